@@ -1,0 +1,48 @@
+package cost
+
+import "testing"
+
+func BenchmarkLookup(b *testing.B) {
+	tab := Default()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := tab.Lookup("azure", "gpt-4o"); !ok {
+			b.Fatal("not found")
+		}
+	}
+}
+
+func BenchmarkCost(b *testing.B) {
+	tab := Default()
+	u := Usage{PromptTokens: 1200, CachedPromptTokens: 1000, CacheCreationTokens: 100, CompletionTokens: 300}
+	for _, bm := range []struct{ name, provider, model string }{
+		{"provider-model", "azure", "gpt-4o"},
+		{"bare", "anthropic", "claude-sonnet-4-5"},
+		{"prefixed", "", "openai/gpt-4o"},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tab.Cost(bm.provider, bm.model, u); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkDefaultParse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseEmbedded(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRound(b *testing.B) {
+	x := 3.5000000000000004e-05
+	for b.Loop() {
+		x = round(x) + 1e-17
+	}
+}

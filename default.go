@@ -1,0 +1,108 @@
+package llmux
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// The default client and the global callbacks behind the package-level
+// functions, like http.DefaultClient.
+var (
+	defaultClient atomic.Pointer[Client]
+	defaultOnce   sync.Once
+	globalMu      sync.Mutex // serialises SetCallbacks
+	globalReg     atomic.Pointer[registry]
+)
+
+// Default returns the client used by the package-level functions. Unless
+// replaced with [SetDefault], it has only the built-in mock provider, so
+// it answers [Request.MockResponse] and "mock/..." models; register real
+// providers with SetDefault(llmux.New(llmux.WithProvider(...))).
+func Default() *Client {
+	if c := defaultClient.Load(); c != nil {
+		return c
+	}
+	defaultOnce.Do(func() {
+		c, err := New()
+		if err != nil {
+			panic("llmux: default client: " + err.Error()) // New without options cannot fail
+		}
+		defaultClient.CompareAndSwap(nil, c)
+	})
+	return defaultClient.Load()
+}
+
+// SetDefault replaces the client used by the package-level functions. The
+// global callbacks ([SetCallbacks]) stay in place: they apply to every
+// package-level call, whichever client serves it.
+func SetDefault(c *Client) {
+	if c == nil {
+		panic("llmux: SetDefault(nil)")
+	}
+	defaultOnce.Do(func() {})
+	defaultClient.Store(c)
+}
+
+// SetCallbacks sets the global loggers (LiteLLM's litellm.callbacks),
+// called for every package-level call ([Completion], [Stream], ...), after
+// the default client's own loggers and before per-request ones. It
+// replaces the previous global loggers, first delivering what is queued for
+// them. A value implementing no logger interface is an error and changes
+// nothing.
+func SetCallbacks(loggers ...any) error {
+	c := Default()
+	r, err := newRegistry(loggers, registryConfig{queueSize: c.cfg.queueSize, log: c.cfg.log})
+	if err != nil {
+		return err
+	}
+	globalMu.Lock()
+	defer globalMu.Unlock()
+	old := globalReg.Swap(r)
+	return old.close(context.Background())
+}
+
+// Completion calls [Client.Completion] on the default client with the
+// global callbacks.
+func Completion(ctx context.Context, req *Request) (*Response, error) {
+	return Default().completion(ctx, req, globalReg.Load())
+}
+
+// Stream calls [Client.Stream] on the default client with the global
+// callbacks.
+func Stream(ctx context.Context, req *Request) (*ChatStream, error) {
+	return Default().stream(ctx, req, globalReg.Load())
+}
+
+// TextCompletion calls [Client.TextCompletion] on the default client with
+// the global callbacks.
+func TextCompletion(ctx context.Context, req *Request) (*Response, error) {
+	return Default().textCompletion(ctx, req, globalReg.Load())
+}
+
+// Embedding calls [Client.Embedding] on the default client with the global
+// callbacks.
+func Embedding(ctx context.Context, req *Request) (*EmbeddingResponse, error) {
+	return Default().embedding(ctx, req, globalReg.Load())
+}
+
+// Flush waits until the events queued for the global loggers and the
+// default client's loggers were delivered, or ctx ends.
+func Flush(ctx context.Context) error {
+	if err := globalReg.Load().flush(ctx); err != nil {
+		return err
+	}
+	return Default().Flush(ctx)
+}
+
+// Close delivers what is queued for the global loggers and closes the
+// default client; see [Client.Close]. Call it before the program exits.
+func Close(ctx context.Context) error {
+	globalMu.Lock()
+	defer globalMu.Unlock()
+	return errors.Join(globalReg.Load().close(ctx), Default().Close(ctx))
+}
+
+// GlobalStats returns the delivery counters of the global loggers.
+func GlobalStats() []LoggerStats { return globalReg.Load().stats() }

@@ -1,0 +1,286 @@
+package llmux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Code classifies an [Error]. The set is closed: adding a code is an API
+// change. [Code.ExceptionName] gives LiteLLM's matching exception class.
+type Code int
+
+// The error codes.
+const (
+	CodeUnknown         Code = iota // not classified
+	CodeInvalidRequest              // 400: the request is malformed or has a bad parameter
+	CodeAuthentication              // 401: missing or wrong API key
+	CodePermission                  // 403: the key may not do this
+	CodeNotFound                    // 404: unknown model, deployment or route
+	CodeContextLength               // the prompt is longer than the model's context window
+	CodeContentFiltered             // the provider's content policy refused the prompt or the answer
+	CodeRateLimited                 // 429: too many requests; retryable
+	CodeQuota                       // 429: out of credit or quota; not retryable
+	CodeTimeout                     // no answer in time; retryable
+	CodeCanceled                    // the caller's context was cancelled or the stream closed
+	CodeOverloaded                  // 503/529: the service is unavailable; retryable
+	CodeServer                      // 5xx: the provider failed; retryable
+	CodeConnection                  // no connection to the provider; retryable
+	CodeBadResponse                 // the provider answered something we cannot decode
+	CodeUnsupported                 // the provider lacks this capability
+)
+
+var codeNames = [...]string{
+	CodeUnknown:         "unknown",
+	CodeInvalidRequest:  "invalid_request",
+	CodeAuthentication:  "authentication",
+	CodePermission:      "permission",
+	CodeNotFound:        "not_found",
+	CodeContextLength:   "context_length_exceeded",
+	CodeContentFiltered: "content_filtered",
+	CodeRateLimited:     "rate_limited",
+	CodeQuota:           "quota_exceeded",
+	CodeTimeout:         "timeout",
+	CodeCanceled:        "canceled",
+	CodeOverloaded:      "overloaded",
+	CodeServer:          "server_error",
+	CodeConnection:      "connection",
+	CodeBadResponse:     "bad_response",
+	CodeUnsupported:     "unsupported",
+}
+
+// LiteLLM's exception class for each code, so payload consumers see the
+// names they know.
+var exceptionNames = [...]string{
+	CodeUnknown:         "APIError",
+	CodeInvalidRequest:  "BadRequestError",
+	CodeAuthentication:  "AuthenticationError",
+	CodePermission:      "PermissionDeniedError",
+	CodeNotFound:        "NotFoundError",
+	CodeContextLength:   "ContextWindowExceededError",
+	CodeContentFiltered: "ContentPolicyViolationError",
+	CodeRateLimited:     "RateLimitError",
+	CodeQuota:           "RateLimitError",
+	CodeTimeout:         "Timeout",
+	CodeCanceled:        "APIConnectionError",
+	CodeOverloaded:      "ServiceUnavailableError",
+	CodeServer:          "InternalServerError",
+	CodeConnection:      "APIConnectionError",
+	CodeBadResponse:     "APIError",
+	CodeUnsupported:     "UnsupportedParamsError",
+}
+
+// String returns the code's stable snake_case name.
+func (c Code) String() string {
+	if c < 0 || int(c) >= len(codeNames) {
+		return "code(" + strconv.Itoa(int(c)) + ")"
+	}
+	return codeNames[c]
+}
+
+// ExceptionName returns LiteLLM's exception class name for the code, such as
+// "RateLimitError" or "ContextWindowExceededError".
+func (c Code) ExceptionName() string {
+	if c < 0 || int(c) >= len(exceptionNames) {
+		return "APIError"
+	}
+	return exceptionNames[c]
+}
+
+// HTTPStatus returns the HTTP status a gateway answers with for the code.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case CodeInvalidRequest, CodeContextLength, CodeContentFiltered, CodeUnsupported:
+		return http.StatusBadRequest
+	case CodeAuthentication:
+		return http.StatusUnauthorized
+	case CodePermission:
+		return http.StatusForbidden
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeRateLimited, CodeQuota:
+		return http.StatusTooManyRequests
+	case CodeTimeout:
+		return http.StatusRequestTimeout
+	case CodeCanceled:
+		return 499
+	case CodeOverloaded:
+		return http.StatusServiceUnavailable
+	case CodeConnection, CodeBadResponse:
+		return http.StatusBadGateway
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// Error is the one error type of llmux calls. Use [errors.As] or [CodeOf].
+// Context errors stay visible through Unwrap, so
+// errors.Is(err, context.Canceled) works.
+type Error struct {
+	Code       Code          // provider-independent class
+	Provider   string        // "openai", "anthropic", ...
+	StatusCode int           // upstream HTTP status; 0 if there was no response
+	Type       string        // the provider's own error type or code, verbatim
+	Param      string        // the offending parameter, when known
+	Message    string        // human-readable, never contains a secret
+	RetryAfter time.Duration // from Retry-After / retry-after-ms; 0 if absent
+	Body       []byte        // upstream body, truncated to 4 KiB
+	Err        error         // cause, returned by Unwrap
+}
+
+// Error formats the error as "llmux: <provider>: <code> (<status>): <message>".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("llmux: ")
+	if e.Provider != "" {
+		b.WriteString(e.Provider)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Code.String())
+	if e.StatusCode != 0 {
+		b.WriteString(" (")
+		b.WriteString(strconv.Itoa(e.StatusCode))
+		b.WriteString(")")
+	}
+	msg := e.Message
+	if msg == "" && e.Err != nil {
+		msg = e.Err.Error()
+	}
+	if msg != "" {
+		b.WriteString(": ")
+		b.WriteString(msg)
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// maxErrorBody caps [Error.Body].
+const maxErrorBody = 4 << 10
+
+// NewError returns an *Error with the given code and formatted message.
+func NewError(code Code, provider, format string, args ...any) *Error {
+	return &Error{Code: code, Provider: provider, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf classifies any error: an *Error's code, context and network errors
+// by kind, CodeUnknown otherwise; nil gives CodeUnknown.
+func CodeOf(err error) Code {
+	if err == nil {
+		return CodeUnknown
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return CodeCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return CodeTimeout
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		if ne.Timeout() {
+			return CodeTimeout
+		}
+		return CodeConnection
+	}
+	return CodeUnknown
+}
+
+// IsRetryable reports whether another attempt of the same call may
+// succeed: rate limits, timeouts, overload, server and connection errors.
+// Quota, authentication and bad requests are not retried.
+func IsRetryable(err error) bool {
+	switch CodeOf(err) {
+	case CodeRateLimited, CodeTimeout, CodeOverloaded, CodeServer, CodeConnection:
+		return true
+	}
+	return false
+}
+
+// CodeForStatus gives the default code of an HTTP status, for providers
+// to refine with the body's error type.
+func CodeForStatus(status int) Code {
+	switch {
+	case status == http.StatusBadRequest, status == http.StatusUnprocessableEntity, status == http.StatusRequestEntityTooLarge:
+		return CodeInvalidRequest
+	case status == http.StatusUnauthorized:
+		return CodeAuthentication
+	case status == http.StatusForbidden:
+		return CodePermission
+	case status == http.StatusNotFound:
+		return CodeNotFound
+	case status == http.StatusRequestTimeout, status == http.StatusGatewayTimeout:
+		return CodeTimeout
+	case status == http.StatusTooManyRequests:
+		return CodeRateLimited
+	case status == http.StatusServiceUnavailable, status == 529:
+		return CodeOverloaded
+	case status >= 500:
+		return CodeServer
+	}
+	return CodeUnknown
+}
+
+// RetryAfter reads the retry-after-ms and Retry-After headers (seconds or
+// an HTTP date); 0 when absent or unparsable.
+func RetryAfter(h http.Header) time.Duration {
+	if v := h.Get("retry-after-ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// HTTPError builds the *Error of an upstream error response: the code from
+// the status, RetryAfter from the headers, Body truncated. Providers refine
+// Code, Type and Message from the body.
+func HTTPError(provider string, status int, h http.Header, body []byte) *Error {
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody]
+	}
+	return &Error{
+		Code:       CodeForStatus(status),
+		Provider:   provider,
+		StatusCode: status,
+		Message:    http.StatusText(status),
+		RetryAfter: RetryAfter(h),
+		Body:       append([]byte(nil), body...),
+	}
+}
+
+// asError converts any error into an *Error, keeping the cause.
+func asError(err error, provider string) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Provider == "" {
+			e.Provider = provider
+		}
+		return e
+	}
+	return &Error{Code: CodeOf(err), Provider: provider, Message: err.Error(), Err: err}
+}

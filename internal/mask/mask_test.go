@@ -1,0 +1,63 @@
+package mask
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                          "",
+		"short":                     "****",
+		"sk-proj-abcdefghijklmnopq": "sk-...nopq",
+	} {
+		if got := Key(in); got != want {
+			t.Errorf("Key(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHeader_MasksSecretsKeepsOthers(t *testing.T) {
+	h := http.Header{}
+	h.Set("Authorization", "Bearer sk-live-1234567890abcdef")
+	h.Set("api-key", "azure-secret-key-0123456789")
+	h.Set("x-api-key", "sk-ant-api03-zzzzzzzzzzzzzzzz")
+	h.Set("X-Auth-Token", "tok-abcdefghijklmnop")
+	h.Set("Content-Type", "application/json")
+	got := Header(h)
+	if got["Authorization"] != "Bearer sk-...cdef" {
+		t.Errorf("Authorization = %q", got["Authorization"])
+	}
+	for k, v := range got {
+		for _, secret := range []string{"1234567890abcdef", "0123456789", "zzzzzzzzzzzzzzzz", "abcdefghijklmnop"} {
+			if strings.Contains(v, secret) {
+				t.Errorf("%s leaks %q: %q", k, secret, v)
+			}
+		}
+	}
+	if got["Content-Type"] != "application/json" {
+		t.Errorf("Content-Type changed: %q", got["Content-Type"])
+	}
+}
+
+func TestURL_MasksKeyQuery(t *testing.T) {
+	got := URL("https://example.com/v1beta/models/x:generate?key=AIzaSyA-1234567890abcdefg&alt=sse")
+	if strings.Contains(got, "1234567890abcdefg") || !strings.Contains(got, "alt=sse") {
+		t.Errorf("URL = %q", got)
+	}
+	plain := "https://api.openai.com/v1/chat/completions"
+	if URL(plain) != plain {
+		t.Errorf("plain URL changed")
+	}
+	if got := URL("https://u:pass@host/x"); strings.Contains(got, "pass") {
+		t.Errorf("password leaked: %q", got)
+	}
+}
+
+func TestString(t *testing.T) {
+	got := String("invalid key sk-live-1234567890abcdef given", "sk-live-1234567890abcdef")
+	if strings.Contains(got, "1234567890abcdef") {
+		t.Errorf("String = %q", got)
+	}
+}
