@@ -15,10 +15,10 @@ const (
 // refuses impossible sequences (an index that skips ahead) with
 // CodeBadResponse instead of guessing.
 type accumulator struct {
-	id, model, object, fingerprint string
-	created                        int64
-	choices                        []choiceAcc
-	usage                          *Usage
+	id, model, fingerprint string
+	created                int64
+	choices                []choiceAcc
+	usage                  *Usage
 }
 
 type choiceAcc struct {

@@ -26,10 +26,9 @@ type call struct {
 	redact   bool
 	// bg is the caller's context without its cancellation, for background
 	// deliveries. Like a Stream, a call is bound to its request.
-	bg         context.Context
-	ev         Event
-	finished   atomic.Bool
-	firstToken time.Time
+	bg       context.Context
+	ev       Event
+	finished atomic.Bool
 }
 
 // begin validates and resolves a request and prepares its call. Any error

@@ -13,7 +13,6 @@ import (
 // recorder records every event it gets, in order.
 type recorder struct {
 	mu     sync.Mutex
-	name   string
 	events []*Event
 	chunks []*Chunk
 	ctxs   []context.Context

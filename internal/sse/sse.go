@@ -39,7 +39,7 @@ func NewDecoder(r io.Reader, maxLine int) *Decoder {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
 	}
-	return &Decoder{r: bufio.NewReaderSize(r, 16<<10), max: maxLine}
+	return &Decoder{r: bufio.NewReaderSize(r, 4<<10), max: maxLine}
 }
 
 // Next returns the next event with data. Comments (lines starting with

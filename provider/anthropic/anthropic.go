@@ -1,0 +1,286 @@
+package anthropic
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/llmux/llmux"
+)
+
+const (
+	providerName = "anthropic"
+
+	// DefaultBaseURL is used when neither WithBaseURL nor the
+	// ANTHROPIC_API_BASE / ANTHROPIC_BASE_URL environment variables are set.
+	DefaultBaseURL = "https://api.anthropic.com"
+	// DefaultVersion is the anthropic-version header sent by default.
+	DefaultVersion = "2023-06-01"
+	// DefaultMaxTokens is the max_tokens sent to the Messages API when the
+	// request sets none; the API requires the field.
+	DefaultMaxTokens = 4096
+	// DefaultMaxTokensToSample is the max_tokens_to_sample sent to the
+	// legacy Text Completions API when the request sets none.
+	DefaultMaxTokensToSample = 256
+)
+
+const missingKey = "missing API key: set ANTHROPIC_API_KEY or anthropic.WithAPIKey"
+
+// Provider is the Anthropic codec. It is immutable after [New] and safe for
+// concurrent use.
+type Provider struct {
+	cfg config
+}
+
+var (
+	_ llmux.Provider      = (*Provider)(nil)
+	_ llmux.TextCompleter = (*Provider)(nil)
+)
+
+type config struct {
+	apiKey    string
+	baseURL   string
+	version   string
+	maxTokens int
+	header    http.Header
+}
+
+// Option configures a [Provider].
+type Option func(*config)
+
+// WithAPIKey sets the API key sent as x-api-key. Default: the
+// ANTHROPIC_API_KEY environment variable, read once in [New].
+func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
+
+// WithBaseURL sets the API base URL, such as "https://api.anthropic.com" or
+// a proxy in front of it. A trailing "/v1", "/v1/messages" or
+// "/v1/complete" is accepted and dropped. Default: ANTHROPIC_API_BASE, else
+// ANTHROPIC_BASE_URL, else [DefaultBaseURL].
+func WithBaseURL(url string) Option { return func(c *config) { c.baseURL = url } }
+
+// WithVersion sets the anthropic-version header. Default: [DefaultVersion]
+// ("2023-06-01").
+func WithVersion(v string) Option { return func(c *config) { c.version = v } }
+
+// WithDefaultMaxTokens sets the max_tokens sent to the Messages API when a
+// request has no MaxTokens; values <= 0 are ignored. Default:
+// [DefaultMaxTokens] (4096).
+func WithDefaultMaxTokens(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxTokens = n
+		}
+	}
+}
+
+// WithHeader adds a header to every request, such as "anthropic-beta".
+// Default: none. The x-api-key, anthropic-version and Content-Type headers
+// are set by the provider and cannot be replaced this way.
+func WithHeader(key, value string) Option {
+	return func(c *config) {
+		if c.header == nil {
+			c.header = http.Header{}
+		}
+		c.header.Add(key, value)
+	}
+}
+
+// New returns an Anthropic provider. Environment variables are read here
+// only: ANTHROPIC_API_KEY, ANTHROPIC_API_BASE and ANTHROPIC_BASE_URL.
+func New(opts ...Option) *Provider {
+	cfg := config{
+		apiKey:    os.Getenv("ANTHROPIC_API_KEY"),
+		baseURL:   firstNonEmpty(os.Getenv("ANTHROPIC_API_BASE"), os.Getenv("ANTHROPIC_BASE_URL"), DefaultBaseURL),
+		version:   DefaultVersion,
+		maxTokens: DefaultMaxTokens,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = DefaultBaseURL
+	}
+	if cfg.version == "" {
+		cfg.version = DefaultVersion
+	}
+	return &Provider{cfg: cfg}
+}
+
+// Name returns "anthropic".
+func (p *Provider) Name() string { return providerName }
+
+// Chat performs one chat completion attempt: the Messages API, or the
+// legacy Text Completions API for claude-2 and claude-instant models.
+func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response, error) {
+	if isLegacyModel(a.Model) {
+		prompt, err := promptFromMessages(a.Model, a.Request.Messages)
+		if err != nil {
+			return nil, err
+		}
+		return p.complete(ctx, a, prompt)
+	}
+	return p.messages(ctx, a, a.Request.Messages, false)
+}
+
+// ChatStream opens a streamed chat completion. Errors up to and including
+// the response headers are returned here; in-band error events come from
+// the reader's Recv as *llmux.Error.
+func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.ChunkReader, error) {
+	if isLegacyModel(a.Model) {
+		prompt, err := promptFromMessages(a.Model, a.Request.Messages)
+		if err != nil {
+			return nil, err
+		}
+		body, err := completeBody(a, prompt, true)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := p.send(ctx, a, "/v1/complete", body, prompt)
+		if err != nil {
+			return nil, err
+		}
+		return newCompleteStream(resp.Body), nil
+	}
+	body, err := p.messagesBody(a, a.Request.Messages, true)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.send(ctx, a, "/v1/messages", body, a.Request.Messages)
+	if err != nil {
+		return nil, err
+	}
+	return newMessageStream(resp.Body), nil
+}
+
+// TextCompletion performs a legacy text completion of a.Request.Prompt.
+// For claude-2 and claude-instant models it calls /v1/complete, wrapping
+// the prompt in "\n\nHuman: ...\n\nAssistant: " unless it already starts
+// with "\n\nHuman:". Newer models have no /v1/complete, so the prompt is
+// sent to the Messages API as one user message. Either way the answer is in
+// Choice.Text.
+func (p *Provider) TextCompletion(ctx context.Context, a *llmux.Attempt) (*llmux.Response, error) {
+	var (
+		resp *llmux.Response
+		err  error
+	)
+	if isLegacyModel(a.Model) {
+		resp, err = p.complete(ctx, a, wrapPrompt(a.Request.Prompt))
+	} else {
+		resp, err = p.messages(ctx, a, []llmux.Message{llmux.User(a.Request.Prompt)}, true)
+	}
+	if err != nil {
+		return nil, err
+	}
+	resp.Object = "text_completion"
+	for i := range resp.Choices {
+		c := &resp.Choices[i]
+		c.Text = c.Message.Text()
+		c.Message = llmux.Message{}
+	}
+	return resp, nil
+}
+
+// messages performs a non-streaming Messages API call.
+func (p *Provider) messages(ctx context.Context, a *llmux.Attempt, msgs []llmux.Message, promptInput bool) (*llmux.Response, error) {
+	body, err := p.messagesBody(a, msgs, false)
+	if err != nil {
+		return nil, err
+	}
+	var input any = msgs
+	if promptInput {
+		input = a.Request.Prompt
+	}
+	resp, err := p.send(ctx, a, "/v1/messages", body, input)
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.ReadBody(resp)
+	if err != nil {
+		return nil, err
+	}
+	return decodeMessage(b)
+}
+
+// complete performs a non-streaming legacy Text Completions call.
+func (p *Provider) complete(ctx context.Context, a *llmux.Attempt, prompt string) (*llmux.Response, error) {
+	body, err := completeBody(a, prompt, false)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.send(ctx, a, "/v1/complete", body, prompt)
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.ReadBody(resp)
+	if err != nil {
+		return nil, err
+	}
+	return decodeCompletion(b)
+}
+
+// send checks the key, sends the request and turns a non-2xx answer into
+// an *llmux.Error. On success the caller owns resp.Body.
+func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body []byte, input any) (*http.Response, error) {
+	key := firstNonEmpty(a.APIKey, p.cfg.apiKey)
+	if key == "" {
+		return nil, &llmux.Error{Code: llmux.CodeAuthentication, Provider: providerName, Message: missingKey}
+	}
+	h := make(http.Header, len(p.cfg.header)+3)
+	for k, v := range p.cfg.header {
+		h[k] = append([]string(nil), v...)
+	}
+	h.Set("x-api-key", key)
+	h.Set("anthropic-version", firstNonEmpty(a.APIVersion, p.cfg.version))
+	h.Set("Content-Type", "application/json")
+	resp, err := a.Send(ctx, llmux.Wire{
+		Method: http.MethodPost,
+		URL:    endpoint(firstNonEmpty(a.APIBase, p.cfg.baseURL), path),
+		Header: h,
+		Body:   body,
+		APIKey: key,
+		Input:  input,
+	})
+	if err != nil {
+		return nil, withProvider(err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		b, err := a.ReadBody(resp)
+		if err != nil {
+			return nil, withProvider(err)
+		}
+		return nil, redact(mapError(resp.StatusCode, resp.Header, b), key)
+	}
+	return resp, nil
+}
+
+// endpoint joins the base URL and the API path, accepting bases that
+// already end in /v1 or in the full endpoint path (LiteLLM's api_base is
+// often "https://api.anthropic.com/v1/messages").
+func endpoint(base, path string) string {
+	base = strings.TrimRight(base, "/")
+	for _, suffix := range [...]string{"/v1/messages", "/v1/complete", "/v1"} {
+		if strings.HasSuffix(base, suffix) {
+			base = strings.TrimSuffix(base, suffix)
+			break
+		}
+	}
+	return base + path
+}
+
+// isLegacyModel reports whether the model is served only by the legacy
+// Text Completions API.
+func isLegacyModel(model string) bool {
+	return strings.HasPrefix(model, "claude-2") || strings.HasPrefix(model, "claude-instant")
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

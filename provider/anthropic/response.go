@@ -1,0 +1,145 @@
+package anthropic
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/llmux/llmux"
+)
+
+// message is a Messages API response, or the "message" of a message_start
+// event.
+type message struct {
+	ID         string          `json:"id"`
+	Type       string          `json:"type"`
+	Role       string          `json:"role"`
+	Model      string          `json:"model"`
+	Content    []responseBlock `json:"content"`
+	StopReason string          `json:"stop_reason"`
+	Usage      usage           `json:"usage"`
+}
+
+type responseBlock struct {
+	Type  string          `json:"type"`
+	Text  string          `json:"text"`
+	ID    string          `json:"id"`
+	Name  string          `json:"name"`
+	Input json.RawMessage `json:"input"`
+}
+
+// usage is Anthropic's usage object. Pointers tell "absent" from zero, so a
+// message_delta only overwrites the counts it carries.
+type usage struct {
+	InputTokens              *int `json:"input_tokens"`
+	OutputTokens             *int `json:"output_tokens"`
+	CacheCreationInputTokens *int `json:"cache_creation_input_tokens"`
+	CacheReadInputTokens     *int `json:"cache_read_input_tokens"`
+}
+
+// update overwrites the counts that u2 carries.
+func (u *usage) update(u2 usage) {
+	for _, f := range [...]struct{ dst, src **int }{
+		{&u.InputTokens, &u2.InputTokens},
+		{&u.OutputTokens, &u2.OutputTokens},
+		{&u.CacheCreationInputTokens, &u2.CacheCreationInputTokens},
+		{&u.CacheReadInputTokens, &u2.CacheReadInputTokens},
+	} {
+		if *f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+}
+
+// toLLMux converts the usage to OpenAI's accounting. Anthropic's
+// input_tokens excludes cache reads and cache writes, while OpenAI's
+// prompt_tokens includes them, so they are added back:
+// https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
+func (u usage) toLLMux() llmux.Usage {
+	n := func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	cacheRead, cacheWrite := n(u.CacheReadInputTokens), n(u.CacheCreationInputTokens)
+	prompt := n(u.InputTokens) + cacheRead + cacheWrite
+	completion := n(u.OutputTokens)
+	return llmux.Usage{
+		PromptTokens:        prompt,
+		CompletionTokens:    completion,
+		TotalTokens:         prompt + completion,
+		CachedTokens:        cacheRead,
+		CacheCreationTokens: cacheWrite,
+	}
+}
+
+// finishReason maps Anthropic's stop_reason to OpenAI's finish_reason.
+// Unknown reasons pass through verbatim.
+func finishReason(stop string) string {
+	switch stop {
+	case "end_turn", "stop_sequence", "pause_turn":
+		return "stop"
+	case "max_tokens", "model_context_window_exceeded":
+		return "length"
+	case "tool_use":
+		return "tool_calls"
+	case "refusal":
+		return "content_filter"
+	}
+	return stop
+}
+
+// decodeMessage converts a Messages API response body.
+func decodeMessage(b []byte) (*llmux.Response, error) {
+	var m message
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, badResponse("decode message", err, b)
+	}
+	if m.Type != "" && m.Type != "message" {
+		return nil, badResponse("unexpected response type "+m.Type, nil, b)
+	}
+	msg := llmux.Message{Role: llmux.RoleAssistant}
+	var text strings.Builder
+	for _, c := range m.Content {
+		switch c.Type {
+		case "text":
+			text.WriteString(c.Text)
+		case "tool_use":
+			args := "{}"
+			if len(c.Input) > 0 && string(c.Input) != "null" {
+				var buf bytes.Buffer
+				if err := json.Compact(&buf, c.Input); err == nil {
+					args = buf.String()
+				}
+			}
+			msg.ToolCalls = append(msg.ToolCalls, llmux.ToolCall{
+				ID: c.ID, Type: "function",
+				Function: llmux.FunctionCall{Name: c.Name, Arguments: args},
+			})
+		}
+	}
+	msg.Content = text.String()
+	return &llmux.Response{
+		ID:      m.ID,
+		Object:  "chat.completion",
+		Created: time.Now().Unix(),
+		Model:   m.Model,
+		Choices: []llmux.Choice{{Index: 0, Message: msg, FinishReason: finishReason(m.StopReason)}},
+		Usage:   m.Usage.toLLMux(),
+		Raw:     json.RawMessage(b),
+	}, nil
+}
+
+func badResponse(what string, err error, body []byte) *llmux.Error {
+	e := &llmux.Error{Code: llmux.CodeBadResponse, Provider: providerName, Message: what, Err: err}
+	if err != nil {
+		e.Message = what + ": " + err.Error()
+	}
+	if len(body) > 4<<10 {
+		body = body[:4<<10]
+	}
+	e.Body = append([]byte(nil), body...)
+	return e
+}

@@ -1,0 +1,25 @@
+// Package openai is the llmux provider for OpenAI's Chat Completions,
+// legacy Completions and Embeddings APIs, and for every server that speaks
+// the same wire format (vLLM, Ollama, Groq, Together, OpenRouter, ...):
+// point [WithBaseURL] at it and give it its own prefix with [WithName].
+//
+// Quick start:
+//
+//	c, err := llmux.New(llmux.WithProvider(openai.New())) // key from OPENAI_API_KEY
+//	...
+//	resp, err := c.Completion(ctx, &llmux.Request{Model: "openai/gpt-4o-mini", Messages: msgs})
+//
+// An OpenAI-compatible server:
+//
+//	groq := openai.New(openai.WithName("groq"),
+//		openai.WithBaseURL("https://api.groq.com/openai/v1"),
+//		openai.WithAPIKey(os.Getenv("GROQ_API_KEY")))
+//	// serves "groq/llama-3.3-70b-versatile"
+//
+// The provider is a codec: it builds the wire body, sends it with
+// [llmux.Attempt.Send] and decodes the answer. Retries, caching, cost and
+// callbacks happen in the llmux client. The codec functions ([EncodeChat],
+// [DecodeResponse], [NewChunkReader], [MapError], ...) are exported so that
+// providers sharing the wire format, such as
+// [github.com/llmux/llmux/provider/azure], differ only in endpoint and auth.
+package openai

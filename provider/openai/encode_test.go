@@ -1,0 +1,137 @@
+package openai_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider/openai"
+)
+
+func TestEncodeChat_KeyOrderAndOptionalParams(t *testing.T) {
+	req := &llmux.Request{
+		Messages:         []llmux.Message{llmux.User("a < b && c > d")},
+		Temperature:      ptr(0.0), // zero is sent: it differs from unset
+		TopP:             ptr(1.0),
+		MaxTokens:        ptr(10),
+		N:                ptr(2),
+		Stop:             []string{"END"},
+		PresencePenalty:  ptr(0.5),
+		FrequencyPenalty: ptr(-0.5),
+		Seed:             ptr(1),
+		ToolChoice:       `{"type":"function","function":{"name":"f"}}`,
+		ResponseFormat:   json.RawMessage(`{ "type": "json_object" }`),
+		User:             "u",
+	}
+	b, err := openai.EncodeChat("gpt-4o", req, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"model":"gpt-4o","messages":[{"role":"user","content":"a < b && c > d"}],"temperature":0,"top_p":1,"max_tokens":10,"n":2,"stop":["END"],` +
+		`"presence_penalty":0.5,"frequency_penalty":-0.5,"seed":1,"tool_choice":{"type":"function","function":{"name":"f"}},` +
+		`"response_format":{"type":"json_object"},"user":"u","stream":true,"stream_options":{"include_usage":true}}`
+	if string(b) != want {
+		t.Errorf("body\n got %s\nwant %s", b, want)
+	}
+}
+
+func TestEncodeChat_MinimalSendsOnlyModelAndMessages(t *testing.T) {
+	b, err := openai.EncodeChat("gpt-4o", &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+}
+
+func TestEncodeChat_MaxCompletionTokensForReasoningModels(t *testing.T) {
+	for model, key := range map[string]string{
+		"o1-mini": "max_completion_tokens", "o3": "max_completion_tokens", "o4-mini": "max_completion_tokens",
+		"gpt-5-nano": "max_completion_tokens", "gpt-4o": "max_tokens", "gpt-4.1": "max_tokens", "llama-3": "max_tokens",
+	} {
+		b, err := openai.EncodeChat(model, &llmux.Request{MaxTokens: ptr(5)}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"`+key+`":5`) || strings.Count(string(b), "max_") != 1 {
+			t.Errorf("%s: %s, want %s", model, b, key)
+		}
+	}
+}
+
+func TestEncodeChat_ExtraMergedAndOverrides(t *testing.T) {
+	req := &llmux.Request{
+		Messages:    []llmux.Message{llmux.User("hi")},
+		Temperature: ptr(0.2),
+		Extra: map[string]json.RawMessage{
+			"temperature":    json.RawMessage(`0.9`),
+			"logit_bias":     json.RawMessage(`{"50256": -100}`),
+			"stream_options": json.RawMessage(`{"include_usage":false}`),
+			"a_first":        json.RawMessage(`"x<y"`),
+		},
+	}
+	b, err := openai.EncodeChat("gpt-4o", req, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"temperature":0.9,"stream":true,"stream_options":{"include_usage":false},` +
+		`"a_first":"x<y","logit_bias":{"50256":-100}}`
+	if string(b) != want {
+		t.Errorf("body\n got %s\nwant %s", b, want)
+	}
+}
+
+func TestEncodeChat_InvalidExtraIsError(t *testing.T) {
+	_, err := openai.EncodeChat("m", &llmux.Request{Extra: map[string]json.RawMessage{"bad": json.RawMessage(`{nope`)}}, false)
+	if err == nil {
+		t.Fatal("invalid Extra JSON accepted")
+	}
+}
+
+func TestEncodeChat_ToolChoiceForms(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{"auto", `"tool_choice":"auto"`},
+		{"required", `"tool_choice":"required"`},
+		{json.RawMessage(`{"type":"function","function":{"name":"f"}}`), `"tool_choice":{"type":"function","function":{"name":"f"}}`},
+		{map[string]any{"type": "function", "function": map[string]string{"name": "f"}}, `"tool_choice":{"function":{"name":"f"},"type":"function"}`},
+	} {
+		b, err := openai.EncodeChat("m", &llmux.Request{ToolChoice: tc.in}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tc.want) {
+			t.Errorf("%v: %s, want %s", tc.in, b, tc.want)
+		}
+	}
+}
+
+func TestEncodeChat_MultipartContent(t *testing.T) {
+	req := &llmux.Request{Messages: []llmux.Message{{Role: llmux.RoleUser, Parts: []llmux.ContentPart{
+		{Type: "text", Text: "What is this?"},
+		{Type: "image_url", ImageURL: &llmux.ImageURL{URL: "https://example.com/a.png?x=1&y=2", Detail: "low"}},
+	}}}}
+	b, err := openai.EncodeChat("gpt-4o", req, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"What is this?"},` +
+		`{"type":"image_url","image_url":{"url":"https://example.com/a.png?x=1&y=2","detail":"low"}}]}]}`
+	if string(b) != want {
+		t.Errorf("got %s\nwant %s", b, want)
+	}
+}
+
+func TestEncodeEmbedding_EmptyInputIsArray(t *testing.T) {
+	b, err := openai.EncodeEmbedding("text-embedding-3-small", &llmux.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"model":"text-embedding-3-small","input":[]}`; string(b) != want {
+		t.Errorf("got %s", b)
+	}
+}

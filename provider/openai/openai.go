@@ -1,0 +1,288 @@
+package openai
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/llmux/llmux"
+)
+
+// DefaultBaseURL is OpenAI's API base URL.
+const DefaultBaseURL = "https://api.openai.com/v1"
+
+// Provider calls OpenAI or an OpenAI-compatible server. It is safe for
+// concurrent use and immutable after [New].
+type Provider struct {
+	name    string
+	key     string
+	keySet  bool
+	baseURL string
+	org     string
+	project string
+	header  http.Header
+}
+
+var (
+	_ llmux.Provider      = (*Provider)(nil)
+	_ llmux.TextCompleter = (*Provider)(nil)
+	_ llmux.Embedder      = (*Provider)(nil)
+)
+
+// Option configures a [Provider].
+type Option func(*Provider)
+
+// WithAPIKey sets the API key, sent as "Authorization: Bearer <key>".
+// Default: $OPENAI_API_KEY, read once in [New], and only for a provider
+// keeping the name "openai" (so a renamed provider pointed at another
+// service never receives the OpenAI key). A per-request key
+// ([llmux.Request.APIKey]) overrides it.
+func WithAPIKey(key string) Option {
+	return func(p *Provider) { p.key, p.keySet = key, true }
+}
+
+// WithBaseURL sets the API base URL, up to and including the version path
+// ("http://localhost:8000/v1"); this is what makes the provider work with
+// any OpenAI-compatible server. Default: $OPENAI_BASE_URL, else
+// $OPENAI_API_BASE, else [DefaultBaseURL]. A per-request base
+// ([llmux.Request.APIBase]) overrides it.
+//
+// A key is required only for OpenAI's own API (api.openai.com); other
+// servers are called without an Authorization header when no key is set.
+func WithBaseURL(u string) Option {
+	return func(p *Provider) { p.baseURL = u }
+}
+
+// WithName sets the model prefix the provider serves. Default: "openai".
+// openai.New(openai.WithName("groq"), openai.WithBaseURL(...)) serves
+// "groq/llama-3.3-70b-versatile".
+func WithName(name string) Option {
+	return func(p *Provider) { p.name = name }
+}
+
+// WithHeader adds a header sent with every request, after the
+// authentication headers (so it may replace them). Default: none.
+func WithHeader(key, value string) Option {
+	return func(p *Provider) {
+		if p.header == nil {
+			p.header = http.Header{}
+		}
+		p.header.Add(key, value)
+	}
+}
+
+// WithOrganization sets the OpenAI-Organization header. Default:
+// $OPENAI_ORG_ID for the provider named "openai", else none.
+func WithOrganization(org string) Option {
+	return func(p *Provider) { p.org = org }
+}
+
+// WithProject sets the OpenAI-Project header. Default: $OPENAI_PROJECT_ID
+// for the provider named "openai", else none.
+func WithProject(project string) Option {
+	return func(p *Provider) { p.project = project }
+}
+
+// New returns a provider configured by opts. Environment variables are read
+// here, once. No option can be invalid; a malformed base URL surfaces as a
+// CodeInvalidRequest error on the first call.
+func New(opts ...Option) *Provider {
+	p := &Provider{name: "openai"}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.baseURL == "" {
+		p.baseURL = firstEnv("OPENAI_BASE_URL", "OPENAI_API_BASE")
+	}
+	if p.baseURL == "" {
+		p.baseURL = DefaultBaseURL
+	}
+	if p.name == "openai" {
+		if !p.keySet {
+			p.key = os.Getenv("OPENAI_API_KEY")
+		}
+		if p.org == "" {
+			p.org = os.Getenv("OPENAI_ORG_ID")
+		}
+		if p.project == "" {
+			p.project = os.Getenv("OPENAI_PROJECT_ID")
+		}
+	}
+	return p
+}
+
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Name returns the model prefix the provider serves ("openai" unless set
+// with [WithName]).
+func (p *Provider) Name() string { return p.name }
+
+// target is where and how one attempt is sent.
+type target struct {
+	url    string
+	header http.Header
+	key    string
+}
+
+// target resolves the per-request overrides and builds the URL and headers.
+func (p *Provider) target(a *llmux.Attempt, path string, stream bool) (target, error) {
+	base := p.baseURL
+	if a.APIBase != "" {
+		base = a.APIBase
+	}
+	key := p.key
+	if a.APIKey != "" {
+		key = a.APIKey
+	}
+	if key == "" && isOpenAI(base) {
+		return target{}, &llmux.Error{Code: llmux.CodeAuthentication, Provider: p.name,
+			Message: "missing API key: set OPENAI_API_KEY or openai.WithAPIKey"}
+	}
+	h := http.Header{}
+	if key != "" {
+		h.Set("Authorization", "Bearer "+key)
+	}
+	if p.org != "" {
+		h.Set("OpenAI-Organization", p.org)
+	}
+	if p.project != "" {
+		h.Set("OpenAI-Project", p.project)
+	}
+	if stream {
+		h.Set("Accept", "text/event-stream")
+	} else {
+		h.Set("Accept", "application/json")
+	}
+	for k, vs := range p.header {
+		h[k] = append([]string(nil), vs...)
+	}
+	return target{url: strings.TrimRight(base, "/") + path, header: h, key: key}, nil
+}
+
+// isOpenAI reports whether base is OpenAI's own API, which always needs a
+// key.
+func isOpenAI(base string) bool {
+	u, err := url.Parse(base)
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
+}
+
+func invalid(provider string, err error) error {
+	return &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: provider, Message: err.Error(), Err: err}
+}
+
+func ok(status int) bool { return status >= 200 && status < 300 }
+
+// do sends body and returns the read 2xx body, or the mapped error.
+func (p *Provider) do(ctx context.Context, a *llmux.Attempt, t target, body []byte, input any) ([]byte, error) {
+	resp, err := a.Send(ctx, llmux.Wire{URL: t.url, Header: t.header, Body: body, APIKey: t.key, Input: input})
+	if err != nil {
+		return nil, Redact(err, p.name, t.key)
+	}
+	b, err := a.ReadBody(resp)
+	if err != nil {
+		return nil, Redact(err, p.name, t.key)
+	}
+	if !ok(resp.StatusCode) {
+		return nil, Redact(MapError(p.name, resp.StatusCode, resp.Header, b), p.name, t.key)
+	}
+	return b, nil
+}
+
+// Chat performs one Chat Completions attempt: POST {base}/chat/completions.
+func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response, error) {
+	t, err := p.target(a, "/chat/completions", false)
+	if err != nil {
+		return nil, err
+	}
+	body, err := EncodeChat(a.Model, a.Request, false)
+	if err != nil {
+		return nil, invalid(p.name, err)
+	}
+	b, err := p.do(ctx, a, t, body, nil)
+	if err != nil {
+		return nil, err
+	}
+	r, err := DecodeResponse(p.name, b)
+	return r, Redact(err, p.name, t.key)
+}
+
+// ChatStream opens a streamed Chat Completions attempt with
+// stream_options.include_usage, so the last chunk carries the usage. Errors
+// up to the response headers (including a non-2xx answer) are returned
+// here; the reader is described at [NewChunkReader].
+func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.ChunkReader, error) {
+	t, err := p.target(a, "/chat/completions", true)
+	if err != nil {
+		return nil, err
+	}
+	body, err := EncodeChat(a.Model, a.Request, true)
+	if err != nil {
+		return nil, invalid(p.name, err)
+	}
+	return openStream(ctx, a, p.name, llmux.Wire{URL: t.url, Header: t.header, Body: body, APIKey: t.key})
+}
+
+// openStream sends w and returns a reader over a 2xx stream or the mapped
+// error.
+func openStream(ctx context.Context, a *llmux.Attempt, provider string, w llmux.Wire) (llmux.ChunkReader, error) {
+	resp, err := a.Send(ctx, w)
+	if err != nil {
+		return nil, Redact(err, provider, w.APIKey)
+	}
+	if !ok(resp.StatusCode) {
+		b, err := a.ReadBody(resp)
+		if err != nil {
+			return nil, Redact(err, provider, w.APIKey)
+		}
+		return nil, Redact(MapError(provider, resp.StatusCode, resp.Header, b), provider, w.APIKey)
+	}
+	return NewChunkReader(provider, resp.Body), nil
+}
+
+// TextCompletion performs one legacy Completions attempt: POST
+// {base}/completions with the request's Prompt. The answer's text is in
+// Choices[i].Text and Object is "text_completion".
+func (p *Provider) TextCompletion(ctx context.Context, a *llmux.Attempt) (*llmux.Response, error) {
+	t, err := p.target(a, "/completions", false)
+	if err != nil {
+		return nil, err
+	}
+	body, err := EncodeCompletion(a.Model, a.Request, false)
+	if err != nil {
+		return nil, invalid(p.name, err)
+	}
+	b, err := p.do(ctx, a, t, body, a.Request.Prompt)
+	if err != nil {
+		return nil, err
+	}
+	r, err := DecodeResponse(p.name, b)
+	return r, Redact(err, p.name, t.key)
+}
+
+// Embedding performs one Embeddings attempt: POST {base}/embeddings.
+// Vectors are decoded whether the request asked for "float" or "base64".
+func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.EmbeddingResponse, error) {
+	t, err := p.target(a, "/embeddings", false)
+	if err != nil {
+		return nil, err
+	}
+	body, err := EncodeEmbedding(a.Model, a.Request)
+	if err != nil {
+		return nil, invalid(p.name, err)
+	}
+	b, err := p.do(ctx, a, t, body, a.Request.Input)
+	if err != nil {
+		return nil, err
+	}
+	r, err := DecodeEmbedding(p.name, b)
+	return r, Redact(err, p.name, t.key)
+}

@@ -1,0 +1,185 @@
+package openai_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider/openai"
+)
+
+func reader(s string) llmux.ChunkReader {
+	return openai.NewChunkReader("openai", io.NopCloser(strings.NewReader(s)))
+}
+
+func TestChunkReader_CompletionStream(t *testing.T) {
+	chunks, err := readAll(t, reader(string(fixture(t, "openai-completions-stream.sse"))))
+	if err != io.EOF {
+		t.Fatalf("final error = %v", err)
+	}
+	if s := text(chunks); s != "\n\nThis is indeed a test" {
+		t.Errorf("text = %q", s)
+	}
+	last := chunks[len(chunks)-1]
+	if last.Usage == nil || last.Usage.PromptTokens != 5 || last.Usage.CompletionTokens != 7 || last.Object != "text_completion" {
+		t.Errorf("last chunk = %+v", last)
+	}
+}
+
+func TestChunkReader_SkipsEmptyChunksAndComments(t *testing.T) {
+	in := ": keep-alive\n\n" +
+		`data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[]}` + "\n\n" +
+		`data: {"id":"1","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}` + "\r\n\r\n" +
+		"data: [DONE]\n\n"
+	chunks, err := readAll(t, reader(in))
+	if err != io.EOF || len(chunks) != 1 || chunks[0].Text() != "hi" {
+		t.Errorf("chunks %d, err %v", len(chunks), err)
+	}
+}
+
+func TestChunkReader_EndWithoutDoneAfterFinishIsEOF(t *testing.T) {
+	in := `data: {"id":"1","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}` + "\n\n"
+	chunks, err := readAll(t, reader(in))
+	if err != io.EOF || len(chunks) != 1 {
+		t.Errorf("chunks %d, err %v", len(chunks), err)
+	}
+}
+
+func TestChunkReader_EmptyBodyIsUnexpectedEOF(t *testing.T) {
+	_, err := readAll(t, reader(""))
+	if e := asError(t, err); e.Code != llmux.CodeConnection || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func TestChunkReader_BadJSONIsBadResponse(t *testing.T) {
+	_, err := readAll(t, reader("data: {not json\n\n"))
+	if e := asError(t, err); e.Code != llmux.CodeBadResponse {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func TestChunkReader_ErrorEventTypes(t *testing.T) {
+	for in, code := range map[string]llmux.Code{
+		`data: {"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}`:                 llmux.CodeRateLimited,
+		`data: {"error":{"message":"too long","type":"invalid_request_error","code":"context_length_exceeded"}}`: llmux.CodeContextLength,
+		`data: {"error":{"message":"busy","type":"server_error","code":null}}`:                                   llmux.CodeServer,
+		`data: {"error":{"message":"bad","type":"BadRequestError","code":400}}`:                                  llmux.CodeInvalidRequest,
+		`data: {"error":{"message":"???"}}`:                                                                      llmux.CodeServer,
+		"event: error\n" + `data: {"message":"upstream overloaded","type":"overloaded_error"}`:                   llmux.CodeOverloaded,
+	} {
+		_, err := readAll(t, reader(in+"\n\n"))
+		if e := asError(t, err); e.Code != code || e.Message == "" || e.StatusCode != 0 {
+			t.Errorf("%s: error = %+v, want %v", in, e, code)
+		}
+	}
+}
+
+// closeRecorder counts Close calls.
+type closeRecorder struct {
+	io.Reader
+	mu sync.Mutex
+	n  int
+}
+
+func (c *closeRecorder) Close() error { c.mu.Lock(); c.n++; c.mu.Unlock(); return nil }
+
+func TestChunkReader_CloseIsIdempotentAndStopsRecv(t *testing.T) {
+	body := &closeRecorder{Reader: bytes.NewReader(fixture(t, "openai-chat-stream.sse"))}
+	r := openai.NewChunkReader("openai", body)
+	if _, err := r.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if body.n != 1 {
+		t.Errorf("body closed %d times, want 1", body.n)
+	}
+	_, err := r.Recv()
+	if e := asError(t, err); e.Code != llmux.CodeCanceled || !errors.Is(err, llmux.ErrStreamClosed) {
+		t.Errorf("Recv after Close = %+v", e)
+	}
+}
+
+func TestChunkReader_ConcurrentSafeCloseDuringRecv(t *testing.T) {
+	pr, pw := io.Pipe()
+	r := openai.NewChunkReader("openai", pr)
+	done := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := r.Recv(); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	_, _ = pw.Write([]byte(`data: {"id":"1","choices":[{"index":0,"delta":{"content":"a"}}]}` + "\n\n"))
+	_ = r.Close()
+	err := <-done
+	if e := asError(t, err); e.Code != llmux.CodeCanceled {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func FuzzChunkReader(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.sse"))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("data: [DONE]\n\n"))
+	f.Add([]byte("event: error\ndata: {}\n\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := openai.NewChunkReader("openai", io.NopCloser(bytes.NewReader(data)))
+		defer r.Close()
+		for i := 0; ; i++ {
+			if i > len(data)+1 {
+				t.Fatal("more chunks than input bytes")
+			}
+			c, err := r.Recv()
+			if err != nil {
+				var e *llmux.Error
+				if err != io.EOF && !errors.As(err, &e) {
+					t.Fatalf("error %v is neither io.EOF nor *llmux.Error", err)
+				}
+				if _, err2 := r.Recv(); err2 != err {
+					t.Fatalf("error not sticky: %v then %v", err, err2)
+				}
+				return
+			}
+			if c == nil || (len(c.Choices) == 0 && c.Usage == nil) {
+				t.Fatalf("empty chunk returned: %+v", c)
+			}
+		}
+	})
+}
+
+func BenchmarkChunkReader(b *testing.B) {
+	data := fixture(b, "openai-chat-stream.sse")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := openai.NewChunkReader("openai", io.NopCloser(bytes.NewReader(data)))
+		for {
+			if _, err := r.Recv(); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				break
+			}
+		}
+		_ = r.Close()
+	}
+}
