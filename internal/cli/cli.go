@@ -1,0 +1,313 @@
+// Package cli implements the llmux command: flags in, a call through the
+// llmux client, the answer and (with --events) every callback event out.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider/anthropic"
+	"github.com/llmux/llmux/provider/azure"
+	"github.com/llmux/llmux/provider/openai"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitCall  = 1 // the call failed
+	exitUsage = 2 // bad command line
+)
+
+const usage = `llmux calls LLM APIs through one interface.
+
+Usage:
+  llmux complete --model MODEL [flags] PROMPT
+  llmux help
+
+Flags of complete:
+`
+
+// Main runs the command with args (without the program name) and returns
+// the exit code. getenv supplies provider keys (OPENAI_API_KEY,
+// AZURE_API_KEY + AZURE_API_BASE, ANTHROPIC_API_KEY, ...).
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		newCompleteFlags(io.Discard).fs.SetOutput(stderr)
+		printDefaults(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "complete":
+		return complete(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		printDefaults(stdout)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "llmux: unknown command %q (try \"llmux help\")\n", args[0])
+		return exitUsage
+	}
+}
+
+func printDefaults(w io.Writer) {
+	f := newCompleteFlags(w)
+	f.fs.SetOutput(w)
+	f.fs.PrintDefaults()
+}
+
+// metadata collects repeated --metadata k=v flags.
+type metadata map[string]any
+
+func (m metadata) String() string { return fmt.Sprint(map[string]any(m)) }
+
+func (m metadata) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	m[k] = val
+	return nil
+}
+
+type completeFlags struct {
+	fs           *flag.FlagSet
+	model        string
+	stream       bool
+	apiBase      string
+	apiKey       string
+	apiVersion   string
+	system       string
+	mockResponse string
+	mockSet      bool
+	events       bool
+	maxTokens    int
+	temperature  float64
+	timeout      time.Duration
+	retries      int
+	noLog        bool
+	meta         metadata
+}
+
+func newCompleteFlags(out io.Writer) *completeFlags {
+	f := &completeFlags{fs: flag.NewFlagSet("complete", flag.ContinueOnError), meta: metadata{}}
+	fs := f.fs
+	fs.SetOutput(out)
+	fs.StringVar(&f.model, "model", "", "model, as provider/model or a bare name (required)")
+	fs.BoolVar(&f.stream, "stream", false, "stream the answer")
+	fs.StringVar(&f.apiBase, "api-base", "", "API base URL for this call")
+	fs.StringVar(&f.apiKey, "api-key", "", "API key for this call (default: the provider's environment variable)")
+	fs.StringVar(&f.apiVersion, "api-version", "", "API version (Azure)")
+	fs.StringVar(&f.system, "system", "", "system prompt")
+	fs.Func("mock-response", "answer with this text without calling any API (LiteLLM's mock_response)", func(s string) error {
+		f.mockResponse, f.mockSet = s, true
+		return nil
+	})
+	fs.BoolVar(&f.events, "events", false, "print each callback event to stderr as one JSON line")
+	fs.IntVar(&f.maxTokens, "max-tokens", 0, "maximum tokens to generate (0: provider default)")
+	fs.Float64Var(&f.temperature, "temperature", -1, "sampling temperature (-1: provider default)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "timeout per attempt (0: 10m)")
+	fs.IntVar(&f.retries, "retries", -1, "retries of retryable failures (-1: 2)")
+	fs.BoolVar(&f.noLog, "turn-off-message-logging", false, "redact messages and responses in events")
+	fs.Var(f.meta, "metadata", "key=value metadata carried into every event (repeatable)")
+	return f
+}
+
+// parse accepts flags before and after the prompt.
+func (f *completeFlags) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = f.fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func complete(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	f := newCompleteFlags(stderr)
+	pos, err := f.parse(args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if f.model == "" {
+		fmt.Fprintln(stderr, "llmux complete: --model is required")
+		return exitUsage
+	}
+	prompt := strings.Join(pos, " ")
+	if prompt == "" || prompt == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, 16<<20))
+		if err != nil {
+			fmt.Fprintf(stderr, "llmux complete: read prompt: %v\n", err)
+			return exitUsage
+		}
+		prompt = strings.TrimRight(string(b), "\n")
+	}
+	if prompt == "" {
+		fmt.Fprintln(stderr, "llmux complete: a prompt is required (argument or standard input)")
+		return exitUsage
+	}
+
+	req := &llmux.Request{
+		Model: f.model, APIBase: f.apiBase, APIKey: f.apiKey, APIVersion: f.apiVersion,
+		Timeout: f.timeout, TurnOffMessageLogging: f.noLog,
+	}
+	if len(f.meta) > 0 {
+		req.Metadata = f.meta
+	}
+	if f.system != "" {
+		req.Messages = append(req.Messages, llmux.System(f.system))
+	}
+	req.Messages = append(req.Messages, llmux.User(prompt))
+	if f.mockSet {
+		req.MockResponse = f.mockResponse
+	}
+	if f.maxTokens > 0 {
+		req.MaxTokens = &f.maxTokens
+	}
+	if f.temperature >= 0 {
+		req.Temperature = &f.temperature
+	}
+	if f.retries >= 0 {
+		req.MaxRetries = &f.retries
+	}
+
+	opts := Providers(getenv)
+	if f.events {
+		opts = append(opts, llmux.WithCallbacks(llmux.Inline(&eventPrinter{w: stderr})))
+	}
+	c, err := llmux.New(opts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "llmux: %v\n", err)
+		return exitUsage
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+
+	if !f.stream {
+		resp, err := c.Completion(ctx, req)
+		if err != nil {
+			fmt.Fprintf(stderr, "%v\n", err)
+			return exitCall
+		}
+		fmt.Fprintln(stdout, resp.Text())
+		return exitOK
+	}
+	s, err := c.Stream(ctx, req)
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return exitCall
+	}
+	defer s.Close()
+	for s.Next() {
+		fmt.Fprint(stdout, s.Chunk().Text())
+	}
+	fmt.Fprintln(stdout)
+	if err := s.Err(); err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return exitCall
+	}
+	return exitOK
+}
+
+// Providers returns the built-in providers configured from the
+// environment: OpenAI (OPENAI_API_KEY, OPENAI_BASE_URL), Azure
+// (AZURE_API_KEY, AZURE_API_BASE, AZURE_API_VERSION) and Anthropic
+// (ANTHROPIC_API_KEY). Keys may also come per call with --api-key.
+func Providers(getenv func(string) string) []llmux.Option {
+	oa := []openai.Option{}
+	if v := getenv("OPENAI_API_KEY"); v != "" {
+		oa = append(oa, openai.WithAPIKey(v))
+	}
+	if v := firstOf(getenv, "OPENAI_BASE_URL", "OPENAI_API_BASE"); v != "" {
+		oa = append(oa, openai.WithBaseURL(v))
+	}
+	az := []azure.Option{}
+	if v := firstOf(getenv, "AZURE_API_KEY", "AZURE_OPENAI_API_KEY"); v != "" {
+		az = append(az, azure.WithAPIKey(v))
+	}
+	if v := firstOf(getenv, "AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"); v != "" {
+		az = append(az, azure.WithAPIBase(v))
+	}
+	if v := getenv("AZURE_API_VERSION"); v != "" {
+		az = append(az, azure.WithAPIVersion(v))
+	}
+	an := []anthropic.Option{}
+	if v := getenv("ANTHROPIC_API_KEY"); v != "" {
+		an = append(an, anthropic.WithAPIKey(v))
+	}
+	if v := firstOf(getenv, "ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"); v != "" {
+		an = append(an, anthropic.WithBaseURL(v))
+	}
+	return []llmux.Option{
+		llmux.WithProvider(openai.New(oa...)),
+		llmux.WithProvider(azure.New(az...)),
+		llmux.WithProvider(anthropic.New(an...)),
+	}
+}
+
+func firstOf(getenv func(string) string, names ...string) string {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// eventPrinter writes each event as one JSON line: {"event": type, ...}
+// with the kwargs key names, and standard_logging_object on terminal
+// events.
+type eventPrinter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+var (
+	_ llmux.PreAPICallLogger  = (*eventPrinter)(nil)
+	_ llmux.PostAPICallLogger = (*eventPrinter)(nil)
+	_ llmux.StreamLogger      = (*eventPrinter)(nil)
+	_ llmux.SuccessLogger     = (*eventPrinter)(nil)
+	_ llmux.FailureLogger     = (*eventPrinter)(nil)
+)
+
+func (p *eventPrinter) print(e *llmux.Event, c *llmux.Chunk) {
+	line := map[string]any{}
+	for k, v := range e.Kwargs() {
+		line[k] = v
+	}
+	line["event"] = string(e.Type)
+	if c != nil {
+		line["chunk"] = c
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"event": string(e.Type), "marshal_error": err.Error()})
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, _ = p.w.Write(append(b, '\n'))
+}
+
+func (p *eventPrinter) LogPreAPICall(_ context.Context, e *llmux.Event)  { p.print(e, nil) }
+func (p *eventPrinter) LogPostAPICall(_ context.Context, e *llmux.Event) { p.print(e, nil) }
+func (p *eventPrinter) LogStreamEvent(_ context.Context, e *llmux.Event, c *llmux.Chunk) {
+	p.print(e, c)
+}
+func (p *eventPrinter) LogSuccessEvent(_ context.Context, e *llmux.Event) { p.print(e, nil) }
+func (p *eventPrinter) LogFailureEvent(_ context.Context, e *llmux.Event) { p.print(e, nil) }
