@@ -354,22 +354,11 @@ func (cl *call) account(resp *Response) {
 // client's table under the upstream model name, else under the model name
 // the provider answered with.
 func (cl *call) price(u Usage, respModel string) (float64, cost.Breakdown, error) {
-	cu := cost.Usage{
-		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens,
-		CachedPromptTokens: u.CachedTokens, CacheCreationTokens: u.CacheCreationTokens,
-		ReasoningTokens: u.ReasoningTokens,
-	}
 	if p := cl.req.Price; p != nil {
-		b, err := p.Cost(cu)
+		b, err := p.Cost(costUsage(u))
 		return b.Total, b, err
 	}
-	t := cl.c.cfg.prices
-	b, err := t.Cost(cl.ev.Provider, cl.upstream, cu)
-	if errors.Is(err, cost.ErrUnknownModel) && respModel != "" && respModel != cl.upstream {
-		if b2, err2 := t.Cost(cl.ev.Provider, respModel, cu); err2 == nil {
-			return b2.Total, b2, nil
-		}
-	}
+	b, err := usageCost(cl.c.cfg.prices, cl.ev.Provider, u, cl.upstream, respModel)
 	return b.Total, b, err
 }
 

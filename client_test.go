@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmux/llmux/cost"
 	"go.uber.org/goleak"
 )
 
@@ -803,5 +804,31 @@ func TestResolve(t *testing.T) {
 		if err != nil || name != want[0] || up != want[1] {
 			t.Errorf("%s -> %s %s %v, want %v", model, name, up, err, want)
 		}
+	}
+}
+
+func TestCost_PublicFunction(t *testing.T) {
+	resp := &Response{Model: "gpt-3.5-turbo", Usage: Usage{PromptTokens: 10, CompletionTokens: 20, TotalTokens: 30}}
+	b, err := Cost(resp, "openai")
+	if err != nil || b.Total != 3.5e-05 {
+		t.Fatalf("cost %v err %v", b.Total, err)
+	}
+	if _, err := Cost(&Response{Model: "nope-model"}, "openai"); err == nil {
+		t.Fatal("unknown model priced")
+	}
+	c, _ := newTestClient(t)
+	if b, err := c.Cost(resp, "openai"); err != nil || b.Total != 3.5e-05 {
+		t.Fatalf("client cost %v %v", b.Total, err)
+	}
+}
+
+func TestCost_PerRequestPrice(t *testing.T) {
+	c, rec := newTestClient(t)
+	p := &cost.Price{InputPerToken: 1e-6, OutputPerToken: 2e-6}
+	if _, err := c.Completion(context.Background(), &Request{Model: "mock/custom", Messages: hi(), Price: p}); err != nil {
+		t.Fatal(err)
+	}
+	if e := rec.last(); e.CostErr != nil || e.ResponseCost != 5e-05 {
+		t.Fatalf("cost %v err %v", e.ResponseCost, e.CostErr)
 	}
 }
