@@ -17,7 +17,7 @@ const (
 type accumulator struct {
 	id, model, fingerprint string
 	created                int64
-	choices                []choiceAcc
+	choices                []*choiceAcc
 	usage                  *Usage
 }
 
@@ -26,7 +26,7 @@ type choiceAcc struct {
 	content strings.Builder
 	text    strings.Builder
 	refusal strings.Builder
-	tools   []toolAcc
+	tools   []*toolAcc
 	finish  string
 }
 
@@ -62,9 +62,9 @@ func (a *accumulator) add(c *Chunk) error {
 			return badSequence("choice index %d out of order (have %d)", cc.Index, len(a.choices))
 		}
 		if cc.Index == len(a.choices) {
-			a.choices = append(a.choices, choiceAcc{})
+			a.choices = append(a.choices, &choiceAcc{})
 		}
-		ch := &a.choices[cc.Index]
+		ch := a.choices[cc.Index]
 		if cc.Delta.Role != "" {
 			ch.role = cc.Delta.Role
 		}
@@ -95,9 +95,9 @@ func (ch *choiceAcc) addTool(tc *ToolCall) error {
 		return badSequence("tool call index %d out of order (have %d)", idx, len(ch.tools))
 	}
 	if idx == len(ch.tools) {
-		ch.tools = append(ch.tools, toolAcc{})
+		ch.tools = append(ch.tools, &toolAcc{})
 	}
-	t := &ch.tools[idx]
+	t := ch.tools[idx]
 	if tc.ID != "" {
 		t.id = tc.ID
 	}
@@ -117,7 +117,7 @@ func (a *accumulator) response(object string) *Response {
 	r := &Response{ID: a.id, Object: object, Created: a.created, Model: a.model, SystemFingerprint: a.fingerprint,
 		Choices: make([]Choice, len(a.choices))}
 	for i := range a.choices {
-		ch := &a.choices[i]
+		ch := a.choices[i]
 		role := ch.role
 		if role == "" {
 			role = RoleAssistant

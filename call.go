@@ -198,8 +198,10 @@ func (cl *call) postAPICall(ctx context.Context, a *Attempt, err error) {
 		raw = RedactedText
 	}
 	if raw == "" && err != nil {
-		raw = cl.scrub(err.Error())
+		raw = err.Error()
 	}
+	// An upstream error body may echo the key it was sent.
+	raw = mask.String(cl.scrub(raw), a.wire.APIKey)
 	cl.ev.OriginalResponse = raw
 	cl.ev.ResponseHeaders = mask.Header(a.respHeader)
 	cl.ev.StatusCode = a.status
