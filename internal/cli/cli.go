@@ -301,7 +301,7 @@ func (p *eventPrinter) print(e *llmux.Event, c *llmux.Chunk) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	_, _ = p.w.Write(append(b, '\n'))
+	_, _ = p.w.Write(append(pythonFloats(b), '\n'))
 }
 
 func (p *eventPrinter) LogPreAPICall(_ context.Context, e *llmux.Event)  { p.print(e, nil) }

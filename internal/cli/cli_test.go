@@ -169,3 +169,16 @@ func TestUsageErrors(t *testing.T) {
 		t.Fatalf("help: %d %q", code, out)
 	}
 }
+
+func TestComplete_EventLinesPrintCostLikeLiteLLM(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"complete", "--model", "gpt-3.5-turbo", "--mock-response", "hi", "--events", "x"},
+		strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[2], `"response_cost":3.5e-05`) || !strings.HasPrefix(lines[2], "{") {
+		t.Fatalf("success line: %s", lines[len(lines)-1])
+	}
+}
