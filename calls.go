@@ -7,12 +7,7 @@ func (c *Client) completion(ctx context.Context, req *Request, global *registry)
 	if err != nil {
 		return nil, err
 	}
-	var resp *Response
-	_, err = cl.attempt(ctx, false, func(ctx context.Context, a *Attempt) error {
-		r, err := cl.p.Chat(ctx, a)
-		resp = r
-		return nilResponse(err, r == nil)
-	})
+	resp, _, err := attempts(ctx, cl, false, cl.p.Chat)
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
@@ -25,13 +20,7 @@ func (c *Client) textCompletion(ctx context.Context, req *Request, global *regis
 	if err != nil {
 		return nil, err
 	}
-	tc := cl.p.(TextCompleter)
-	var resp *Response
-	_, err = cl.attempt(ctx, false, func(ctx context.Context, a *Attempt) error {
-		r, err := tc.TextCompletion(ctx, a)
-		resp = r
-		return nilResponse(err, r == nil)
-	})
+	resp, _, err := attempts(ctx, cl, false, cl.p.(TextCompleter).TextCompletion)
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
@@ -44,13 +33,7 @@ func (c *Client) embedding(ctx context.Context, req *Request, global *registry) 
 	if err != nil {
 		return nil, err
 	}
-	em := cl.p.(Embedder)
-	var resp *EmbeddingResponse
-	_, err = cl.attempt(ctx, false, func(ctx context.Context, a *Attempt) error {
-		r, err := em.Embedding(ctx, a)
-		resp = r
-		return nilResponse(err, r == nil)
-	})
+	resp, _, err := attempts(ctx, cl, false, cl.p.(Embedder).Embedding)
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
@@ -68,16 +51,28 @@ func (c *Client) stream(ctx context.Context, req *Request, global *registry) (*C
 	if err != nil {
 		return nil, err
 	}
-	var r ChunkReader
-	cancel, err := cl.attempt(ctx, true, func(ctx context.Context, a *Attempt) error {
-		rr, err := cl.p.ChatStream(ctx, a)
-		r = rr
-		return nilResponse(err, rr == nil)
-	})
+	r, cancel, err := attempts(ctx, cl, true, cl.p.ChatStream)
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
 	return newStream(ctx, cl, r, cancel, "chat.completion"), nil
+}
+
+// attempts runs one provider method through the call's attempt loop and
+// returns what the last attempt produced. A provider returning neither a
+// result nor an error fails the attempt with CodeBadResponse.
+func attempts[T comparable](ctx context.Context, cl *call, stream bool, do func(context.Context, *Attempt) (T, error)) (T, context.CancelFunc, error) {
+	var out T
+	cancel, err := cl.attempt(ctx, stream, func(ctx context.Context, a *Attempt) error {
+		r, err := do(ctx, a)
+		out = r
+		var zero T
+		if err == nil && r == zero {
+			return &Error{Code: CodeBadResponse, Message: "provider returned no response and no error"}
+		}
+		return err
+	})
+	return out, cancel, err
 }
 
 // respond records a non-streamed response and ends the call with success.
@@ -87,13 +82,4 @@ func (cl *call) respond(ctx context.Context, resp *Response) {
 		cl.ev.Response = cl.forLog(resp)
 	}
 	cl.succeed(ctx)
-}
-
-// nilResponse guards against a provider returning neither a result nor an
-// error.
-func nilResponse(err error, isNil bool) error {
-	if err == nil && isNil {
-		return &Error{Code: CodeBadResponse, Message: "provider returned no response and no error"}
-	}
-	return err
 }

@@ -40,7 +40,9 @@ type Embedder interface {
 
 // ChunkReader yields the chunks of a stream. Recv returns io.EOF after the
 // last chunk, and an *Error for an in-band error event. Close releases the
-// connection; it is called exactly once by the client.
+// connection. The client calls Close exactly once and never concurrently
+// with Recv: to abort a Recv blocked on the network it cancels the
+// attempt's context, which the reader's HTTP body honours.
 type ChunkReader interface {
 	Recv() (*Chunk, error)
 	Close() error

@@ -29,13 +29,15 @@ type ChatStream struct {
 	idleD  time.Duration
 	idle   *time.Timer
 
-	mu       sync.Mutex // guards the fields below against a concurrent Close
-	acc      accumulator
-	cur      *Chunk
-	err      error
-	resp     *Response
-	done     bool
-	streamEv *Event
+	mu        sync.Mutex // guards the fields below against a concurrent Close
+	acc       accumulator
+	cur       *Chunk
+	err       error
+	resp      *Response
+	done      bool
+	receiving bool // a Next is inside Recv: the reader is closed by it, not by Close
+	rClosed   bool
+	streamEv  *Event
 
 	closing  atomic.Bool
 	idleFire atomic.Bool
@@ -58,13 +60,16 @@ func (s *ChatStream) Next() bool {
 		s.mu.Unlock()
 		return false
 	}
+	s.receiving = true
 	s.mu.Unlock()
 
 	c, err := s.r.Recv()
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.receiving = false
 	if s.done { // closed while we waited
+		s.closeReader()
 		return false
 	}
 	switch {
@@ -131,8 +136,10 @@ func (s *ChatStream) finish(err error) {
 	s.done = true
 	s.cur = nil
 	s.idle.Stop()
-	s.cancel()
-	_ = s.r.Close()
+	s.cancel() // aborts a Recv in flight; that Next then closes the reader
+	if !s.receiving {
+		s.closeReader()
+	}
 	cl := s.cl
 	resp := s.acc.response(s.object)
 	cl.account(resp)
@@ -150,6 +157,15 @@ func (s *ChatStream) finish(err error) {
 		cl.ev.Response = cl.forLog(resp)
 	}
 	s.err = cl.fail(s.ctx, err)
+}
+
+// closeReader closes the provider's reader once, never concurrently with
+// its Recv. s.mu is held.
+func (s *ChatStream) closeReader() {
+	if !s.rClosed {
+		s.rClosed = true
+		_ = s.r.Close()
+	}
 }
 
 // Chunk returns the chunk Next advanced to. It is shared with loggers:
