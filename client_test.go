@@ -832,3 +832,44 @@ func TestCost_PerRequestPrice(t *testing.T) {
 		t.Fatalf("cost %v err %v", e.ResponseCost, e.CostErr)
 	}
 }
+
+func TestStream_NoRetryAfterFirstChunk(t *testing.T) {
+	// The upstream sends two chunks then drops the connection: a retryable
+	// connection error, but chunks already reached the caller.
+	partial := strings.Join(strings.SplitAfter(streamBody, "\n\n")[:2], "")
+	u := newUpstream(t, reply{body: partial})
+	c, rec := fakeClient(t, u)
+	s, err := c.Stream(context.Background(), &Request{Model: "openai/gpt-4o-mini", Messages: hi()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n := 0
+	for s.Next() {
+		n++
+	}
+	if n != 2 || s.Err() == nil {
+		t.Fatalf("chunks %d err %v", n, s.Err())
+	}
+	if u.requests() != 1 {
+		t.Fatalf("%d upstream requests, want 1", u.requests())
+	}
+	wantTypes(t, rec, "pre_api_call", "post_api_call", "stream_event*2", "failed_api_call")
+}
+
+type nilProvider struct{}
+
+func (nilProvider) Name() string                                              { return "nil" }
+func (nilProvider) Chat(context.Context, *Attempt) (*Response, error)         { return nil, nil }
+func (nilProvider) ChatStream(context.Context, *Attempt) (ChunkReader, error) { return nil, nil }
+
+func TestProvider_NoResultNoErrorIsBadResponse(t *testing.T) {
+	c, rec := newTestClient(t, WithProvider(nilProvider{}))
+	if _, err := c.Completion(context.Background(), &Request{Model: "nil/x", Messages: hi()}); CodeOf(err) != CodeBadResponse {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := c.Stream(context.Background(), &Request{Model: "nil/x", Messages: hi()}); CodeOf(err) != CodeBadResponse {
+		t.Fatalf("err %v", err)
+	}
+	wantTypes(t, rec, "failed_api_call", "failed_api_call")
+}

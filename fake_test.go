@@ -91,6 +91,9 @@ type fakeReader struct {
 
 func (r *fakeReader) Recv() (*Chunk, error) {
 	ev, err := r.dec.Next()
+	if err == io.EOF { // no [DONE]: the connection dropped
+		return nil, &Error{Code: CodeConnection, Message: "stream ended early", Err: io.ErrUnexpectedEOF}
+	}
 	if err != nil {
 		return nil, err
 	}
