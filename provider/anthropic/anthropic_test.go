@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider/providertest"
 )
 
 func TestChat_PlainMessage(t *testing.T) {
@@ -17,9 +18,9 @@ func TestChat_PlainMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := f.only(t)
+	r := f.Only(t)
 	checkRequest(t, r, "/v1/messages")
-	golden(t, "plain.json", r.body)
+	providertest.Golden(t, "testdata/golden/plain.json", r.Body)
 
 	if resp.ID != "msg_01XFDUDYJgAACzvnptvVoYEL" || resp.Object != "chat.completion" || resp.Model != "claude-sonnet-4-5-20250929" {
 		t.Errorf("id/object/model = %q %q %q", resp.ID, resp.Object, resp.Model)
@@ -38,7 +39,7 @@ func TestChat_PlainMessage(t *testing.T) {
 	if resp.Usage != want {
 		t.Errorf("usage = %+v, want %+v", resp.Usage, want)
 	}
-	if string(resp.Raw) != string(readFile(t, "message.json")) {
+	if string(resp.Raw) != string(providertest.Fixture(t, "message.json")) {
 		t.Error("Raw is not the upstream body")
 	}
 }
@@ -85,13 +86,13 @@ func TestChat_SystemHoistedAndParams(t *testing.T) {
 	if _, err := f.provider().Chat(bg, f.attempt(req, "claude-sonnet-4-5")); err != nil {
 		t.Fatal(err)
 	}
-	r := f.only(t)
-	golden(t, "system-params.json", r.body)
+	r := f.Only(t)
+	providertest.Golden(t, "testdata/golden/system-params.json", r.Body)
 	var body struct {
 		System   string            `json:"system"`
 		Messages []json.RawMessage `json:"messages"`
 	}
-	if err := json.Unmarshal(r.body, &body); err != nil {
+	if err := json.Unmarshal(r.Body, &body); err != nil {
 		t.Fatal(err)
 	}
 	if body.System != "You are terse.\nAnswer in English & <French>." {
@@ -108,11 +109,11 @@ func TestChat_DefaultMaxTokensOption(t *testing.T) {
 	if _, err := f.provider(WithDefaultMaxTokens(1024), WithHeader("anthropic-beta", "foo-2025-01-01")).Chat(bg, f.attempt(req, "claude-sonnet-4-5")); err != nil {
 		t.Fatal(err)
 	}
-	r := f.only(t)
-	if want := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],"max_tokens":1024}`; string(r.body) != want {
-		t.Errorf("body = %s, want %s", r.body, want)
+	r := f.Only(t)
+	if want := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}],"max_tokens":1024}`; string(r.Body) != want {
+		t.Errorf("body = %s, want %s", r.Body, want)
 	}
-	if got := r.header.Get("anthropic-beta"); got != "foo-2025-01-01" {
+	if got := r.Header.Get("anthropic-beta"); got != "foo-2025-01-01" {
 		t.Errorf("anthropic-beta = %q", got)
 	}
 }
@@ -134,7 +135,7 @@ func TestChat_ToolsRequestAndResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "tools.json", f.only(t).body)
+	providertest.Golden(t, "testdata/golden/tools.json", f.Only(t).Body)
 	c := resp.Choices[0]
 	if c.FinishReason != "tool_calls" || c.Message.Content != "I'll check the weather in Boston." {
 		t.Errorf("choice = %+v", c)
@@ -170,8 +171,8 @@ func TestChat_ToolResultRoundTrip(t *testing.T) {
 	if _, err := f.provider().Chat(bg, f.attempt(req, "claude-sonnet-4-5")); err != nil {
 		t.Fatal(err)
 	}
-	body := f.only(t).body
-	golden(t, "tool-result.json", body)
+	body := f.Only(t).Body
+	providertest.Golden(t, "testdata/golden/tool-result.json", body)
 	want := `"messages":[{"role":"user","content":"Weather in Boston and Paris?"},` +
 		`{"role":"assistant","content":[{"type":"text","text":"I'll check both."},` +
 		`{"type":"tool_use","id":"toolu_01A","name":"get_weather","input":{"location":"Boston, MA"}},` +
@@ -192,10 +193,10 @@ func TestChat_InvalidToolArgumentsRejectedBeforeSend(t *testing.T) {
 		{Role: llmux.RoleAssistant, ToolCalls: []llmux.ToolCall{{ID: "t1", Function: llmux.FunctionCall{Name: "f", Arguments: "{oops"}}}},
 	}}
 	_, err := f.provider().Chat(bg, f.attempt(req, "claude-sonnet-4-5"))
-	if e := asLLMuxError(t, err); e.Code != llmux.CodeInvalidRequest {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeInvalidRequest {
 		t.Errorf("code = %v", e.Code)
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}
 }
@@ -237,13 +238,13 @@ func TestChat_MissingKeySendsNothing(t *testing.T) {
 			return err
 		},
 	} {
-		e := asLLMuxError(t, call())
+		e := providertest.AsError(t, call())
 		want := llmux.Error{Code: llmux.CodeAuthentication, Provider: "anthropic", Message: "missing API key: set ANTHROPIC_API_KEY or anthropic.WithAPIKey"}
 		if e.Code != want.Code || e.Provider != want.Provider || e.Message != want.Message {
 			t.Errorf("%s: error = %+v", name, e)
 		}
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("%d requests sent without a key", n)
 	}
 }
@@ -260,7 +261,7 @@ func TestNew_EnvironmentAndOverrides(t *testing.T) {
 	if _, err := p.Chat(bg, f.attempt(req, "claude-sonnet-4-5")); err != nil {
 		t.Fatal(err)
 	}
-	checkRequest(t, f.only(t), "/v1/messages")
+	checkRequest(t, f.Only(t), "/v1/messages")
 
 	// Per-request settings override the configured ones.
 	f2 := serve(t, http.StatusOK, "message.json")
@@ -269,9 +270,9 @@ func TestNew_EnvironmentAndOverrides(t *testing.T) {
 	if _, err := p.Chat(bg, a); err != nil {
 		t.Fatal(err)
 	}
-	r := f2.only(t)
-	if r.header.Get("x-api-key") != "sk-ant-other" || r.header.Get("anthropic-version") != "2099-01-01" || r.path != "/v1/messages" {
-		t.Errorf("override not applied: %s %v", r.path, r.header)
+	r := f2.Only(t)
+	if r.Header.Get("x-api-key") != "sk-ant-other" || r.Header.Get("anthropic-version") != "2099-01-01" || r.Path != "/v1/messages" {
+		t.Errorf("override not applied: %s %v", r.Path, r.Header)
 	}
 }
 
@@ -282,11 +283,11 @@ func TestChat_LegacyBodyExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := f.only(t)
+	r := f.Only(t)
 	checkRequest(t, r, "/v1/complete")
 	want := "{\"model\":\"claude-2\",\"prompt\":\"\\n\\nHuman: Hi 👋 - i'm openai\\n\\nAssistant: \",\"max_tokens_to_sample\":256}"
-	if string(r.body) != want {
-		t.Errorf("body =\n%s\nwant\n%s", r.body, want)
+	if string(r.Body) != want {
+		t.Errorf("body =\n%s\nwant\n%s", r.Body, want)
 	}
 	c := resp.Choices[0]
 	if c.Message.Content != " Hello! My name is Claude. How can I help you today?" || c.FinishReason != "stop" || c.Message.Role != llmux.RoleAssistant {
@@ -313,7 +314,7 @@ func TestChat_LegacyParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"model":"claude-instant-1.2","prompt":"\n\nHuman: <admin>Be kind.</admin>\n\nHuman: Hi\n\nAssistant: ","max_tokens_to_sample":50,"stop_sequences":["\n\nHuman:"],"temperature":0.5,"top_p":1}`
-	if got := string(f.only(t).body); got != want {
+	if got := string(f.Only(t).Body); got != want {
 		t.Errorf("body =\n%s\nwant\n%s", got, want)
 	}
 }
@@ -352,10 +353,10 @@ func TestTextCompletion_Legacy(t *testing.T) {
 			t.Errorf("resp = %+v", resp)
 		}
 	}
-	for _, r := range f.requests() {
+	for _, r := range f.Requests() {
 		checkRequest(t, r, "/v1/complete")
-		if want := `{"model":"claude-2.1","prompt":"\n\nHuman: Say hi\n\nAssistant: ","max_tokens_to_sample":256}`; string(r.body) != want {
-			t.Errorf("body = %s, want %s", r.body, want)
+		if want := `{"model":"claude-2.1","prompt":"\n\nHuman: Say hi\n\nAssistant: ","max_tokens_to_sample":256}`; string(r.Body) != want {
+			t.Errorf("body = %s, want %s", r.Body, want)
 		}
 	}
 }
@@ -366,10 +367,10 @@ func TestTextCompletion_ModernModelUsesMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := f.only(t)
+	r := f.Only(t)
 	checkRequest(t, r, "/v1/messages")
-	if want := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Say hi"}],"max_tokens":4096}`; string(r.body) != want {
-		t.Errorf("body = %s", r.body)
+	if want := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Say hi"}],"max_tokens":4096}`; string(r.Body) != want {
+		t.Errorf("body = %s", r.Body)
 	}
 	if resp.Choices[0].Text != "Hello! How can I help you today?" || resp.Usage.TotalTokens != 24 {
 		t.Errorf("resp = %+v", resp)
@@ -403,12 +404,12 @@ func TestChat_Errors(t *testing.T) {
 			_, err := p.Chat(bg, f.attempt(req, "claude-sonnet-4-5"))
 			_, serr := p.ChatStream(bg, f.attempt(req, "claude-sonnet-4-5"))
 			for _, err := range []error{err, serr} {
-				e := asLLMuxError(t, err)
+				e := providertest.AsError(t, err)
 				if e.Code != tc.code || e.Type != tc.typ || e.Message != tc.message || e.StatusCode != tc.status ||
 					e.RetryAfter != tc.retryAfter || e.Provider != "anthropic" {
 					t.Errorf("error = %+v", e)
 				}
-				if string(e.Body) != string(readFile(t, "errors/"+tc.file)) {
+				if string(e.Body) != string(providertest.Fixture(t, "errors/"+tc.file)) {
 					t.Errorf("Body = %s", e.Body)
 				}
 			}
@@ -417,11 +418,11 @@ func TestChat_Errors(t *testing.T) {
 }
 
 func TestChat_KeyNeverInError(t *testing.T) {
-	f := serve(t, http.StatusUnauthorized, "errors/401-authentication.json")
-	f.body = []byte(`{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key: ` + testKey + `"}}`)
+	f := serveBody(t, http.StatusUnauthorized, "application/json",
+		[]byte(`{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key: `+testKey+`"}}`))
 	req := &llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}}
 	_, err := f.provider().Chat(bg, f.attempt(req, "claude-sonnet-4-5"))
-	e := asLLMuxError(t, err)
+	e := providertest.AsError(t, err)
 	if strings.Contains(err.Error(), testKey) || strings.Contains(string(e.Body), testKey) || strings.Contains(e.Message, testKey) {
 		t.Errorf("key leaked: %v / %s", err, e.Body)
 	}
@@ -434,7 +435,7 @@ func TestChat_KeyNeverInError(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), testKey) {
 		t.Errorf("transport error = %v", err)
 	}
-	if e := asLLMuxError(t, err); e.Code != llmux.CodeConnection || e.Provider != "anthropic" {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeConnection || e.Provider != "anthropic" {
 		t.Errorf("transport error = %+v", e)
 	}
 }

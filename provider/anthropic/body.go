@@ -27,6 +27,25 @@ func (o *object) set(key string, v any) error {
 	return nil
 }
 
+// field is one key of a request body, set only when when holds.
+type field struct {
+	key  string
+	val  any
+	when bool
+}
+
+// setEach sets, in order, each field whose when holds.
+func (o *object) setEach(fields []field) error {
+	for _, f := range fields {
+		if f.when {
+			if err := o.set(f.key, f.val); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (o *object) setRaw(key string, b []byte) {
 	if i := slices.Index(o.keys, key); i >= 0 {
 		o.vals[i] = b

@@ -99,11 +99,7 @@ func completeBody(a *llmux.Attempt, prompt string, stream bool) ([]byte, error) 
 		maxTokens = *r.MaxTokens
 	}
 	var o object
-	sets := []struct {
-		key  string
-		val  any
-		when bool
-	}{
+	if err := o.setEach([]field{
 		{"model", a.Model, true},
 		{"prompt", prompt, true},
 		{"max_tokens_to_sample", maxTokens, true},
@@ -112,13 +108,8 @@ func completeBody(a *llmux.Attempt, prompt string, stream bool) ([]byte, error) 
 		{"top_p", r.TopP, r.TopP != nil},
 		{"metadata", map[string]string{"user_id": r.User}, r.User != ""},
 		{"stream", true, stream},
-	}
-	for _, s := range sets {
-		if s.when {
-			if err := o.set(s.key, s.val); err != nil {
-				return nil, err
-			}
-		}
+	}); err != nil {
+		return nil, err
 	}
 	if err := o.merge(r.Extra); err != nil {
 		return nil, err

@@ -4,87 +4,52 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/llmux/llmux"
-)
+	"go.uber.org/goleak"
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider/providertest"
+)
 
 const testKey = "sk-ant-api03-test-key-0123456789"
 
-// recorded is one request the fake server received.
-type recorded struct {
-	method, path string
-	header       http.Header
-	body         []byte
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// fake serves one canned answer and records every request.
+// fake is a server answering every request with one canned answer and
+// recording the requests.
 type fake struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	reqs   []recorded
-	status int
-	body   []byte
-	header http.Header
+	srv *httptest.Server
+	*providertest.Capture
 }
 
 // serve starts a server answering every request with status and the
 // testdata file byte for byte. Errors carry request-id, 429s retry-after.
 func serve(t testing.TB, status int, file string) *fake {
 	t.Helper()
-	f := &fake{status: status, body: readFile(t, file), header: http.Header{}}
-	switch {
-	case strings.HasSuffix(file, ".sse"):
-		f.header.Set("Content-Type", "text/event-stream")
-	default:
-		f.header.Set("Content-Type", "application/json")
+	contentType := "application/json"
+	if strings.HasSuffix(file, ".sse") {
+		contentType = "text/event-stream"
 	}
+	return serveBody(t, status, contentType, providertest.Fixture(t, file))
+}
+
+// serveBody is serve with the body and its Content-Type given.
+func serveBody(t testing.TB, status int, contentType string, body []byte) *fake {
+	t.Helper()
+	header := http.Header{"Content-Type": {contentType}}
 	if status >= 400 {
-		f.header.Set("request-id", "req_011CSHoEeqs5C35K2UUqR7G1")
+		header.Set("request-id", "req_011CSHoEeqs5C35K2UUqR7G1")
 	}
 	if status == http.StatusTooManyRequests {
-		f.header.Set("retry-after", "17")
+		header.Set("retry-after", "17")
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, recorded{r.Method, r.URL.Path, r.Header.Clone(), b})
-		f.mu.Unlock()
-		for k, v := range f.header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(f.status)
-		_, _ = w.Write(f.body)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fake) requests() []recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]recorded(nil), f.reqs...)
-}
-
-// only returns the one request received.
-func (f *fake) only(t testing.TB) recorded {
-	t.Helper()
-	reqs := f.requests()
-	if len(reqs) != 1 {
-		t.Fatalf("server received %d requests, want 1", len(reqs))
-	}
-	return reqs[0]
+	srv, c := providertest.Serve(t, status, header, body)
+	return &fake{srv: srv, Capture: c}
 }
 
 func (f *fake) provider(opts ...Option) *Provider {
@@ -95,57 +60,26 @@ func (f *fake) attempt(req *llmux.Request, model string) *llmux.Attempt {
 	return &llmux.Attempt{Request: req, Model: model, Number: 1, HTTPClient: f.srv.Client()}
 }
 
-func readFile(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // checkRequest asserts method, path and the standard headers.
-func checkRequest(t *testing.T, r recorded, path string) {
+func checkRequest(t *testing.T, r providertest.Request, path string) {
 	t.Helper()
-	if r.method != http.MethodPost {
-		t.Errorf("method = %s, want POST", r.method)
+	if r.Method != http.MethodPost {
+		t.Errorf("method = %s, want POST", r.Method)
 	}
-	if r.path != path {
-		t.Errorf("path = %s, want %s", r.path, path)
+	if r.Path != path {
+		t.Errorf("path = %s, want %s", r.Path, path)
 	}
 	for k, want := range map[string]string{
 		"x-api-key":         testKey,
 		"anthropic-version": "2023-06-01",
 		"Content-Type":      "application/json",
 	} {
-		if got := r.header.Get(k); got != want {
+		if got := r.Header.Get(k); got != want {
 			t.Errorf("header %s = %q, want %q", k, got, want)
 		}
 	}
-	if got := r.header.Get("Authorization"); got != "" {
+	if got := r.Header.Get("Authorization"); got != "" {
 		t.Errorf("Authorization header sent: %q", got)
-	}
-}
-
-// golden compares got with testdata/golden/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s mismatch:\n got: %s\nwant: %s", name, got, want)
 	}
 }
 
@@ -184,15 +118,6 @@ func transcript(t *testing.T, chunks []*llmux.Chunk) []byte {
 		buf.WriteByte('\n')
 	}
 	return buf.Bytes()
-}
-
-func asLLMuxError(t *testing.T, err error) *llmux.Error {
-	t.Helper()
-	var e *llmux.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *llmux.Error", err, err)
-	}
-	return e
 }
 
 func ptr[T any](v T) *T { return &v }

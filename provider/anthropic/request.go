@@ -69,11 +69,7 @@ func (p *Provider) messagesBody(a *llmux.Attempt, msgs []llmux.Message, stream b
 		maxTokens = *r.MaxTokens
 	}
 	var o object
-	sets := []struct {
-		key  string
-		val  any
-		when bool
-	}{
+	if err := o.setEach([]field{
 		{"model", a.Model, true},
 		{"messages", wire, true},
 		{"system", system, system != ""},
@@ -83,13 +79,8 @@ func (p *Provider) messagesBody(a *llmux.Attempt, msgs []llmux.Message, stream b
 		{"stream", true, stream},
 		{"temperature", r.Temperature, r.Temperature != nil},
 		{"top_p", r.TopP, r.TopP != nil},
-	}
-	for _, s := range sets {
-		if s.when {
-			if err := o.set(s.key, s.val); err != nil {
-				return nil, err
-			}
-		}
+	}); err != nil {
+		return nil, err
 	}
 	if len(r.Tools) > 0 {
 		tools, err := convertTools(r.Tools)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider/providertest"
 )
 
 func openStream(t *testing.T, file, model string) (*fake, llmux.ChunkReader) {
@@ -26,16 +27,16 @@ func openStream(t *testing.T, file, model string) (*fake, llmux.ChunkReader) {
 
 func TestChatStream_Text(t *testing.T) {
 	f, r := openStream(t, "message-stream.sse", "claude-sonnet-4-5")
-	req := f.only(t)
+	req := f.Only(t)
 	checkRequest(t, req, "/v1/messages")
-	if want := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Hello"}],"max_tokens":4096,"stream":true}`; string(req.body) != want {
-		t.Errorf("body = %s", req.body)
+	if want := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Hello"}],"max_tokens":4096,"stream":true}`; string(req.Body) != want {
+		t.Errorf("body = %s", req.Body)
 	}
 	chunks, err := drain(t, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "stream-text.jsonl", transcript(t, chunks))
+	providertest.Golden(t, "testdata/golden/stream-text.jsonl", transcript(t, chunks))
 
 	var text strings.Builder
 	finish := ""
@@ -77,7 +78,7 @@ func TestChatStream_ToolUseArgumentsReassemble(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "stream-tool-use.jsonl", transcript(t, chunks))
+	providertest.Golden(t, "testdata/golden/stream-tool-use.jsonl", transcript(t, chunks))
 	type call struct{ id, name, args string }
 	calls := map[int]*call{}
 	var finish string
@@ -132,7 +133,7 @@ func TestChatStream_ErrorEventAfterChunks(t *testing.T) {
 	if len(chunks) != 2 || chunks[1].Text() != "Hello" {
 		t.Errorf("chunks before the error = %d", len(chunks))
 	}
-	e := asLLMuxError(t, err)
+	e := providertest.AsError(t, err)
 	if e.Code != llmux.CodeOverloaded || e.Type != "overloaded_error" || e.Message != "Overloaded" || e.Provider != "anthropic" {
 		t.Errorf("error = %+v", e)
 	}
@@ -176,11 +177,11 @@ func TestChatStream_PingAndUnknownEventsIgnored(t *testing.T) {
 }
 
 func TestChatStream_TruncatedIsConnectionError(t *testing.T) {
-	b := readFile(t, "message-stream.sse")
+	b := providertest.Fixture(t, "message-stream.sse")
 	b = b[:bytes.Index(b, []byte("event: message_delta"))]
 	r := newMessageStream(io.NopCloser(bytes.NewReader(b)))
 	_, err := drain(t, r)
-	if e := asLLMuxError(t, err); e.Code != llmux.CodeConnection || !errors.Is(err, io.ErrUnexpectedEOF) {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeConnection || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("error = %+v", e)
 	}
 }
@@ -219,16 +220,16 @@ func TestChatStream_CloseIdempotent(t *testing.T) {
 
 func TestChatStream_Legacy(t *testing.T) {
 	f, r := openStream(t, "complete-stream.sse", "claude-2.1")
-	req := f.only(t)
+	req := f.Only(t)
 	checkRequest(t, req, "/v1/complete")
-	if want := `{"model":"claude-2.1","prompt":"\n\nHuman: Hello\n\nAssistant: ","max_tokens_to_sample":256,"stream":true}`; string(req.body) != want {
-		t.Errorf("body = %s", req.body)
+	if want := `{"model":"claude-2.1","prompt":"\n\nHuman: Hello\n\nAssistant: ","max_tokens_to_sample":256,"stream":true}`; string(req.Body) != want {
+		t.Errorf("body = %s", req.Body)
 	}
 	chunks, err := drain(t, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "stream-legacy.jsonl", transcript(t, chunks))
+	providertest.Golden(t, "testdata/golden/stream-legacy.jsonl", transcript(t, chunks))
 	var text strings.Builder
 	for _, c := range chunks {
 		text.WriteString(c.Text())
@@ -252,7 +253,7 @@ func TestChatStream_LegacyErrorEvent(t *testing.T) {
 	body := "event: completion\ndata: {\"completion\":\" Hi\",\"stop_reason\":null,\"model\":\"claude-2\",\"id\":\"c\"}\n\n" +
 		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}\n\n"
 	_, err := drain(t, newCompleteStream(io.NopCloser(strings.NewReader(body))))
-	if e := asLLMuxError(t, err); e.Code != llmux.CodeRateLimited || e.Message != "slow down" {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeRateLimited || e.Message != "slow down" {
 		t.Errorf("error = %+v", e)
 	}
 }
@@ -261,7 +262,7 @@ func TestChatStream_LegacyErrorEvent(t *testing.T) {
 // end with io.EOF or an *llmux.Error, never panic or loop.
 func FuzzMessageStream(f *testing.F) {
 	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse", "stream-error.sse", "complete-stream.sse"} {
-		f.Add(readFile(f, name))
+		f.Add(providertest.Fixture(f, name))
 	}
 	f.Add([]byte("event: content_block_delta\ndata: {\"index\":-1,\"delta\":{\"type\":\"input_json_delta\"}}\n\n"))
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -297,7 +298,7 @@ func FuzzMessageStream(f *testing.F) {
 // provider with a valid code and the body kept (truncated).
 func FuzzMapError(f *testing.F) {
 	for _, name := range []string{"400-invalid-request.json", "400-prompt-too-long.json", "429-rate-limit.json", "529-overloaded.json", "502-html.json"} {
-		f.Add(400, readFile(f, "errors/"+name))
+		f.Add(400, providertest.Fixture(f, "errors/"+name))
 	}
 	f.Add(0, []byte(`{"type":"error","error":{"type":"x"}}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
@@ -317,7 +318,7 @@ func FuzzMapError(f *testing.F) {
 
 func BenchmarkMessageStream(b *testing.B) {
 	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse"} {
-		body := readFile(b, name)
+		body := providertest.Fixture(b, name)
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))

@@ -150,22 +150,6 @@ func (p *Provider) wire(a *llmux.Attempt, op string, stream bool, body []byte, i
 	return llmux.Wire{URL: u, Header: h, Body: body, APIKey: secret, Input: input}, nil
 }
 
-// do sends w and returns the read 2xx body, or the mapped error.
-func do(ctx context.Context, a *llmux.Attempt, w llmux.Wire) ([]byte, error) {
-	resp, err := a.Send(ctx, w)
-	if err != nil {
-		return nil, openai.Redact(err, name, w.APIKey)
-	}
-	b, err := a.ReadBody(resp)
-	if err != nil {
-		return nil, openai.Redact(err, name, w.APIKey)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, openai.Redact(openai.MapError(name, resp.StatusCode, resp.Header, b), name, w.APIKey)
-	}
-	return b, nil
-}
-
 func invalid(err error) error {
 	return &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: name, Message: err.Error(), Err: err}
 }
@@ -183,12 +167,7 @@ func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response,
 	if err != nil {
 		return nil, err
 	}
-	b, err := do(ctx, a, w)
-	if err != nil {
-		return nil, err
-	}
-	r, err := openai.DecodeResponse(name, b)
-	return r, openai.Redact(err, name, w.APIKey)
+	return openai.Do(ctx, a, name, w, openai.DecodeResponse)
 }
 
 // ChatStream opens a streamed chat completion on the deployment a.Model.
@@ -203,18 +182,7 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 	if err != nil {
 		return nil, err
 	}
-	resp, err := a.Send(ctx, w)
-	if err != nil {
-		return nil, openai.Redact(err, name, w.APIKey)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, err := a.ReadBody(resp)
-		if err != nil {
-			return nil, openai.Redact(err, name, w.APIKey)
-		}
-		return nil, openai.Redact(openai.MapError(name, resp.StatusCode, resp.Header, b), name, w.APIKey)
-	}
-	return openai.NewChunkReader(name, resp.Body), nil
+	return openai.OpenStream(ctx, a, name, w)
 }
 
 // TextCompletion performs one legacy completion attempt on the deployment
@@ -228,12 +196,7 @@ func (p *Provider) TextCompletion(ctx context.Context, a *llmux.Attempt) (*llmux
 	if err != nil {
 		return nil, err
 	}
-	b, err := do(ctx, a, w)
-	if err != nil {
-		return nil, err
-	}
-	r, err := openai.DecodeResponse(name, b)
-	return r, openai.Redact(err, name, w.APIKey)
+	return openai.Do(ctx, a, name, w, openai.DecodeResponse)
 }
 
 // Embedding performs one embeddings attempt on the deployment a.Model.
@@ -246,10 +209,5 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	if err != nil {
 		return nil, err
 	}
-	b, err := do(ctx, a, w)
-	if err != nil {
-		return nil, err
-	}
-	r, err := openai.DecodeEmbedding(name, b)
-	return r, openai.Redact(err, name, w.APIKey)
+	return openai.Do(ctx, a, name, w, openai.DecodeEmbedding)
 }

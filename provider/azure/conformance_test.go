@@ -16,11 +16,11 @@ func TestConformance(t *testing.T) {
 			return azure.New(azure.WithAPIBase(base), azure.WithAPIKey(key))
 		},
 		Model:           "azure/my-gpt4o-deployment",
-		Chat:            providertest.Reply{Body: string(fixture(t, "azure-chat.json"))},
-		Stream:          providertest.Reply{Body: string(fixture(t, "azure-chat-stream.sse"))},
+		Chat:            providertest.Reply{Body: string(providertest.Fixture(t, "azure-chat.json"))},
+		Stream:          providertest.Reply{Body: string(providertest.Fixture(t, "azure-chat-stream.sse"))},
 		WantText:        "Hello! How can I assist you today?",
-		Unauthorized:    providertest.Reply{Status: 401, Body: string(fixture(t, "errors/openai-error-401.json"))},
-		RateLimited:     providertest.Reply{Status: 429, Body: string(fixture(t, "errors/openai-error-429-rate-limit.json"))},
+		Unauthorized:    providertest.Reply{Status: 401, Body: string(providertest.Fixture(t, "errors/openai-error-401.json"))},
+		RateLimited:     providertest.Reply{Status: 429, Body: string(providertest.Fixture(t, "errors/openai-error-429-rate-limit.json"))},
 		MissingKeyFails: true,
 	})
 }

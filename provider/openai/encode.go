@@ -181,6 +181,23 @@ func streamOptions(o *object) {
 	o.set("stream_options", json.RawMessage(`{"include_usage":true}`))
 }
 
+// finish ends every body the same way: user when set, the stream options
+// when stream is set, then r.Extra, and encodes o.
+func finish(o *object, r *llmux.Request, stream bool) ([]byte, error) {
+	if r.User != "" {
+		o.set("user", r.User)
+	}
+	if stream {
+		streamOptions(o)
+	}
+	o.merge(r.Extra)
+	b, err := o.bytes()
+	if err != nil {
+		return nil, fmt.Errorf("openai: %w", err)
+	}
+	return b, nil
+}
+
 // EncodeChat returns the Chat Completions body for r sent to model: model,
 // messages, then only the parameters r sets (temperature, top_p,
 // max_tokens or, for o1/o3/o4/gpt-5 models, max_completion_tokens, n, stop,
@@ -210,18 +227,7 @@ func EncodeChat(model string, r *llmux.Request, stream bool) ([]byte, error) {
 	if len(r.ResponseFormat) > 0 {
 		o.set("response_format", r.ResponseFormat)
 	}
-	if r.User != "" {
-		o.set("user", r.User)
-	}
-	if stream {
-		streamOptions(&o)
-	}
-	o.merge(r.Extra)
-	b, err := o.bytes()
-	if err != nil {
-		return nil, fmt.Errorf("openai: %w", err)
-	}
-	return b, nil
+	return finish(&o, r, stream)
 }
 
 // EncodeCompletion returns the legacy Completions body for r sent to
@@ -237,18 +243,7 @@ func EncodeCompletion(model string, r *llmux.Request, stream bool) ([]byte, erro
 	o.set("model", model)
 	o.set("prompt", r.Prompt)
 	sampling(&o, r, "max_tokens")
-	if r.User != "" {
-		o.set("user", r.User)
-	}
-	if stream {
-		streamOptions(&o)
-	}
-	o.merge(r.Extra)
-	b, err := o.bytes()
-	if err != nil {
-		return nil, fmt.Errorf("openai: %w", err)
-	}
-	return b, nil
+	return finish(&o, r, stream)
 }
 
 // EncodeEmbedding returns the Embeddings body for r sent to model: model,
@@ -271,13 +266,5 @@ func EncodeEmbedding(model string, r *llmux.Request) ([]byte, error) {
 	if r.EncodingFormat != "" {
 		o.set("encoding_format", r.EncodingFormat)
 	}
-	if r.User != "" {
-		o.set("user", r.User)
-	}
-	o.merge(r.Extra)
-	b, err := o.bytes()
-	if err != nil {
-		return nil, fmt.Errorf("openai: %w", err)
-	}
-	return b, nil
+	return finish(&o, r, false)
 }

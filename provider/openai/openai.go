@@ -126,15 +126,9 @@ func firstEnv(names ...string) string {
 // with [WithName]).
 func (p *Provider) Name() string { return p.name }
 
-// target is where and how one attempt is sent.
-type target struct {
-	url    string
-	header http.Header
-	key    string
-}
-
-// target resolves the per-request overrides and builds the URL and headers.
-func (p *Provider) target(a *llmux.Attempt, path string, stream bool) (target, error) {
+// wire resolves the per-request overrides and returns the URL, headers and
+// key of one attempt; the caller adds the body.
+func (p *Provider) wire(a *llmux.Attempt, path string, stream bool) (llmux.Wire, error) {
 	base := p.baseURL
 	if a.APIBase != "" {
 		base = a.APIBase
@@ -144,7 +138,7 @@ func (p *Provider) target(a *llmux.Attempt, path string, stream bool) (target, e
 		key = a.APIKey
 	}
 	if key == "" && isOpenAI(base) {
-		return target{}, &llmux.Error{Code: llmux.CodeAuthentication, Provider: p.name,
+		return llmux.Wire{}, &llmux.Error{Code: llmux.CodeAuthentication, Provider: p.name,
 			Message: "missing API key: set OPENAI_API_KEY or openai.WithAPIKey"}
 	}
 	h := http.Header{}
@@ -165,7 +159,7 @@ func (p *Provider) target(a *llmux.Attempt, path string, stream bool) (target, e
 	for k, vs := range p.header {
 		h[k] = append([]string(nil), vs...)
 	}
-	return target{url: strings.TrimRight(base, "/") + path, header: h, key: key}, nil
+	return llmux.Wire{URL: strings.TrimRight(base, "/") + path, Header: h, APIKey: key}, nil
 }
 
 // isOpenAI reports whether base is OpenAI's own API, which always needs a
@@ -181,38 +175,37 @@ func invalid(provider string, err error) error {
 
 func ok(status int) bool { return status >= 200 && status < 300 }
 
-// do sends body and returns the read 2xx body, or the mapped error.
-func (p *Provider) do(ctx context.Context, a *llmux.Attempt, t target, body []byte, input any) ([]byte, error) {
-	resp, err := a.Send(ctx, llmux.Wire{URL: t.url, Header: t.header, Body: body, APIKey: t.key, Input: input})
+// Do sends w and decodes a 2xx answer with decode, such as
+// [DecodeResponse]. Another status is mapped with [MapError]. Every error
+// names provider and is redacted of w.APIKey. Providers that speak the
+// OpenAI wire format with their own endpoint and auth use it too.
+func Do[T any](ctx context.Context, a *llmux.Attempt, provider string, w llmux.Wire, decode func(provider string, body []byte) (T, error)) (T, error) {
+	var zero T
+	resp, err := a.Send(ctx, w)
 	if err != nil {
-		return nil, Redact(err, p.name, t.key)
+		return zero, Redact(err, provider, w.APIKey)
 	}
 	b, err := a.ReadBody(resp)
 	if err != nil {
-		return nil, Redact(err, p.name, t.key)
+		return zero, Redact(err, provider, w.APIKey)
 	}
 	if !ok(resp.StatusCode) {
-		return nil, Redact(MapError(p.name, resp.StatusCode, resp.Header, b), p.name, t.key)
+		return zero, Redact(MapError(provider, resp.StatusCode, resp.Header, b), provider, w.APIKey)
 	}
-	return b, nil
+	r, err := decode(provider, b)
+	return r, Redact(err, provider, w.APIKey)
 }
 
 // Chat performs one Chat Completions attempt: POST {base}/chat/completions.
 func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response, error) {
-	t, err := p.target(a, "/chat/completions", false)
+	w, err := p.wire(a, "/chat/completions", false)
 	if err != nil {
 		return nil, err
 	}
-	body, err := EncodeChat(a.Model, a.Request, false)
-	if err != nil {
+	if w.Body, err = EncodeChat(a.Model, a.Request, false); err != nil {
 		return nil, invalid(p.name, err)
 	}
-	b, err := p.do(ctx, a, t, body, nil)
-	if err != nil {
-		return nil, err
-	}
-	r, err := DecodeResponse(p.name, b)
-	return r, Redact(err, p.name, t.key)
+	return Do(ctx, a, p.name, w, DecodeResponse)
 }
 
 // ChatStream opens a streamed Chat Completions attempt with
@@ -220,20 +213,20 @@ func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response,
 // up to the response headers (including a non-2xx answer) are returned
 // here; the reader is described at [NewChunkReader].
 func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.ChunkReader, error) {
-	t, err := p.target(a, "/chat/completions", true)
+	w, err := p.wire(a, "/chat/completions", true)
 	if err != nil {
 		return nil, err
 	}
-	body, err := EncodeChat(a.Model, a.Request, true)
-	if err != nil {
+	if w.Body, err = EncodeChat(a.Model, a.Request, true); err != nil {
 		return nil, invalid(p.name, err)
 	}
-	return openStream(ctx, a, p.name, llmux.Wire{URL: t.url, Header: t.header, Body: body, APIKey: t.key})
+	return OpenStream(ctx, a, p.name, w)
 }
 
-// openStream sends w and returns a reader over a 2xx stream or the mapped
-// error.
-func openStream(ctx context.Context, a *llmux.Attempt, provider string, w llmux.Wire) (llmux.ChunkReader, error) {
+// OpenStream sends w and returns a reader over a 2xx event stream (see
+// [NewChunkReader]). Another status is mapped with [MapError]. Every error
+// names provider and is redacted of w.APIKey.
+func OpenStream(ctx context.Context, a *llmux.Attempt, provider string, w llmux.Wire) (llmux.ChunkReader, error) {
 	resp, err := a.Send(ctx, w)
 	if err != nil {
 		return nil, Redact(err, provider, w.APIKey)
@@ -252,37 +245,27 @@ func openStream(ctx context.Context, a *llmux.Attempt, provider string, w llmux.
 // {base}/completions with the request's Prompt. The answer's text is in
 // Choices[i].Text and Object is "text_completion".
 func (p *Provider) TextCompletion(ctx context.Context, a *llmux.Attempt) (*llmux.Response, error) {
-	t, err := p.target(a, "/completions", false)
+	w, err := p.wire(a, "/completions", false)
 	if err != nil {
 		return nil, err
 	}
-	body, err := EncodeCompletion(a.Model, a.Request, false)
-	if err != nil {
+	if w.Body, err = EncodeCompletion(a.Model, a.Request, false); err != nil {
 		return nil, invalid(p.name, err)
 	}
-	b, err := p.do(ctx, a, t, body, a.Request.Prompt)
-	if err != nil {
-		return nil, err
-	}
-	r, err := DecodeResponse(p.name, b)
-	return r, Redact(err, p.name, t.key)
+	w.Input = a.Request.Prompt
+	return Do(ctx, a, p.name, w, DecodeResponse)
 }
 
 // Embedding performs one Embeddings attempt: POST {base}/embeddings.
 // Vectors are decoded whether the request asked for "float" or "base64".
 func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.EmbeddingResponse, error) {
-	t, err := p.target(a, "/embeddings", false)
+	w, err := p.wire(a, "/embeddings", false)
 	if err != nil {
 		return nil, err
 	}
-	body, err := EncodeEmbedding(a.Model, a.Request)
-	if err != nil {
+	if w.Body, err = EncodeEmbedding(a.Model, a.Request); err != nil {
 		return nil, invalid(p.name, err)
 	}
-	b, err := p.do(ctx, a, t, body, a.Request.Input)
-	if err != nil {
-		return nil, err
-	}
-	r, err := DecodeEmbedding(p.name, b)
-	return r, Redact(err, p.name, t.key)
+	w.Input = a.Request.Input
+	return Do(ctx, a, p.name, w, DecodeEmbedding)
 }

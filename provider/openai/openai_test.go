@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,13 +14,14 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/provider/openai"
+	"github.com/llmux/llmux/provider/providertest"
 )
 
 func newProvider(url string, opts ...openai.Option) *openai.Provider {
 	return openai.New(append([]openai.Option{openai.WithAPIKey(testKey), openai.WithBaseURL(url + "/v1")}, opts...)...)
 }
 
-func checkRequest(t *testing.T, got captured, path, accept string) {
+func checkRequest(t *testing.T, got providertest.Request, path, accept string) {
 	t.Helper()
 	if got.Method != http.MethodPost || got.Path != path || got.Query != "" {
 		t.Errorf("request %s %s?%s, want POST %s", got.Method, got.Path, got.Query, path)
@@ -36,8 +38,8 @@ func checkRequest(t *testing.T, got captured, path, accept string) {
 }
 
 func TestChat_SendsGoldenBodyAndDecodesResponse(t *testing.T) {
-	body := fixture(t, "openai-chat.json")
-	srv, c := serve(t, http.StatusOK, nil, body)
+	body := providertest.Fixture(t, "openai-chat.json")
+	srv, c := providertest.Serve(t, http.StatusOK, nil, body)
 	p := newProvider(srv.URL)
 	req := &llmux.Request{
 		Model: "openai/gpt-4o-mini",
@@ -55,9 +57,9 @@ func TestChat_SendsGoldenBodyAndDecodesResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := c.last(t)
+	got := c.Only(t)
 	checkRequest(t, got, "/v1/chat/completions", "application/json")
-	golden(t, "chat.json", got.Body)
+	providertest.Golden(t, "testdata/golden/chat.json", got.Body)
 	if !strings.Contains(string(got.Body), "<b>bold</b> & plain") {
 		t.Errorf("HTML characters were escaped: %s", got.Body)
 	}
@@ -102,9 +104,9 @@ func TestChat_Tools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := c.last(t)
+	got := c.Only(t)
 	checkRequest(t, got, "/v1/chat/completions", "application/json")
-	golden(t, "chat-tools.json", got.Body)
+	providertest.Golden(t, "testdata/golden/chat-tools.json", got.Body)
 	if !strings.Contains(string(got.Body), `"content":null,"tool_calls"`) {
 		t.Errorf("assistant tool-call message should have null content: %s", got.Body)
 	}
@@ -123,22 +125,29 @@ func TestChat_Tools(t *testing.T) {
 	}
 }
 
-func TestChatStream_TextAndUsage(t *testing.T) {
-	srv, c := serveFile(t, "openai-chat-stream.sse")
-	p := newProvider(srv.URL)
-	req := &llmux.Request{Messages: []llmux.Message{llmux.User("Hello!")}}
-	r, err := p.ChatStream(context.Background(), attempt(srv, req, "gpt-4o-mini"))
+// openStream opens a chat stream of one user message on srv, closed when
+// the test ends.
+func openStream(t *testing.T, srv *httptest.Server, prompt string) llmux.ChunkReader {
+	t.Helper()
+	req := &llmux.Request{Messages: []llmux.Message{llmux.User(prompt)}}
+	r, err := newProvider(srv.URL).ChatStream(context.Background(), attempt(srv, req, "gpt-4o-mini"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestChatStream_TextAndUsage(t *testing.T) {
+	srv, c := serveFile(t, "openai-chat-stream.sse")
+	r := openStream(t, srv, "Hello!")
 	chunks, err := readAll(t, r)
 	if err != io.EOF {
 		t.Fatalf("final error = %v, want io.EOF", err)
 	}
-	got := c.last(t)
+	got := c.Only(t)
 	checkRequest(t, got, "/v1/chat/completions", "text/event-stream")
-	golden(t, "chat-stream.json", got.Body)
+	providertest.Golden(t, "testdata/golden/chat-stream.json", got.Body)
 
 	if s := text(chunks); s != "Hello! How can I assist you today?" {
 		t.Errorf("text = %q", s)
@@ -174,13 +183,7 @@ func TestChatStream_TextAndUsage(t *testing.T) {
 
 func TestChatStream_ToolCallDeltas(t *testing.T) {
 	srv, _ := serveFile(t, "openai-chat-tools-stream.sse")
-	p := newProvider(srv.URL)
-	req := &llmux.Request{Messages: []llmux.Message{llmux.User("Weather in Boston and Paris?")}}
-	r, err := p.ChatStream(context.Background(), attempt(srv, req, "gpt-4o-mini"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := openStream(t, srv, "Weather in Boston and Paris?")
 	chunks, err := readAll(t, r)
 	if err != io.EOF {
 		t.Fatalf("final error = %v", err)
@@ -234,17 +237,12 @@ func TestChatStream_ToolCallDeltas(t *testing.T) {
 
 func TestChatStream_InBandErrorAfterFirstChunks(t *testing.T) {
 	srv, _ := serveFile(t, "openai-chat-stream-error.sse")
-	p := newProvider(srv.URL)
-	r, err := p.ChatStream(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "gpt-4o-mini"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := openStream(t, srv, "hi")
 	chunks, err := readAll(t, r)
 	if len(chunks) != 2 || text(chunks) != "Hello" {
 		t.Errorf("chunks before the error: %d, text %q", len(chunks), text(chunks))
 	}
-	e := asError(t, err)
+	e := providertest.AsError(t, err)
 	if e.Code != llmux.CodeServer || e.Type != "server_error" || e.Provider != "openai" ||
 		e.Message != "The server had an error while processing your request. Sorry about that!" {
 		t.Errorf("error = %+v", e)
@@ -255,17 +253,12 @@ func TestChatStream_InBandErrorAfterFirstChunks(t *testing.T) {
 }
 
 func TestChatStream_EndedEarlyIsConnectionError(t *testing.T) {
-	full := string(fixture(t, "openai-chat-stream.sse"))
+	full := string(providertest.Fixture(t, "openai-chat-stream.sse"))
 	cut := full[:strings.Index(full, `" How can I"`)] // mid-event, no finish_reason, no [DONE]
-	srv, _ := serve(t, http.StatusOK, http.Header{"Content-Type": {"text/event-stream"}}, []byte(cut))
-	p := newProvider(srv.URL)
-	r, err := p.ChatStream(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "gpt-4o-mini"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	_, err = readAll(t, r)
-	e := asError(t, err)
+	srv, _ := providertest.Serve(t, http.StatusOK, http.Header{"Content-Type": {"text/event-stream"}}, []byte(cut))
+	r := openStream(t, srv, "hi")
+	_, err := readAll(t, r)
+	e := providertest.AsError(t, err)
 	if e.Code != llmux.CodeConnection && e.Code != llmux.CodeBadResponse {
 		t.Errorf("code = %v, want connection or bad_response", e.Code)
 	}
@@ -275,13 +268,13 @@ func TestChatStream_EndedEarlyIsConnectionError(t *testing.T) {
 }
 
 func TestChatStream_HTTPErrorReturnedBeforeStream(t *testing.T) {
-	srv, _ := serve(t, http.StatusTooManyRequests, http.Header{"Retry-After": {"20"}}, fixture(t, "errors/openai-error-429-rate-limit.json"))
+	srv, _ := providertest.Serve(t, http.StatusTooManyRequests, http.Header{"Retry-After": {"20"}}, providertest.Fixture(t, "errors/openai-error-429-rate-limit.json"))
 	p := newProvider(srv.URL)
 	r, err := p.ChatStream(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "gpt-4o-mini"))
 	if r != nil {
 		t.Fatal("reader returned with an error status")
 	}
-	e := asError(t, err)
+	e := providertest.AsError(t, err)
 	if e.Code != llmux.CodeRateLimited || e.RetryAfter != 20*time.Second || e.StatusCode != 429 || e.Type != "rate_limit_exceeded" {
 		t.Errorf("error = %+v", e)
 	}
@@ -295,9 +288,9 @@ func TestTextCompletion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := c.last(t)
+	got := c.Only(t)
 	checkRequest(t, got, "/v1/completions", "application/json")
-	golden(t, "completions.json", got.Body)
+	providertest.Golden(t, "testdata/golden/completions.json", got.Body)
 	if resp.Object != "text_completion" || resp.Text() != "\n\nThis is indeed a test" || resp.Choices[0].Text != "\n\nThis is indeed a test" ||
 		resp.Choices[0].FinishReason != "length" {
 		t.Errorf("response = %+v", resp)
@@ -321,9 +314,9 @@ func TestEmbedding_FloatAndBase64DecodeAlike(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := c.last(t)
+			got := c.Only(t)
 			checkRequest(t, got, "/v1/embeddings", "application/json")
-			golden(t, tc.golden, got.Body)
+			providertest.Golden(t, "testdata/golden/"+tc.golden, got.Body)
 			if len(resp.Data) != 1 || !reflect.DeepEqual(resp.Data[0].Vector, want) {
 				t.Errorf("Data = %+v, want vector %v", resp.Data, want)
 			}
@@ -352,13 +345,13 @@ func TestChat_HTTPErrors(t *testing.T) {
 		{"openai-error-503.json", 503, nil, llmux.CodeOverloaded, "server_error", 0},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			srv, _ := serve(t, tc.status, tc.header, fixture(t, "errors/"+tc.file))
+			srv, _ := providertest.Serve(t, tc.status, tc.header, providertest.Fixture(t, "errors/"+tc.file))
 			p := newProvider(srv.URL)
 			resp, err := p.Chat(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "gpt-4o-mini"))
 			if resp != nil {
 				t.Error("response returned with an error")
 			}
-			e := asError(t, err)
+			e := providertest.AsError(t, err)
 			if e.Code != tc.code || e.Type != tc.typ || e.StatusCode != tc.status || e.RetryAfter != tc.retryAfter || e.Provider != "openai" {
 				t.Errorf("error = %+v", e)
 			}
@@ -371,9 +364,9 @@ func TestMissingKey_FailsBeforeAnyRequest(t *testing.T) {
 	t.Setenv("OPENAI_BASE_URL", "")
 	t.Setenv("OPENAI_API_BASE", "")
 	p := openai.New()
-	a := &llmux.Attempt{Request: &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}, Input: []string{"x"}}, Model: "gpt-4o-mini", Number: 1, HTTPClient: noNetwork(t)}
+	a := &llmux.Attempt{Request: &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}, Input: []string{"x"}}, Model: "gpt-4o-mini", Number: 1, HTTPClient: providertest.NoNetwork(t)}
 	check := func(name string, err error) {
-		e := asError(t, err)
+		e := providertest.AsError(t, err)
 		if e.Code != llmux.CodeAuthentication || e.Provider != "openai" || e.Message != "missing API key: set OPENAI_API_KEY or openai.WithAPIKey" {
 			t.Errorf("%s: error = %+v", name, e)
 		}
@@ -398,7 +391,7 @@ func TestEnvironmentDefaults(t *testing.T) {
 	if _, err := p.Chat(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "gpt-4o-mini")); err != nil {
 		t.Fatal(err)
 	}
-	got := c.last(t)
+	got := c.Only(t)
 	checkRequest(t, got, "/v1/chat/completions", "application/json")
 	if got.Header.Get("OpenAI-Organization") != "org-1" || got.Header.Get("OpenAI-Project") != "proj-1" {
 		t.Errorf("headers = %v", got.Header)
@@ -407,16 +400,16 @@ func TestEnvironmentDefaults(t *testing.T) {
 
 func TestCompatibleServer_NameBaseURLAndHeaders(t *testing.T) {
 	t.Setenv("OPENAI_API_KEY", "sk-must-not-leak-to-groq-000")
-	srv, c := serve(t, http.StatusNotFound, nil, fixture(t, "errors/openai-error-404-model.json"))
+	srv, c := providertest.Serve(t, http.StatusNotFound, nil, providertest.Fixture(t, "errors/openai-error-404-model.json"))
 	p := openai.New(openai.WithName("groq"), openai.WithBaseURL(srv.URL+"/openai/v1/"), openai.WithHeader("X-Title", "llmux"))
 	if p.Name() != "groq" {
 		t.Errorf("Name() = %q", p.Name())
 	}
 	_, err := p.Chat(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "llama-3.3-70b-versatile"))
-	if e := asError(t, err); e.Provider != "groq" || e.Code != llmux.CodeNotFound {
+	if e := providertest.AsError(t, err); e.Provider != "groq" || e.Code != llmux.CodeNotFound {
 		t.Errorf("error = %+v", e)
 	}
-	got := c.last(t)
+	got := c.Only(t)
 	if got.Path != "/openai/v1/chat/completions" {
 		t.Errorf("path = %q", got.Path)
 	}
@@ -440,14 +433,14 @@ func TestPerRequestOverrides(t *testing.T) {
 	if _, err := p.Chat(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	checkRequest(t, c.last(t), "/v1/chat/completions", "application/json")
+	checkRequest(t, c.Only(t), "/v1/chat/completions", "application/json")
 }
 
 func TestKeyNeverInErrors(t *testing.T) {
 	const key = "sk-proj-SECRETSECRET0123456789"
-	echo := []byte(strings.ReplaceAll(string(fixture(t, "errors/openai-error-401.json")), "sk-test", key))
+	echo := []byte(strings.ReplaceAll(string(providertest.Fixture(t, "errors/openai-error-401.json")), "sk-test", key))
 	for _, stream := range []bool{false, true} {
-		srv, _ := serve(t, http.StatusUnauthorized, nil, echo)
+		srv, _ := providertest.Serve(t, http.StatusUnauthorized, nil, echo)
 		p := openai.New(openai.WithAPIKey(key), openai.WithBaseURL(srv.URL))
 		a := attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "gpt-4o-mini")
 		var err error
@@ -456,7 +449,7 @@ func TestKeyNeverInErrors(t *testing.T) {
 		} else {
 			_, err = p.Chat(context.Background(), a)
 		}
-		e := asError(t, err)
+		e := providertest.AsError(t, err)
 		if e.Code != llmux.CodeAuthentication {
 			t.Errorf("code = %v", e.Code)
 		}
@@ -479,19 +472,19 @@ func TestKeyNeverInErrors(t *testing.T) {
 }
 
 func TestChat_ErrorObjectIn200(t *testing.T) {
-	srv, _ := serve(t, http.StatusOK, nil, fixture(t, "errors/openai-error-500.json"))
+	srv, _ := providertest.Serve(t, http.StatusOK, nil, providertest.Fixture(t, "errors/openai-error-500.json"))
 	p := newProvider(srv.URL)
 	_, err := p.Chat(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "m"))
-	if e := asError(t, err); e.Code != llmux.CodeServer {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeServer {
 		t.Errorf("error = %+v", e)
 	}
 }
 
 func TestChat_UndecodableBodyIsBadResponse(t *testing.T) {
-	srv, _ := serve(t, http.StatusOK, nil, []byte("<html>gateway</html>"))
+	srv, _ := providertest.Serve(t, http.StatusOK, nil, []byte("<html>gateway</html>"))
 	p := newProvider(srv.URL)
 	_, err := p.Chat(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "m"))
-	if e := asError(t, err); e.Code != llmux.CodeBadResponse {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse {
 		t.Errorf("error = %+v", e)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/provider/openai"
+	"github.com/llmux/llmux/provider/providertest"
 )
 
 func reader(s string) llmux.ChunkReader {
@@ -19,7 +20,7 @@ func reader(s string) llmux.ChunkReader {
 }
 
 func TestChunkReader_CompletionStream(t *testing.T) {
-	chunks, err := readAll(t, reader(string(fixture(t, "openai-completions-stream.sse"))))
+	chunks, err := readAll(t, reader(string(providertest.Fixture(t, "openai-completions-stream.sse"))))
 	if err != io.EOF {
 		t.Fatalf("final error = %v", err)
 	}
@@ -53,14 +54,14 @@ func TestChunkReader_EndWithoutDoneAfterFinishIsEOF(t *testing.T) {
 
 func TestChunkReader_EmptyBodyIsUnexpectedEOF(t *testing.T) {
 	_, err := readAll(t, reader(""))
-	if e := asError(t, err); e.Code != llmux.CodeConnection || !errors.Is(err, io.ErrUnexpectedEOF) {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeConnection || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("error = %+v", e)
 	}
 }
 
 func TestChunkReader_BadJSONIsBadResponse(t *testing.T) {
 	_, err := readAll(t, reader("data: {not json\n\n"))
-	if e := asError(t, err); e.Code != llmux.CodeBadResponse {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse {
 		t.Errorf("error = %+v", e)
 	}
 }
@@ -75,7 +76,7 @@ func TestChunkReader_ErrorEventTypes(t *testing.T) {
 		"event: error\n" + `data: {"message":"upstream overloaded","type":"overloaded_error"}`:                   llmux.CodeOverloaded,
 	} {
 		_, err := readAll(t, reader(in+"\n\n"))
-		if e := asError(t, err); e.Code != code || e.Message == "" || e.StatusCode != 0 {
+		if e := providertest.AsError(t, err); e.Code != code || e.Message == "" || e.StatusCode != 0 {
 			t.Errorf("%s: error = %+v, want %v", in, e, code)
 		}
 	}
@@ -91,7 +92,7 @@ type closeRecorder struct {
 func (c *closeRecorder) Close() error { c.mu.Lock(); c.n++; c.mu.Unlock(); return nil }
 
 func TestChunkReader_CloseIsIdempotentAndStopsRecv(t *testing.T) {
-	body := &closeRecorder{Reader: bytes.NewReader(fixture(t, "openai-chat-stream.sse"))}
+	body := &closeRecorder{Reader: bytes.NewReader(providertest.Fixture(t, "openai-chat-stream.sse"))}
 	r := openai.NewChunkReader("openai", body)
 	if _, err := r.Recv(); err != nil {
 		t.Fatal(err)
@@ -105,7 +106,7 @@ func TestChunkReader_CloseIsIdempotentAndStopsRecv(t *testing.T) {
 		t.Errorf("body closed %d times, want 1", body.n)
 	}
 	_, err := r.Recv()
-	if e := asError(t, err); e.Code != llmux.CodeCanceled || !errors.Is(err, llmux.ErrStreamClosed) {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeCanceled || !errors.Is(err, llmux.ErrStreamClosed) {
 		t.Errorf("Recv after Close = %+v", e)
 	}
 }
@@ -125,7 +126,7 @@ func TestChunkReader_ConcurrentSafeCloseDuringRecv(t *testing.T) {
 	_, _ = pw.Write([]byte(`data: {"id":"1","choices":[{"index":0,"delta":{"content":"a"}}]}` + "\n\n"))
 	_ = r.Close()
 	err := <-done
-	if e := asError(t, err); e.Code != llmux.CodeCanceled {
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeCanceled {
 		t.Errorf("error = %+v", e)
 	}
 }
@@ -167,7 +168,7 @@ func FuzzChunkReader(f *testing.F) {
 }
 
 func BenchmarkChunkReader(b *testing.B) {
-	data := fixture(b, "openai-chat-stream.sse")
+	data := providertest.Fixture(b, "openai-chat-stream.sse")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -12,6 +12,12 @@
 //			Chat:  providertest.Reply{Body: chatJSON}, ...
 //		})
 //	}
+//
+// It also holds the helpers the providers' own tests share: [Fixture]
+// reads testdata, [Serve] replays a body and records what was sent
+// ([Capture]), [Golden] compares with a golden file, [NoNetwork] and
+// [AsError]. Importing the package registers the -update flag in the test
+// binary: `go test ./provider/... -update` rewrites the golden files.
 package providertest
 
 import (
