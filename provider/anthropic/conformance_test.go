@@ -21,5 +21,8 @@ func TestConformance(t *testing.T) {
 		Unauthorized:    providertest.Reply{Status: 401, Body: string(providertest.Fixture(t, "errors/401-authentication.json"))},
 		RateLimited:     providertest.Reply{Status: 429, Body: string(providertest.Fixture(t, "errors/429-rate-limit.json"))},
 		MissingKeyFails: true,
+		StreamError:     providertest.Reply{Body: string(providertest.Fixture(t, "stream-error.sse"))},
+		WantPartial:     "Hello",
+		StreamErrorCode: llmux.CodeOverloaded,
 	})
 }

@@ -59,6 +59,11 @@ type Harness struct {
 	// MissingKeyFails is set when the provider refuses to call without a
 	// key (it must then fail before sending anything).
 	MissingKeyFails bool
+	// StreamError, when set, is a recorded stream that fails in-band after
+	// some text (WantPartial) with an error of code StreamErrorCode.
+	StreamError     Reply
+	WantPartial     string
+	StreamErrorCode llmux.Code
 }
 
 const key = "sk-conformance-0123456789abcdefXYZ9"
@@ -73,6 +78,9 @@ func Run(t *testing.T, h Harness) {
 	t.Run("StreamEarlyClose", func(t *testing.T) { earlyClose(t, h) })
 	t.Run("CancelDuringRequest", func(t *testing.T) { cancelDuring(t, h) })
 	t.Run("ConcurrentSafe", func(t *testing.T) { concurrent(t, h) })
+	if h.StreamError.Body != "" {
+		t.Run("StreamErrorEventEndsWithFailure", func(t *testing.T) { streamError(t, h) })
+	}
 	if h.MissingKeyFails {
 		t.Run("MissingKeyFailsBeforeSending", func(t *testing.T) { missingKey(t, h) })
 	}
@@ -361,5 +369,35 @@ func missingKey(t *testing.T, h Harness) {
 	}
 	if got := r.sequence(); got != "failed_api_call" {
 		t.Fatalf("events = %s", got)
+	}
+}
+
+func streamError(t *testing.T, h Harness) {
+	srv := newServer(t, h.StreamError)
+	c, r := client(t, h.New(srv.URL, key))
+	s, err := c.Stream(context.Background(), request(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var text strings.Builder
+	for s.Next() {
+		text.WriteString(s.Chunk().Text())
+	}
+	if code := llmux.CodeOf(s.Err()); code != h.StreamErrorCode {
+		t.Fatalf("err = %v (code %v), want code %v", s.Err(), code, h.StreamErrorCode)
+	}
+	if text.String() != h.WantPartial {
+		t.Fatalf("streamed %q before the error, want %q", text.String(), h.WantPartial)
+	}
+	if got := r.sequence(); got != "pre_api_call,post_api_call,stream_event+,failed_api_call" {
+		t.Fatalf("events = %s", got)
+	}
+	if n := len(srv.requests()); n != 1 {
+		t.Fatalf("%d requests: a stream is never retried after its first chunk", n)
+	}
+	last := r.all()[len(r.all())-1]
+	if last.Response == nil || last.Response.Text() != h.WantPartial || last.Usage.TotalTokens == 0 {
+		t.Fatalf("failure event partial response %v usage %+v", last.Response, last.Usage)
 	}
 }
