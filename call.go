@@ -34,16 +34,15 @@ type call struct {
 // begin validates and resolves a request and prepares its call. Any error
 // here ends the call with its failure event alone (no attempt was made).
 func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bool, global *registry) (*call, error) {
+	nilReq := req == nil
+	if nilReq {
+		req = &Request{}
+	}
 	cl := &call{c: c, req: req}
 	cl.regs[0], cl.regs[1] = global, c.reg
 	cl.ev.StartTime = time.Now()
 	cl.ev.CallType = ct
 	cl.ev.Stream = stream
-	if req == nil {
-		cl.any = cl.listens()
-		cl.req = &Request{}
-		return nil, cl.fail(ctx, &Error{Code: CodeInvalidRequest, Message: "request is nil"})
-	}
 	var regErr error
 	if len(req.Callbacks) > 0 {
 		r, err := newRegistry(req.Callbacks, registryConfig{log: c.cfg.log, shared: c.requestQueue(), sharedStats: &c.reqStats, closed: &c.reg.closed})
@@ -58,6 +57,9 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 	cl.ev.Model = req.Model
 	if cl.any {
 		cl.fillEvent(ctx)
+	}
+	if nilReq {
+		return nil, cl.fail(ctx, &Error{Code: CodeInvalidRequest, Message: "request is nil"})
 	}
 	if regErr != nil {
 		return nil, cl.fail(ctx, regErr)
@@ -164,7 +166,14 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 	w := &a.wire
 	input := w.Input
 	if input == nil {
-		input = cl.ev.Messages
+		switch cl.ev.CallType {
+		case CallTextCompletion:
+			input = cl.ev.Prompt
+		case CallEmbedding:
+			input = cl.ev.Input
+		default:
+			input = cl.ev.Messages
+		}
 	}
 	body := w.Body
 	if cl.redact {
