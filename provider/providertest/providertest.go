@@ -232,8 +232,11 @@ func chatEvents(t *testing.T, h Harness) {
 	noSecret(t, r, nil)
 }
 
-func streamEvents(t *testing.T, h Harness) {
-	srv := newServer(t, h.Stream)
+// streamText streams reply to the end and returns the provider's text,
+// the stream (closed) and the recorded events.
+func streamText(t *testing.T, h Harness, reply Reply) (string, *llmux.ChatStream, *rec, *server) {
+	t.Helper()
+	srv := newServer(t, reply)
 	c, r := client(t, h.New(srv.URL, key))
 	s, err := c.Stream(context.Background(), request(h))
 	if err != nil {
@@ -244,11 +247,16 @@ func streamEvents(t *testing.T, h Harness) {
 	for s.Next() {
 		text.WriteString(s.Chunk().Text())
 	}
+	return text.String(), s, r, srv
+}
+
+func streamEvents(t *testing.T, h Harness) {
+	text, s, r, _ := streamText(t, h, h.Stream)
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if text.String() != h.WantText || s.Response().Text() != h.WantText {
-		t.Fatalf("streamed %q, accumulated %q, want %q", text.String(), s.Response().Text(), h.WantText)
+	if text != h.WantText || s.Response().Text() != h.WantText {
+		t.Fatalf("streamed %q, accumulated %q, want %q", text, s.Response().Text(), h.WantText)
 	}
 	if got := r.sequence(); got != "pre_api_call,post_api_call,stream_event+,successful_api_call" {
 		t.Fatalf("events = %s", got)
@@ -373,22 +381,12 @@ func missingKey(t *testing.T, h Harness) {
 }
 
 func streamError(t *testing.T, h Harness) {
-	srv := newServer(t, h.StreamError)
-	c, r := client(t, h.New(srv.URL, key))
-	s, err := c.Stream(context.Background(), request(h))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var text strings.Builder
-	for s.Next() {
-		text.WriteString(s.Chunk().Text())
-	}
+	text, s, r, srv := streamText(t, h, h.StreamError)
 	if code := llmux.CodeOf(s.Err()); code != h.StreamErrorCode {
 		t.Fatalf("err = %v (code %v), want code %v", s.Err(), code, h.StreamErrorCode)
 	}
-	if text.String() != h.WantPartial {
-		t.Fatalf("streamed %q before the error, want %q", text.String(), h.WantPartial)
+	if text != h.WantPartial {
+		t.Fatalf("streamed %q before the error, want %q", text, h.WantPartial)
 	}
 	if got := r.sequence(); got != "pre_api_call,post_api_call,stream_event+,failed_api_call" {
 		t.Fatalf("events = %s", got)
