@@ -210,7 +210,7 @@ func (cl *call) postAPICall(ctx context.Context, a *Attempt, err error) {
 		raw = err.Error()
 	}
 	// An upstream error body may echo the key it was sent.
-	raw = mask.String(cl.scrub(raw), a.wire.APIKey)
+	raw = mask.String(raw, cl.req.APIKey, a.wire.APIKey)
 	cl.ev.OriginalResponse = raw
 	cl.ev.ResponseHeaders = mask.Header(a.respHeader)
 	cl.ev.StatusCode = a.status
@@ -299,21 +299,12 @@ func (cl *call) backoff(n int, err error) (time.Duration, bool) {
 // key of the request masked out of its message.
 func (cl *call) normalize(err error) *Error {
 	e := asError(err, cl.ev.Provider)
-	if k := cl.req.APIKey; k != "" {
-		e.Message = mask.String(e.Message, k)
-	}
+	e.Message = mask.String(e.Message, cl.req.APIKey)
 	return e
 }
 
-func (cl *call) scrub(s string) string {
-	if k := cl.req.APIKey; k != "" {
-		return mask.String(s, k)
-	}
-	return s
-}
-
 // fail ends the call with its failure event and returns the *Error for the
-// caller. partial, when set, is what a stream delivered before it failed.
+// caller.
 func (cl *call) fail(ctx context.Context, err error) error {
 	e := cl.normalize(err)
 	if !cl.finished.CompareAndSwap(false, true) || !cl.has(kindFailure) {

@@ -25,7 +25,6 @@ type Client struct {
 	reqOnce  sync.Once
 	reqQueue atomic.Pointer[dispatch.Queue[delivery]]
 	reqStats counters
-	closed   atomic.Bool
 }
 
 // New returns a client. It validates every option and logger and reports
@@ -116,7 +115,7 @@ func (c *Client) Flush(ctx context.Context) error {
 func (c *Client) requestQueue() *dispatch.Queue[delivery] {
 	c.reqOnce.Do(func() {
 		q := dispatch.New(c.cfg.queueSize, handle)
-		if c.closed.Load() {
+		if c.reg.closed.Load() {
 			_ = q.Close(context.Background())
 		}
 		c.reqQueue.Store(q)
@@ -128,8 +127,6 @@ func (c *Client) requestQueue() *dispatch.Queue[delivery] {
 // waiting until done or ctx ends. Events emitted after Close are counted as
 // dropped. Calls made after Close still work. Close is idempotent.
 func (c *Client) Close(ctx context.Context) error {
-	c.closed.Store(true)
-	c.reg.closed.Store(true)
 	c.reqOnce.Do(func() {}) // no queue starts after Close
 	err := c.reg.close(ctx)
 	if q := c.reqQueue.Load(); q != nil {

@@ -3,7 +3,6 @@ package llmux
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -163,11 +162,6 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // maxErrorBody caps [Error.Body].
 const maxErrorBody = 4 << 10
-
-// NewError returns an *Error with the given code and formatted message.
-func NewError(code Code, provider, format string, args ...any) *Error {
-	return &Error{Code: code, Provider: provider, Message: fmt.Sprintf(format, args...)}
-}
 
 // CodeOf classifies any error: an *Error's code, context and network errors
 // by kind, CodeUnknown otherwise; nil gives CodeUnknown.

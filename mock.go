@@ -32,7 +32,7 @@ var (
 
 func (mockProvider) Name() string { return mockName }
 
-// answer returns the mock's text or error for a request.
+// mockAnswer returns the mock's text or error for a request.
 func mockAnswer(req *Request) (string, error) {
 	switch v := req.MockResponse.(type) {
 	case string:
@@ -43,7 +43,7 @@ func mockAnswer(req *Request) (string, error) {
 	return MockDefaultResponse, nil
 }
 
-// begin announces the attempt with the body an OpenAI-compatible server
+// mockBegin announces the attempt with the body an OpenAI-compatible server
 // would have received.
 func mockBegin(ctx context.Context, a *Attempt, path string, body any) error {
 	if err := ctx.Err(); err != nil {

@@ -167,7 +167,7 @@ func (a *Attempt) Received(raw []byte) {
 	a.received = true
 }
 
-// Context returns how a transport error should be classified: the caller's
+// transportError classifies a transport error: the caller's
 // cancellation stays CodeCanceled, a deadline CodeTimeout, anything else a
 // connection error.
 func transportError(ctx context.Context, err error) error {

@@ -325,19 +325,6 @@ func (u *Usage) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Add returns the sum of two usages.
-func (u Usage) Add(v Usage) Usage {
-	return Usage{
-		PromptTokens:        u.PromptTokens + v.PromptTokens,
-		CompletionTokens:    u.CompletionTokens + v.CompletionTokens,
-		TotalTokens:         u.TotalTokens + v.TotalTokens,
-		CachedTokens:        u.CachedTokens + v.CachedTokens,
-		CacheCreationTokens: u.CacheCreationTokens + v.CacheCreationTokens,
-		ReasoningTokens:     u.ReasoningTokens + v.ReasoningTokens,
-		Estimated:           u.Estimated || v.Estimated,
-	}
-}
-
 // IsZero reports whether no token was counted.
 func (u Usage) IsZero() bool {
 	return u.PromptTokens == 0 && u.CompletionTokens == 0 && u.TotalTokens == 0
