@@ -223,6 +223,10 @@ type Request struct {
 	MockResponse any
 	// Price overrides the price table for this request.
 	Price *cost.Price
+	// Cache adjusts caching for this request: skip the lookup, skip the
+	// store, a TTL, a maximum age or a key namespace. nil uses the
+	// client's defaults. It has no effect on a client without a cache.
+	Cache *CacheControl
 }
 
 // Response is a chat or text completion in OpenAI's shape.
