@@ -2,8 +2,15 @@ package llmux
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrCacheRejected is wrapped by the error of a [Cache.Set] that refuses
+// an entry for what it is, an entry over a size limit, while the cache
+// itself works. The client counts such a store in [CacheStats.Rejected]
+// and, unlike other errors, does not rest the cache.
+var ErrCacheRejected = errors.New("llmux: cache rejected the entry")
 
 // Cache stores answers of earlier calls so an identical call is answered
 // without reaching the provider. The client derives the key from

@@ -29,17 +29,27 @@ type call struct {
 	bg       context.Context
 	ev       Event
 	finished atomic.Bool
+	// cache is the call's cache, nil when it uses none; key its key.
+	cache *cacher
+	key   string
+}
+
+// scope is what the package-level functions add to a client's call: the
+// global loggers and the global cache. Client methods pass the zero scope.
+type scope struct {
+	reg   *registry
+	cache *cacher
 }
 
 // begin validates and resolves a request and prepares its call. Any error
 // here ends the call with its failure event alone (no attempt was made).
-func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bool, global *registry) (*call, error) {
+func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bool, sc scope) (*call, error) {
 	nilReq := req == nil
 	if nilReq {
 		req = &Request{}
 	}
 	cl := &call{c: c, req: req}
-	cl.regs[0], cl.regs[1] = global, c.reg
+	cl.regs[0], cl.regs[1] = sc.reg, c.reg
 	cl.ev.StartTime = time.Now()
 	cl.ev.CallType = ct
 	cl.ev.Stream = stream
@@ -83,6 +93,11 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 			return nil, cl.fail(ctx, &Error{Code: CodeUnsupported, Provider: name, Message: "provider has no embedding API"})
 		}
 	}
+	k := sc.cache
+	if k == nil {
+		k = c.cache
+	}
+	cl.cacheSetup(k)
 	return cl, nil
 }
 
@@ -345,11 +360,24 @@ func (cl *call) account(resp *Response) {
 	if resp.Usage.IsZero() {
 		resp.Usage = estimateUsage(cl.upstream, cl.req, resp)
 	}
+	cl.charge(resp.Usage, resp.Model)
+}
+
+// charge sets the usage and its cost on the event. A cache hit costs
+// nothing: what the call would have cost is its saved cost.
+func (cl *call) charge(u Usage, respModel string) {
 	if !cl.any {
 		return
 	}
-	cl.ev.Usage = resp.Usage
-	cl.ev.ResponseCost, cl.ev.CostBreakdown, cl.ev.CostErr = cl.price(resp.Usage, resp.Model)
+	cl.ev.Usage = u
+	total, b, err := cl.price(u, respModel)
+	if cl.ev.CacheHit {
+		if err == nil {
+			cl.ev.SavedCacheCost = total
+		}
+		return
+	}
+	cl.ev.ResponseCost, cl.ev.CostBreakdown, cl.ev.CostErr = total, b, err
 }
 
 // price computes the cost of a usage: the request's own price, else the

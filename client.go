@@ -20,6 +20,7 @@ type Client struct {
 	providers map[string]Provider
 	names     []string // registration order
 	reg       *registry
+	cache     *cacher // nil without WithCache
 	// reqQueue carries background events of per-request loggers; started
 	// on first use.
 	reqOnce  sync.Once
@@ -64,6 +65,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c.reg = reg
+	c.cache = newCacher(cfg.cache, &c.cfg)
 	return c, nil
 }
 
@@ -75,18 +77,18 @@ func (c *Client) Providers() []string { return append([]string(nil), c.names...)
 // upstream attempt emits a pre- and a post-API-call event; the call ends
 // with exactly one success or failure event.
 func (c *Client) Completion(ctx context.Context, req *Request) (*Response, error) {
-	return c.completion(ctx, req, nil)
+	return c.completion(ctx, req, scope{})
 }
 
 // TextCompletion performs a legacy text completion from [Request.Prompt]
 // (LiteLLM's text_completion()). The answer is in Choices[i].Text.
 func (c *Client) TextCompletion(ctx context.Context, req *Request) (*Response, error) {
-	return c.textCompletion(ctx, req, nil)
+	return c.textCompletion(ctx, req, scope{})
 }
 
 // Embedding embeds [Request.Input] (LiteLLM's embedding()).
 func (c *Client) Embedding(ctx context.Context, req *Request) (*EmbeddingResponse, error) {
-	return c.embedding(ctx, req, nil)
+	return c.embedding(ctx, req, scope{})
 }
 
 // Stream starts a streamed chat completion. The error covers everything up
@@ -95,7 +97,7 @@ func (c *Client) Embedding(ctx context.Context, req *Request) (*EmbeddingRespons
 // from [ChatStream.Err]. The success or failure event fires when the stream
 // ends, fails, or is closed.
 func (c *Client) Stream(ctx context.Context, req *Request) (*ChatStream, error) {
-	return c.stream(ctx, req, nil)
+	return c.stream(ctx, req, scope{})
 }
 
 // Flush waits until every event queued so far was delivered to the
@@ -134,6 +136,10 @@ func (c *Client) Close(ctx context.Context) error {
 	}
 	return err
 }
+
+// CacheStats returns the counters of the client's cache; zero without
+// [WithCache].
+func (c *Client) CacheStats() CacheStats { return c.cache.stats() }
 
 // Stats returns the delivery counters of each client logger, in
 // registration order, then one entry named "per-request" for all loggers

@@ -14,7 +14,28 @@ var (
 	defaultOnce   sync.Once
 	globalMu      sync.Mutex // serialises SetCallbacks
 	globalReg     atomic.Pointer[registry]
+	globalCache   atomic.Pointer[cacher]
 )
+
+func globalScope() scope { return scope{reg: globalReg.Load(), cache: globalCache.Load()} }
+
+// SetCache sets the cache of the package-level calls ([Completion],
+// [Stream], ...), LiteLLM's litellm.cache = Cache(...): for example
+// SetCache(cache.NewMemory()) or, shared by many replicas,
+// SetCache(redis.New(redis.Options{Host: ..., Port: ..., Password: ...})).
+// It takes the default client's cache settings ([WithCacheTimeout] and
+// the others) and replaces any cache of the default client for
+// package-level calls. SetCache(nil) removes it.
+func SetCache(c Cache) {
+	if c == nil {
+		globalCache.Store(nil)
+		return
+	}
+	globalCache.Store(newCacher(c, &Default().cfg))
+}
+
+// GlobalCacheStats returns the counters of the cache set with [SetCache].
+func GlobalCacheStats() CacheStats { return globalCache.Load().stats() }
 
 // Default returns the client used by the package-level functions. Unless
 // replaced with [SetDefault], it has only the built-in mock provider, so
@@ -66,25 +87,25 @@ func SetCallbacks(loggers ...any) error {
 // Completion calls [Client.Completion] on the default client with the
 // global callbacks.
 func Completion(ctx context.Context, req *Request) (*Response, error) {
-	return Default().completion(ctx, req, globalReg.Load())
+	return Default().completion(ctx, req, globalScope())
 }
 
 // Stream calls [Client.Stream] on the default client with the global
 // callbacks.
 func Stream(ctx context.Context, req *Request) (*ChatStream, error) {
-	return Default().stream(ctx, req, globalReg.Load())
+	return Default().stream(ctx, req, globalScope())
 }
 
 // TextCompletion calls [Client.TextCompletion] on the default client with
 // the global callbacks.
 func TextCompletion(ctx context.Context, req *Request) (*Response, error) {
-	return Default().textCompletion(ctx, req, globalReg.Load())
+	return Default().textCompletion(ctx, req, globalScope())
 }
 
 // Embedding calls [Client.Embedding] on the default client with the global
 // callbacks.
 func Embedding(ctx context.Context, req *Request) (*EmbeddingResponse, error) {
-	return Default().embedding(ctx, req, globalReg.Load())
+	return Default().embedding(ctx, req, globalScope())
 }
 
 // Flush waits until the events queued for the global loggers and the

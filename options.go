@@ -26,6 +26,12 @@ type config struct {
 	redact      bool
 	queueSize   int
 	log         *slog.Logger
+
+	cache         Cache
+	cacheTimeout  time.Duration
+	cacheRetry    time.Duration
+	cacheLogEvery time.Duration
+	cacheTypes    map[CallType]bool
 }
 
 func defaultConfig() config {
@@ -37,6 +43,11 @@ func defaultConfig() config {
 		timeout:     10 * time.Minute,
 		idleTimeout: 5 * time.Minute,
 		queueSize:   4096,
+
+		cacheTimeout:  100 * time.Millisecond,
+		cacheRetry:    time.Second,
+		cacheLogEvery: 10 * time.Second,
+		cacheTypes:    map[CallType]bool{CallCompletion: true, CallTextCompletion: true, CallEmbedding: true},
 	}
 }
 
@@ -175,6 +186,86 @@ func WithLog(l *slog.Logger) Option {
 			return fmt.Errorf("llmux: WithLog: nil logger")
 		}
 		c.log = l
+		return nil
+	}
+}
+
+// WithCache answers identical calls from c instead of the provider
+// (LiteLLM's caching): chat completions (streamed or not), text
+// completions and embeddings. A hit makes no API call: it fires one
+// success event with [Event.CacheHit] set, a response cost of 0 and
+// [Event.SavedCacheCost]. Successful answers are stored; failed or
+// partial ones never are. [Request.Cache] adjusts one request. The
+// client does not close c. Default: no cache.
+func WithCache(c Cache) Option {
+	return func(cfg *config) error {
+		if c == nil {
+			return fmt.Errorf("llmux: WithCache: nil cache")
+		}
+		cfg.cache = c
+		return nil
+	}
+}
+
+// WithCacheTimeout bounds each cache lookup and store: past it the call
+// goes on to the provider (or skips the store) and the error is counted
+// in [CacheStats.Errors]. Default: 100ms.
+func WithCacheTimeout(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d <= 0 {
+			return fmt.Errorf("llmux: WithCacheTimeout: must be positive, got %v", d)
+		}
+		cfg.cacheTimeout = d
+		return nil
+	}
+}
+
+// WithCacheRetryInterval sets how long the cache rests after an error:
+// lookups and stores are skipped ([CacheStats.Bypassed]) for d, then one
+// call tries the cache again and caching resumes when it answers. So a
+// cache that is down costs calls at most one timeout per interval.
+// Default: 1s.
+func WithCacheRetryInterval(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d <= 0 {
+			return fmt.Errorf("llmux: WithCacheRetryInterval: must be positive, got %v", d)
+		}
+		cfg.cacheRetry = d
+		return nil
+	}
+}
+
+// WithCacheLogInterval sets how often at most a cache error is logged
+// (to [WithLog]), with the number of errors since the last such log.
+// Default: 10s.
+func WithCacheLogInterval(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d <= 0 {
+			return fmt.Errorf("llmux: WithCacheLogInterval: must be positive, got %v", d)
+		}
+		cfg.cacheLogEvery = d
+		return nil
+	}
+}
+
+// WithCacheCallTypes limits caching to the given call types (LiteLLM's
+// supported_call_types). Default: completion, text_completion and
+// embedding.
+func WithCacheCallTypes(types ...CallType) Option {
+	return func(cfg *config) error {
+		m := make(map[CallType]bool, len(types))
+		for _, t := range types {
+			switch t {
+			case CallCompletion, CallTextCompletion, CallEmbedding:
+				m[t] = true
+			default:
+				return fmt.Errorf("llmux: WithCacheCallTypes: unknown call type %q", t)
+			}
+		}
+		if len(m) == 0 {
+			return fmt.Errorf("llmux: WithCacheCallTypes: no call type given")
+		}
+		cfg.cacheTypes = m
 		return nil
 	}
 }

@@ -310,6 +310,11 @@ func (e *Event) StandardLoggingPayload() *StandardLoggingPayload {
 	}
 	hit := e.CacheHit
 	p.CacheHit = &hit
+	if hit {
+		// LiteLLM's f"{id}_cache_hit{time.time()}": a hit is its own row,
+		// never confused with the call that stored the answer.
+		p.ID = fmt.Sprintf("%s_cache_hit%d.%06d", p.ID, end.Unix(), end.Nanosecond()/1000)
+	}
 	if e.Stream {
 		t := true
 		p.Stream = &t

@@ -60,6 +60,14 @@ func validate(req *Request, ct CallType) error {
 	if n := req.MaxRetries; n != nil && *n < 0 {
 		return bad("max_retries", "must not be negative, got %d", *n)
 	}
+	if cc := req.Cache; cc != nil {
+		if cc.TTL < 0 {
+			return bad("cache.ttl", "must not be negative, got %v", cc.TTL)
+		}
+		if cc.MaxAge < 0 {
+			return bad("cache.s-maxage", "must not be negative, got %v", cc.MaxAge)
+		}
+	}
 	if req.Timeout < 0 {
 		return bad("timeout", "must not be negative, got %v", req.Timeout)
 	}

@@ -142,8 +142,12 @@ func (s *ChatStream) finish(err error) {
 	}
 	cl := s.cl
 	resp := s.acc.response(s.object)
+	resp.CacheHit = cl.ev.CacheHit
 	cl.account(resp)
 	if err == nil {
+		if complete(resp) {
+			cl.store(s.ctx, resp, nil)
+		}
 		s.resp = resp
 		if cl.any {
 			r := cl.forLog(resp)

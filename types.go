@@ -238,8 +238,12 @@ type Response struct {
 	Choices           []Choice `json:"choices"`
 	Usage             Usage    `json:"usage"`
 	SystemFingerprint string   `json:"system_fingerprint,omitempty"`
-	// Raw is the upstream body, untouched (nil for streams and mocks).
+	// Raw is the upstream body, untouched (nil for streams, mocks and
+	// cache hits).
 	Raw json.RawMessage `json:"-"`
+	// CacheHit is set when the response came from the client's cache
+	// (LiteLLM's _hidden_params["cache_hit"]).
+	CacheHit bool `json:"-"`
 }
 
 // Choice is one alternative of a [Response].
@@ -379,6 +383,8 @@ type EmbeddingResponse struct {
 	Data   []EmbeddingVector `json:"data"`
 	Usage  Usage             `json:"usage"`
 	Raw    json.RawMessage   `json:"-"`
+	// CacheHit is set when the response came from the client's cache.
+	CacheHit bool `json:"-"`
 }
 
 // EmbeddingVector is one vector of an [EmbeddingResponse]. Providers that answer in base64 are decoded, so

@@ -1,0 +1,250 @@
+package llmux
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+)
+
+// cacheKeyVersion starts every key's hashed input. Changing what goes into
+// a key changes it, so old entries are simply never found again.
+const cacheKeyVersion = "llmux-cache-v1"
+
+// CacheKey returns the key under which the answer to req is cached for
+// call type ct: the lowercase hex SHA-256 of a canonical encoding of
+// everything that changes the answer, prefixed by "<namespace>:" when
+// [CacheControl.Namespace] is set. It fails only when req is nil or its
+// model names no provider.
+//
+// The key covers, each only when set: the call type; the provider and
+// upstream model the name resolves to (so "gpt-4o" and "openai/gpt-4o"
+// share answers); the messages (role, content or parts, name, tool calls,
+// tool call id, refusal); the prompt; the embedding inputs; temperature,
+// top_p, max_tokens, n, stop, presence and frequency penalties, seed,
+// tools, tool_choice, response_format, dimensions, encoding_format; every
+// [Request.Extra] key with its value; a per-request API base or API
+// version (they pick another server or schema); and a mock response.
+// JSON values (tool parameters, response_format, extra) are compacted
+// first, so whitespace does not matter but key order does.
+//
+// It leaves out what does not change the answer: streaming (a streamed
+// call and a plain one share an entry), metadata, user, tags, trace id,
+// callbacks, the API key, timeouts, retries, prices and message logging.
+//
+// The encoding is fixed by this package, independent of Go's map order,
+// float formatting or JSON library, so keys are stable across processes,
+// machines and Go versions; a change to it changes the version tag
+// hashed first. The provider need not be registered on c.
+func (c *Client) CacheKey(ct CallType, req *Request) (string, error) {
+	if req == nil {
+		return "", &Error{Code: CodeInvalidRequest, Message: "request is nil"}
+	}
+	// A provider known by name but not registered still has a key.
+	_, name, upstream, err := c.resolve(req)
+	if name == "" {
+		return "", err
+	}
+	return cacheKey(ct, name, upstream, req), nil
+}
+
+// CacheKey returns [Client.CacheKey] of the default client.
+func CacheKey(ct CallType, req *Request) (string, error) { return Default().CacheKey(ct, req) }
+
+var keyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func cacheKey(ct CallType, provider, upstream string, req *Request) string {
+	b := keyBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	w := keyWriter{b}
+	w.str("v", cacheKeyVersion)
+	w.str("call_type", string(ct))
+	w.str("provider", provider)
+	w.str("model", upstream)
+	if len(req.Messages) > 0 {
+		w.count("messages", len(req.Messages))
+		for i := range req.Messages {
+			w.message(&req.Messages[i])
+		}
+	}
+	w.opt("prompt", req.Prompt)
+	if len(req.Input) > 0 {
+		w.strs("input", req.Input)
+	}
+	w.float("temperature", req.Temperature)
+	w.float("top_p", req.TopP)
+	w.int("max_tokens", req.MaxTokens)
+	w.int("n", req.N)
+	if len(req.Stop) > 0 {
+		w.strs("stop", req.Stop)
+	}
+	w.float("presence_penalty", req.PresencePenalty)
+	w.float("frequency_penalty", req.FrequencyPenalty)
+	w.int("seed", req.Seed)
+	if len(req.Tools) > 0 {
+		w.count("tools", len(req.Tools))
+		for _, t := range req.Tools {
+			w.str("type", t.Type)
+			w.str("name", t.Function.Name)
+			w.opt("description", t.Function.Description)
+			w.raw("parameters", t.Function.Parameters)
+			if t.Function.Strict != nil {
+				w.str("strict", fmt.Sprint(*t.Function.Strict))
+			}
+		}
+	}
+	switch tc := req.ToolChoice.(type) {
+	case nil:
+	case string:
+		w.str("tool_choice", tc)
+	case json.RawMessage:
+		w.raw("tool_choice", tc)
+	case []byte:
+		w.raw("tool_choice", tc)
+	default:
+		j, err := json.Marshal(tc)
+		if err != nil {
+			j = fmt.Appendf(nil, "%#v", tc)
+		}
+		w.raw("tool_choice", j)
+	}
+	w.raw("response_format", req.ResponseFormat)
+	w.int("dimensions", req.Dimensions)
+	w.opt("encoding_format", req.EncodingFormat)
+	if len(req.Extra) > 0 {
+		keys := make([]string, 0, len(req.Extra))
+		for k := range req.Extra {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		w.count("extra", len(keys))
+		for _, k := range keys {
+			w.str("key", k)
+			w.raw("value", req.Extra[k])
+		}
+	}
+	w.opt("api_base", req.APIBase)
+	w.opt("api_version", req.APIVersion)
+	switch m := req.MockResponse.(type) {
+	case string:
+		w.str("mock_response", m)
+	case error:
+		w.str("mock_error", m.Error())
+	}
+	sum := sha256.Sum256(b.Bytes())
+	keyBufs.Put(b)
+
+	var ns string
+	if req.Cache != nil {
+		ns = req.Cache.Namespace
+	}
+	out := make([]byte, 0, len(ns)+1+hex.EncodedLen(len(sum)))
+	if ns != "" {
+		out = append(out, ns...)
+		out = append(out, ':')
+	}
+	out = hex.AppendEncode(out, sum[:])
+	return string(out)
+}
+
+// keyWriter writes the canonical encoding: each field is its tag, a zero
+// byte, the value's length as 8 big-endian bytes, then the value, so no two
+// different requests encode alike.
+type keyWriter struct{ b *bytes.Buffer }
+
+func (w keyWriter) field(tag string, n int) {
+	w.b.WriteString(tag)
+	w.b.WriteByte(0)
+	w.u64(uint64(n))
+}
+
+func (w keyWriter) str(tag, v string) {
+	w.field(tag, len(v))
+	w.b.WriteString(v)
+}
+
+// opt writes a string field only when it is set.
+func (w keyWriter) opt(tag, v string) {
+	if v != "" {
+		w.str(tag, v)
+	}
+}
+
+// count writes the number of elements of a list that follows.
+func (w keyWriter) count(tag string, n int) { w.field(tag, n) }
+
+func (w keyWriter) u64(v uint64) {
+	var l [8]byte
+	binary.BigEndian.PutUint64(l[:], v)
+	w.b.Write(l[:])
+}
+
+func (w keyWriter) strs(tag string, vs []string) {
+	w.count(tag, len(vs))
+	for _, v := range vs {
+		w.str("", v)
+	}
+}
+
+// float writes the IEEE 754 bits, so 0.7 is 0.7 on every machine.
+func (w keyWriter) float(tag string, v *float64) {
+	if v != nil {
+		w.field(tag, 8)
+		w.u64(math.Float64bits(*v))
+	}
+}
+
+func (w keyWriter) int(tag string, v *int) {
+	if v != nil {
+		w.field(tag, 8)
+		w.u64(uint64(int64(*v)))
+	}
+}
+
+// raw writes compacted JSON; invalid JSON (rejected before any lookup)
+// is written as is.
+func (w keyWriter) raw(tag string, v []byte) {
+	if len(v) == 0 {
+		return
+	}
+	var c bytes.Buffer
+	if err := json.Compact(&c, v); err == nil {
+		v = c.Bytes()
+	}
+	w.field(tag, len(v))
+	w.b.Write(v)
+}
+
+func (w keyWriter) message(m *Message) {
+	w.str("role", string(m.Role))
+	if len(m.Parts) > 0 {
+		w.count("parts", len(m.Parts))
+		for _, p := range m.Parts {
+			w.str("type", p.Type)
+			w.opt("text", p.Text)
+			if p.ImageURL != nil {
+				w.str("image_url", p.ImageURL.URL)
+				w.opt("detail", p.ImageURL.Detail)
+			}
+		}
+	} else {
+		w.str("content", m.Content)
+	}
+	w.opt("name", m.Name)
+	if len(m.ToolCalls) > 0 {
+		w.count("tool_calls", len(m.ToolCalls))
+		for _, tc := range m.ToolCalls {
+			w.str("id", tc.ID)
+			w.opt("type", tc.Type)
+			w.str("name", tc.Function.Name)
+			w.str("arguments", tc.Function.Arguments)
+		}
+	}
+	w.opt("tool_call_id", m.ToolCallID)
+	w.opt("refusal", m.Refusal)
+}
