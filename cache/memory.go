@@ -31,7 +31,12 @@ const (
 // errors.Is(err, ErrTooLarge) tells this case apart. It wraps
 // [llmux.ErrCacheRejected], so the client counts the store as rejected
 // without taking the cache for unavailable.
-var ErrTooLarge = fmt.Errorf("cache: entry too large for the memory cache (%w)", llmux.ErrCacheRejected)
+var ErrTooLarge error = tooLarge{}
+
+type tooLarge struct{}
+
+func (tooLarge) Error() string { return "cache: entry too large for the memory cache" }
+func (tooLarge) Unwrap() error { return llmux.ErrCacheRejected }
 
 // Option configures a [Memory] cache in [NewMemory].
 type Option func(*config) error

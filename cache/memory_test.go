@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
+
+	"github.com/llmux/llmux"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -563,5 +565,16 @@ func TestMemory_ConcurrentSafe(t *testing.T) {
 	checkInvariants(t, m)
 	if s := m.Stats(); s.Evictions == 0 {
 		t.Errorf("Stats = %+v: the test should have forced evictions", s)
+	}
+}
+
+func TestMemory_OversizeErrorIsARejectionForTheClient(t *testing.T) {
+	m, err := NewMemory(WithMaxBytes(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Set(context.Background(), "k", make([]byte, 200), 0)
+	if !errors.Is(err, llmux.ErrCacheRejected) || !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want it to wrap ErrTooLarge and llmux.ErrCacheRejected", err)
 	}
 }
