@@ -120,3 +120,15 @@ func BenchmarkCompletionMock(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCacheKey measures deriving the cache key of a typical chat
+// request: system and user messages, a tool, sampling parameters.
+func BenchmarkCacheKey(b *testing.B) {
+	req := keyBase()
+	req.MaxTokens = ptr(256)
+	req.Metadata = map[string]any{"ignored": true}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = cacheKey(CallCompletion, "openai", "gpt-4o", req)
+	}
+}

@@ -212,12 +212,15 @@ func (w keyWriter) raw(tag string, v []byte) {
 	if len(v) == 0 {
 		return
 	}
-	var c bytes.Buffer
-	if err := json.Compact(&c, v); err == nil {
-		v = c.Bytes()
+	w.b.WriteString(tag)
+	w.b.WriteByte(0)
+	at := w.b.Len()
+	w.u64(0) // the length, patched below
+	if err := json.Compact(w.b, v); err != nil {
+		w.b.Truncate(at + 8)
+		w.b.Write(v)
 	}
-	w.field(tag, len(v))
-	w.b.Write(v)
+	binary.BigEndian.PutUint64(w.b.Bytes()[at:], uint64(w.b.Len()-at-8))
 }
 
 func (w keyWriter) message(m *Message) {
