@@ -43,6 +43,15 @@
 // error. [Event.Kwargs] and [Event.StandardLoggingPayload] give LiteLLM's
 // key names and standard_logging_object.
 //
+// # Caching
+//
+// [WithCache] (or [SetCache] for the package-level calls) answers an
+// identical call from a [Cache]: package cache has the in-memory one,
+// cache/redis the Redis one. A hit makes no API call: it fires one success
+// event with [Event.CacheHit] set, a cost of 0 and [Event.SavedCacheCost].
+// [Request.Cache] adjusts one request; [Client.CacheKey] documents the key.
+// A cache that fails or hangs never fails a call.
+//
 // # Providers
 //
 // Providers are codecs in their own packages: provider/openai (also any

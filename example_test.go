@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/cache"
 )
 
 // printer is a logger implementing every hook, as LiteLLM's CustomLogger.
@@ -103,4 +104,54 @@ func ExampleCost() {
 	b, err := llmux.Cost(resp, "openai")
 	fmt.Println(b.Total, err)
 	// Output: 3.5e-05 <nil>
+}
+
+// A cache answers the identical second call: no API call, so no pre- or
+// post-API-call event, and one success event with CacheHit, a cost of 0
+// and the cost it saved.
+func ExampleWithCache() {
+	mem, _ := cache.NewMemory(cache.WithTTL(10 * time.Minute))
+	hits := llmux.SuccessCallback(func(e *llmux.Event, _ any, _, _ time.Time) {
+		fmt.Printf("On Success cache_hit=%v response_cost=%v saved_cache_cost=%v\n", e.CacheHit, e.ResponseCost, e.SavedCacheCost)
+	})
+	c, err := llmux.New(llmux.WithCache(mem), llmux.WithCallbacks(llmux.Inline(printer{}), llmux.Inline(hits)))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close(context.Background())
+	req := func() *llmux.Request {
+		return &llmux.Request{Model: "gpt-3.5-turbo", Messages: []llmux.Message{llmux.User("Hi")}, MockResponse: "Hello!"}
+	}
+	for range 2 {
+		resp, err := c.Completion(context.Background(), req())
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(resp.Text(), resp.CacheHit)
+	}
+	// Output:
+	// Pre-API Call 1
+	// Post-API Call
+	// On Success 3.5e-05 <nil>
+	// On Success cache_hit=false response_cost=3.5e-05 saved_cache_cost=0
+	// Hello! false
+	// On Success 0 <nil>
+	// On Success cache_hit=true response_cost=0 saved_cache_cost=3.5e-05
+	// Hello! true
+}
+
+// CacheControl adjusts one request: here its answer is kept for an hour
+// under a tenant's namespace, which prefixes the key.
+func ExampleCacheControl() {
+	req := &llmux.Request{
+		Model:    "gpt-4o",
+		Messages: []llmux.Message{llmux.User("Hi")},
+		Cache:    &llmux.CacheControl{TTL: time.Hour, Namespace: "tenant-a"},
+	}
+	key, err := llmux.CacheKey(llmux.CallCompletion, req)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(key[:len("tenant-a:")], len(key)-len("tenant-a:"))
+	// Output: tenant-a: 64
 }
