@@ -36,6 +36,7 @@ func TestNew_RejectsBadOptions(t *testing.T) {
 		{"bad URL scheme", Options{URL: "http://localhost:6379"}, []string{"redis: Options.URL: invalid URL scheme: http"}},
 		{"bad URL port", Options{URL: "redis://localhost:port"}, []string{"redis: Options.URL: invalid port"}},
 		{"bad URL db", Options{URL: "redis://localhost:6379/x"}, []string{"redis: Options.URL: invalid database number"}},
+		{"negative DB in URL", Options{URL: "redis://localhost:6379/-1"}, []string{"redis: Options.URL: database number must not be negative, got -1"}},
 		{"TLS with redis:// URL", Options{URL: "redis://localhost:6379", TLS: &tls.Config{}}, []string{"redis: Options.TLS: set with a URL that is not rediss://"}},
 		{"Client and Host", Options{Client: good, Host: "localhost"}, []string{"redis: Options.Host: must be unset when Options.Client is set"}},
 		{"Client and URL", Options{Client: good, URL: "redis://localhost"}, []string{"redis: Options.URL: must be unset when Options.Client is set"}},

@@ -101,6 +101,26 @@ type Options struct {
 	Client goredis.UniversalClient
 }
 
+// String shows o with the password masked (also inside URL), so
+// printing a configuration with %v or %+v reveals no secret.
+func (o Options) String() string {
+	password := ""
+	if o.Password != "" {
+		password = "****"
+	}
+	client := "<nil>"
+	if o.Client != nil {
+		client = fmt.Sprintf("%T", o.Client)
+	}
+	return fmt.Sprintf("redis.Options{URL:%q Host:%q Port:%d Username:%q Password:%q DB:%d TLS:%t "+
+		"Namespace:%q TTL:%v PoolSize:%d DialTimeout:%v Timeout:%v Client:%s}",
+		maskAll(o.URL, urlSecrets(o.URL)), o.Host, o.Port, o.Username, password, o.DB, o.TLS != nil,
+		o.Namespace, o.TTL, o.PoolSize, o.DialTimeout, o.Timeout, client)
+}
+
+// GoString is String, so %#v reveals no secret either.
+func (o Options) GoString() string { return o.String() }
+
 // Cache is the Redis implementation of [llmux.Cache]. It is safe for
 // concurrent use and immutable after [New], apart from [Cache.Close].
 type Cache struct {
@@ -172,6 +192,9 @@ func New(o Options) (*Cache, error) {
 			break
 		}
 		secrets = append(secrets, ropt.Password)
+		if ropt.DB < 0 {
+			v.bad("URL", "database number must not be negative, got %d", ropt.DB)
+		}
 		if o.TLS != nil {
 			if ropt.TLSConfig == nil {
 				v.bad("TLS", "set with a URL that is not rediss://; use rediss:// for TLS")

@@ -521,6 +521,14 @@ func TestCache_StringHidesPassword(t *testing.T) {
 				t.Errorf("Sprintf(%q, cache) reveals the password: %s", format, s)
 			}
 		}
+		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+			for _, v := range []any{o, &o} {
+				if s := fmt.Sprintf(format, v); strings.Contains(s, password) || !strings.Contains(s, "localhost") ||
+					(o.URL != "" && !strings.Contains(s, "redis://user:****@localhost")) {
+					t.Errorf("Sprintf(%q, %T) = %s; want the host and no password", format, v, s)
+				}
+			}
+		}
 		if s := c.String(); !strings.Contains(s, "localhost:6379") {
 			t.Errorf("String() = %q, want the address", s)
 		}
