@@ -828,3 +828,79 @@ func checkWhole(t *testing.T, r *Response) {
 		t.Errorf("torn response: id %s, usage %+v, text starts %.20q", r.ID, r.Usage, r.Text())
 	}
 }
+
+// FuzzCacheEntry feeds arbitrary bytes to the entry decoder, as a shared
+// cache may hold anything: it never panics, and an accepted completion
+// entry replays as a stream that the accumulator takes back unchanged in
+// text, choices and usage.
+func FuzzCacheEntry(f *testing.F) {
+	ok, _ := json.Marshal(&cacheEntry{V: cacheEntryVersion, CallType: CallCompletion, Created: 1, Response: &Response{
+		ID: "x", Choices: []Choice{{FinishReason: "stop", Message: Message{Role: RoleAssistant, Content: "hi",
+			ToolCalls: []ToolCall{{ID: "c", Type: "function", Function: FunctionCall{Name: "f", Arguments: "{}"}}}}}},
+		Usage: Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}}})
+	emb, _ := json.Marshal(&cacheEntry{V: cacheEntryVersion, CallType: CallEmbedding, Created: 1,
+		Embedding: &EmbeddingResponse{Data: []EmbeddingVector{{Vector: []float32{1, 2}}}}})
+	f.Add(ok, uint8(0))
+	f.Add(emb, uint8(2))
+	f.Add([]byte(`{"v":1,"call_type":"completion","response":{"choices":[{"message":{"content":[{"type":"text","text":"a"}]}},{}]}}`), uint8(0))
+	f.Add([]byte(`{"v":1,"call_type":"completion","response":null}`), uint8(0))
+	f.Add([]byte("garbage"), uint8(1))
+	types := []CallType{CallCompletion, CallTextCompletion, CallEmbedding}
+	f.Fuzz(func(t *testing.T, b []byte, ti uint8) {
+		ct := types[int(ti)%len(types)]
+		e, err := decodeEntry(b, ct)
+		if err != nil {
+			return
+		}
+		if ct == CallEmbedding {
+			if e.Embedding == nil {
+				t.Fatal("accepted an embedding entry without an embedding")
+			}
+			return
+		}
+		if e.Response == nil {
+			t.Fatal("accepted an entry without a response")
+		}
+		r := newReplayReader(context.Background(), e.Response)
+		var acc accumulator
+		for {
+			c, err := r.Recv()
+			if err != nil {
+				break
+			}
+			if err := acc.add(c); err != nil {
+				if !overBounds(e.Response) {
+					t.Fatalf("replay refused by the accumulator: %v", err)
+				}
+				return
+			}
+		}
+		got := acc.response("chat.completion")
+		if len(got.Choices) != len(e.Response.Choices) {
+			t.Fatalf("%d choices replayed, %d stored", len(got.Choices), len(e.Response.Choices))
+		}
+		for i, c := range e.Response.Choices {
+			if got.Choices[i].Message.Content != c.Message.Text() || got.Choices[i].Text != c.Text ||
+				len(got.Choices[i].Message.ToolCalls) != len(c.Message.ToolCalls) {
+				t.Fatalf("choice %d replayed as %+v, stored %+v", i, got.Choices[i], c)
+			}
+		}
+		if !e.Response.Usage.IsZero() && got.Usage != e.Response.Usage {
+			t.Fatalf("usage replayed %+v, stored %+v", got.Usage, e.Response.Usage)
+		}
+	})
+}
+
+// overBounds reports whether a response has more choices or tool calls
+// than a stream may carry: its replay fails as a bad response.
+func overBounds(r *Response) bool {
+	if len(r.Choices) >= maxChoices {
+		return true
+	}
+	for _, c := range r.Choices {
+		if len(c.Message.ToolCalls) >= maxToolCalls {
+			return true
+		}
+	}
+	return false
+}

@@ -23,6 +23,7 @@ import (
 	"log"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/cache"
@@ -92,6 +93,18 @@ func run(ctx context.Context, w io.Writer, backend, redisURL string) error {
 		}
 		llmux.SetCache(c)
 	case "redis":
+		// SetCache takes the default client's cache settings. The default
+		// timeout (100ms) suits a cache next to the service; on a busy
+		// machine a lookup could take longer and the call would rightly go
+		// to the provider instead, so this demo gives Redis a second.
+		dc, err := llmux.New(llmux.WithCacheTimeout(time.Second))
+		if err != nil {
+			return err
+		}
+		prev := llmux.Default()
+		llmux.SetDefault(dc)
+		defer llmux.SetDefault(prev)
+		defer dc.Close(ctx) //nolint:errcheck // nothing queued on it fails to close
 		c, err := redis.New(redis.Options{URL: redisURL, Namespace: "llmux-example"})
 		if err != nil {
 			return err
