@@ -23,9 +23,10 @@ func globalScope() scope { return scope{reg: globalReg.Load(), cache: globalCach
 // [Stream], ...), LiteLLM's litellm.cache = Cache(...): for example
 // SetCache(cache.NewMemory()) or, shared by many replicas,
 // SetCache(redis.New(redis.Options{Host: ..., Port: ..., Password: ...})).
-// It takes the default client's cache settings ([WithCacheTimeout] and
-// the others) and replaces any cache of the default client for
-// package-level calls. SetCache(nil) removes it.
+// It takes the cache settings ([WithCacheTimeout] and the others) of the
+// default client at the time of the call, and stands in for any cache of
+// the default client in package-level calls. SetCache(nil) removes it.
+// SetCache does not close the cache it replaces.
 func SetCache(c Cache) {
 	if c == nil {
 		globalCache.Store(nil)

@@ -36,5 +36,13 @@
 // deadline and never fails it. Errors read "redis: get: ...",
 // "redis: set: ..." and never contain the password.
 //
+// After an error the client rests the cache (llmux.WithCacheRetryInterval,
+// 1s by default) and logs the outage at most once per
+// llmux.WithCacheLogInterval. go-redis itself writes a line to its own
+// global logger (stderr by default) for each failed dial, so with the
+// cache resting, at most one or two a second during an outage. To route
+// or silence those, call go-redis's SetLogger once in main; a library
+// should not change that global setting, so this package does not.
+//
 // The in-memory cache is in package [github.com/llmux/llmux/cache].
 package redis
