@@ -9,11 +9,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/cache"
+	"github.com/llmux/llmux/cache/redis"
 	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/azure"
 	"github.com/llmux/llmux/provider/openai"
@@ -95,6 +98,10 @@ type completeFlags struct {
 	retries      int
 	noLog        bool
 	meta         metadata
+	cache        string
+	redisURL     string
+	cacheTTL     time.Duration
+	noCache      bool
 }
 
 func newCompleteFlags(out io.Writer) *completeFlags {
@@ -118,6 +125,10 @@ func newCompleteFlags(out io.Writer) *completeFlags {
 	fs.IntVar(&f.retries, "retries", -1, "retries of retryable failures (-1: 2)")
 	fs.BoolVar(&f.noLog, "turn-off-message-logging", false, "redact messages and responses in events")
 	fs.Var(f.meta, "metadata", "key=value metadata carried into every event (repeatable)")
+	fs.StringVar(&f.cache, "cache", "", `answer identical calls from a cache: "redis" (shared, kept across runs) or "memory" (this process only)`)
+	fs.StringVar(&f.redisURL, "redis-url", "", "Redis server for --cache redis, as redis://[user:pass@]host:port/db (default: $REDIS_URL, else $REDIS_HOST/$REDIS_PORT/$REDIS_PASSWORD, else 127.0.0.1:6379)")
+	fs.DurationVar(&f.cacheTTL, "cache-ttl", 0, "how long the answer stays cached (0: the cache's default)")
+	fs.BoolVar(&f.noCache, "no-cache", false, "skip the cache lookup (the answer is still stored)")
 	return f
 }
 
@@ -189,8 +200,37 @@ func complete(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 
 	opts := Providers(getenv)
+	opts = append(opts, llmux.WithLog(slog.New(slog.NewTextHandler(stderr, nil))))
 	if f.events {
 		opts = append(opts, llmux.WithCallbacks(llmux.Inline(&eventPrinter{w: stderr})))
+	}
+	if f.noCache || f.cacheTTL != 0 {
+		req.Cache = &llmux.CacheControl{NoCache: f.noCache, TTL: f.cacheTTL}
+	}
+	switch f.cache {
+	case "":
+	case "memory":
+		m, err := cache.NewMemory()
+		if err != nil {
+			fmt.Fprintf(stderr, "llmux: %v\n", err)
+			return exitUsage
+		}
+		opts = append(opts, llmux.WithCache(m))
+	case "redis":
+		u := f.redisURL
+		if u == "" {
+			u = getenv("REDIS_URL")
+		}
+		rc, err := redis.New(redis.Options{URL: u})
+		if err != nil {
+			fmt.Fprintf(stderr, "llmux complete: --redis-url: %v\n", err)
+			return exitUsage
+		}
+		defer rc.Close()
+		opts = append(opts, llmux.WithCache(rc))
+	default:
+		fmt.Fprintf(stderr, "llmux complete: --cache: want redis or memory, got %q\n", f.cache)
+		return exitUsage
 	}
 	c, err := llmux.New(opts...)
 	if err != nil {

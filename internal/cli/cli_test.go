@@ -5,13 +5,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"go.uber.org/goleak"
+
+	"github.com/llmux/llmux/internal/redistest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -180,5 +184,70 @@ func TestComplete_EventLinesPrintCostLikeLiteLLM(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 	if len(lines) != 3 || !strings.Contains(lines[2], `"response_cost":3.5e-05`) || !strings.HasPrefix(lines[2], "{") {
 		t.Fatalf("success line: %s", lines[len(lines)-1])
+	}
+}
+
+// Two runs of the command share answers through Redis: the second run is
+// a hit, with one success event, cost 0 and the saved cost.
+func TestComplete_RedisCacheAnswersTheNextRun(t *testing.T) {
+	addr := redistest.Need(t)
+	prompt := "cli cache test " + uuid.NewString() // a key of its own
+	args := []string{"complete", "--model", "gpt-3.5-turbo", "--mock-response", "cached hi", "--events",
+		"--cache", "redis", "--redis-url", "redis://" + addr + "/0", "--cache-ttl", "1m", prompt}
+	code, out, events, stderr := run(t, nil, args...)
+	if code != 0 || out != "cached hi\n" || eventTypes(events) != "pre_api_call,post_api_call,successful_api_call" {
+		t.Fatalf("first run: code %d out %q events %s stderr %s", code, out, eventTypes(events), stderr)
+	}
+	if events[2]["cache_hit"] != false || events[2]["response_cost"] != 3.5e-05 {
+		t.Errorf("first run: cache_hit %v response_cost %v", events[2]["cache_hit"], events[2]["response_cost"])
+	}
+	code, out, events, stderr = run(t, nil, args...)
+	if code != 0 || out != "cached hi\n" || eventTypes(events) != "successful_api_call" {
+		t.Fatalf("second run: code %d out %q events %s stderr %s", code, out, eventTypes(events), stderr)
+	}
+	e := events[0]
+	if e["cache_hit"] != true || e["response_cost"] != 0.0 || e["saved_cache_cost"] != 3.5e-05 {
+		t.Errorf("second run: cache_hit %v response_cost %v saved_cache_cost %v", e["cache_hit"], e["response_cost"], e["saved_cache_cost"])
+	}
+	slo := e["standard_logging_object"].(map[string]any)
+	if id, _ := slo["id"].(string); !strings.Contains(id, "_cache_hit") {
+		t.Errorf("payload id %q", id)
+	}
+	// --no-cache goes to the provider again.
+	code, _, events, _ = run(t, nil, append(args[:len(args)-1], "--no-cache", prompt)...)
+	if code != 0 || eventTypes(events) != "pre_api_call,post_api_call,successful_api_call" {
+		t.Fatalf("--no-cache: code %d events %s", code, eventTypes(events))
+	}
+}
+
+// An unreachable Redis costs the call nothing but a logged warning.
+func TestComplete_UnreachableRedisStillAnswers(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nobody listens there now
+	code, out, _, stderr := run(t, nil, "complete", "--model", "gpt-3.5-turbo", "--mock-response", "still here",
+		"--cache", "redis", "--redis-url", "redis://"+addr+"/0", "x")
+	if code != 0 || out != "still here\n" {
+		t.Fatalf("code %d out %q stderr %s", code, out, stderr)
+	}
+	if !strings.Contains(stderr, "cache unavailable") {
+		t.Errorf("no cache warning on stderr: %s", stderr)
+	}
+}
+
+func TestComplete_CacheFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"complete", "--model", "mock/x", "--cache", "memcached", "hi"},
+		{"complete", "--model", "mock/x", "--cache", "redis", "--redis-url", "http://example.com", "hi"},
+	} {
+		if code, _, _, stderr := run(t, nil, args...); code != 2 || !strings.Contains(stderr, "--") {
+			t.Errorf("%q: exit %d, stderr %s", args, code, stderr)
+		}
+	}
+	if code, out, _, _ := run(t, nil, "complete", "--model", "gpt-3.5-turbo", "--mock-response", "m", "--cache", "memory", "x"); code != 0 || out != "m\n" {
+		t.Errorf("--cache memory: %d %q", code, out)
 	}
 }
