@@ -348,59 +348,39 @@ func TestCache_FailedOrPartialAnswersAreNeverStored(t *testing.T) {
 			t.Fatalf("a failure was stored: %d entries", mc.len())
 		}
 	})
-	t.Run("stream dropped before its end", func(t *testing.T) {
-		cut := streamBody[:strings.Index(streamBody, "data: [DONE]")]
-		cut = cut[:strings.Index(cut, `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`)]
-		u := newUpstream(t, reply{body: cut})
-		mc := newMapCache()
-		c, rec := fakeClient(t, u, WithCache(mc))
-		s, err := c.Stream(ctx, &Request{Model: "gpt-4o-mini", Messages: hi()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for s.Next() {
-		}
-		if s.Err() == nil {
-			t.Fatal("want the dropped stream's error")
-		}
-		s.Close()
-		if mc.len() != 0 {
-			t.Fatal("a partial stream was stored")
-		}
-		if e := rec.last(); e.Type != EventFailure || e.CacheHit || e.CacheKey == "" {
-			t.Errorf("last event %s hit=%v key=%q", e.Type, e.CacheHit, e.CacheKey)
-		}
-	})
-	t.Run("stream closed early", func(t *testing.T) {
-		u := newUpstream(t, reply{body: streamBody})
-		mc := newMapCache()
-		c, _ := fakeClient(t, u, WithCache(mc))
-		s, err := c.Stream(ctx, &Request{Model: "gpt-4o-mini", Messages: hi()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Next()
-		s.Close()
-		if mc.len() != 0 {
-			t.Fatal("a stream closed before its end was stored")
-		}
-	})
-	t.Run("stream without finish reason", func(t *testing.T) {
-		body := strings.ReplaceAll(streamBody, `"finish_reason":"stop"`, `"finish_reason":null`)
-		u := newUpstream(t, reply{body: body})
-		mc := newMapCache()
-		c, _ := fakeClient(t, u, WithCache(mc))
-		s, err := c.Stream(ctx, &Request{Model: "gpt-4o-mini", Messages: hi()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for s.Next() {
-		}
-		s.Close()
-		if mc.len() != 0 {
-			t.Fatal("a stream with no finish reason was stored")
-		}
-	})
+	finish := `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`
+	for _, tc := range []struct {
+		name  string
+		body  string
+		reads int // Next calls before Close; -1 reads to the end
+		fails bool
+	}{
+		{"stream dropped before its end", streamBody[:strings.Index(streamBody, finish)], -1, true},
+		{"stream closed early", streamBody, 1, true},
+		{"stream without finish reason", strings.ReplaceAll(streamBody, `"finish_reason":"stop"`, `"finish_reason":null`), -1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mc := newMapCache()
+			c, rec := fakeClient(t, newUpstream(t, reply{body: tc.body}), WithCache(mc))
+			s, err := c.Stream(ctx, &Request{Model: "gpt-4o-mini", Messages: hi()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n := 0; (tc.reads < 0 || n < tc.reads) && s.Next(); n++ {
+			}
+			s.Close()
+			if mc.len() != 0 || mc.sets != 0 {
+				t.Fatal("an incomplete stream was stored")
+			}
+			wantType := EventSuccess
+			if tc.fails {
+				wantType = EventFailure
+			}
+			if e := rec.last(); e.Type != wantType || e.CacheHit || e.CacheKey == "" {
+				t.Errorf("last event %s hit=%v key=%q; want %s with the key", e.Type, e.CacheHit, e.CacheKey, wantType)
+			}
+		})
+	}
 }
 
 func TestCache_RequestControls(t *testing.T) {

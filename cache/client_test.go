@@ -12,53 +12,20 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/cache"
+	"github.com/llmux/llmux/internal/record"
 	"github.com/llmux/llmux/provider/openai"
 )
 
 // These tests drive an llmux.Client with the in-memory cache: the call
 // path with the embedded default backend.
 
-type recorder struct {
-	mu  sync.Mutex
-	evs []*llmux.Event
-}
-
-func (r *recorder) add(e *llmux.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.evs = append(r.evs, e)
-}
-func (r *recorder) LogPreAPICall(_ context.Context, e *llmux.Event)  { r.add(e) }
-func (r *recorder) LogPostAPICall(_ context.Context, e *llmux.Event) { r.add(e) }
-func (r *recorder) LogStreamEvent(_ context.Context, e *llmux.Event, _ *llmux.Chunk) {
-	r.add(e)
-}
-func (r *recorder) LogSuccessEvent(_ context.Context, e *llmux.Event) { r.add(e) }
-func (r *recorder) LogFailureEvent(_ context.Context, e *llmux.Event) { r.add(e) }
-
-func (r *recorder) types() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, e := range r.evs {
-		out = append(out, string(e.Type))
-	}
-	return strings.Join(out, ",")
-}
-
-func (r *recorder) last() *llmux.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.evs[len(r.evs)-1]
-}
-
-func memoryClient(t *testing.T, opts ...llmux.Option) (*llmux.Client, *recorder, *cache.Memory) {
+func memoryClient(t *testing.T, opts ...llmux.Option) (*llmux.Client, *record.Events, *cache.Memory) {
 	t.Helper()
 	m, err := cache.NewMemory()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{}
+	rec := &record.Events{}
 	c, err := llmux.New(append([]llmux.Option{llmux.WithCache(m), llmux.WithCallbacks(llmux.Inline(rec))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -81,10 +48,10 @@ func TestClient_MemoryHitGivesOneSuccessEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := rec.types(); got != "pre_api_call,post_api_call,successful_api_call,successful_api_call" {
+		if got := rec.Types(); got != "pre_api_call,post_api_call,successful_api_call,successful_api_call" {
 			t.Fatalf("events = %s", got)
 		}
-		hit := rec.last()
+		hit := rec.Last()
 		if !hit.CacheHit || hit.ResponseCost != 0 || hit.SavedCacheCost != 3.5e-05 || m.Len() != 1 {
 			t.Errorf("hit=%v cost=%v saved=%v entries=%d", hit.CacheHit, hit.ResponseCost, hit.SavedCacheCost, m.Len())
 		}
@@ -108,10 +75,10 @@ func TestClient_MemoryHitGivesOneSuccessEvent(t *testing.T) {
 		}
 		want := "pre_api_call,post_api_call" + strings.Repeat(",stream_event", 4) + ",successful_api_call" +
 			strings.Repeat(",stream_event", 3) + ",successful_api_call"
-		if got := rec.types(); got != want {
+		if got := rec.Types(); got != want {
 			t.Fatalf("events = %s\nwant     %s", got, want)
 		}
-		if hit := rec.last(); !hit.CacheHit || hit.CompleteStreamingResponse.Text() != "from memory" {
+		if hit := rec.Last(); !hit.CacheHit || hit.CompleteStreamingResponse.Text() != "from memory" {
 			t.Errorf("hit=%v complete=%q", hit.CacheHit, hit.CompleteStreamingResponse.Text())
 		}
 	})
@@ -125,7 +92,7 @@ func TestClient_MemoryHitGivesOneSuccessEvent(t *testing.T) {
 		if resp, err := c.Completion(ctx, req()); err != nil || resp.CacheHit {
 			t.Fatalf("%v hit=%v", err, resp.CacheHit)
 		}
-		if rec.last().CacheHit {
+		if rec.Last().CacheHit {
 			t.Error("event says hit")
 		}
 	})

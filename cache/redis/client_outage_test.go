@@ -13,45 +13,12 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/cache/redis"
+	"github.com/llmux/llmux/internal/record"
 	"github.com/llmux/llmux/internal/redistest"
 )
 
 // These tests drive an llmux.Client with a Redis cache: the call path,
 // not the backend alone.
-
-type events struct {
-	mu  sync.Mutex
-	evs []*llmux.Event
-}
-
-func (r *events) add(e *llmux.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.evs = append(r.evs, e)
-}
-func (r *events) LogPreAPICall(_ context.Context, e *llmux.Event)  { r.add(e) }
-func (r *events) LogPostAPICall(_ context.Context, e *llmux.Event) { r.add(e) }
-func (r *events) LogStreamEvent(_ context.Context, e *llmux.Event, _ *llmux.Chunk) {
-	r.add(e)
-}
-func (r *events) LogSuccessEvent(_ context.Context, e *llmux.Event) { r.add(e) }
-func (r *events) LogFailureEvent(_ context.Context, e *llmux.Event) { r.add(e) }
-
-func (r *events) types() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, e := range r.evs {
-		out = append(out, string(e.Type))
-	}
-	return strings.Join(out, ",")
-}
-
-func (r *events) last() *llmux.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.evs[len(r.evs)-1]
-}
 
 // newRedisCache returns a Cache on addr in a namespace of its own, whose
 // keys are deleted when the test ends.
@@ -65,9 +32,9 @@ func newRedisCache(t testing.TB, addr string) *redis.Cache {
 	return c
 }
 
-func newClient(t testing.TB, opts ...llmux.Option) (*llmux.Client, *events) {
+func newClient(t testing.TB, opts ...llmux.Option) (*llmux.Client, *record.Events) {
 	t.Helper()
-	rec := &events{}
+	rec := &record.Events{}
 	// The shared server answers slower while other packages' tests run: a
 	// generous cache timeout keeps these tests about the call path. The
 	// outage tests set their own.
@@ -95,10 +62,10 @@ func TestClient_RedisHitGivesOneSuccessEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := rec.types(); got != "pre_api_call,post_api_call,successful_api_call,successful_api_call" {
+		if got := rec.Types(); got != "pre_api_call,post_api_call,successful_api_call,successful_api_call" {
 			t.Fatalf("events = %s", got)
 		}
-		hit := rec.last()
+		hit := rec.Last()
 		if !hit.CacheHit || hit.ResponseCost != 0 || hit.SavedCacheCost != 3.5e-05 || hit.Response.Text() != "from redis" {
 			t.Errorf("hit: %v %v %v %q", hit.CacheHit, hit.ResponseCost, hit.SavedCacheCost, hit.Response.Text())
 		}
@@ -126,44 +93,14 @@ func TestClient_RedisHitGivesOneSuccessEvent(t *testing.T) {
 		}
 		want := "pre_api_call,post_api_call" + strings.Repeat(",stream_event", 5) + ",successful_api_call" +
 			strings.Repeat(",stream_event", 3) + ",successful_api_call"
-		if got := rec.types(); got != want {
+		if got := rec.Types(); got != want {
 			t.Fatalf("events = %s\nwant     %s", got, want)
 		}
-		hit := rec.last()
+		hit := rec.Last()
 		if !hit.CacheHit || hit.CompleteStreamingResponse.Text() != "streamed from redis" || hit.SavedCacheCost != 3.5e-05 {
 			t.Errorf("hit: %v %q %v", hit.CacheHit, hit.CompleteStreamingResponse.Text(), hit.SavedCacheCost)
 		}
 	})
-}
-
-// countingHandler keeps the log records llmux writes.
-type countingHandler struct {
-	mu   sync.Mutex
-	recs []string
-}
-
-func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", r.Level, r.Message)
-	r.Attrs(func(a slog.Attr) bool { fmt.Fprintf(&b, " %s=%v", a.Key, a.Value); return true })
-	h.recs = append(h.recs, b.String())
-	return nil
-}
-func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
-func (h *countingHandler) count(prefix string) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, r := range h.recs {
-		if strings.HasPrefix(r, prefix) {
-			n++
-		}
-	}
-	return n
 }
 
 // A frozen Redis (SIGSTOP: it accepts connections and answers nothing)
@@ -172,7 +109,7 @@ func (h *countingHandler) count(prefix string) int {
 // while it rests, and caching resumes once the server is back.
 func TestClient_FrozenRedisNeverFailsOrHangsACall(t *testing.T) {
 	srv := redistest.Start(t)
-	h := &countingHandler{}
+	h := &record.Logs{}
 	const timeout = 50 * time.Millisecond
 	c, _ := newClient(t, llmux.WithCache(newRedisCache(t, srv.Addr)), llmux.WithCacheTimeout(timeout),
 		llmux.WithCacheRetryInterval(100*time.Millisecond), llmux.WithCacheLogInterval(time.Hour), llmux.WithLog(slog.New(h)))
@@ -210,14 +147,14 @@ func TestClient_FrozenRedisNeverFailsOrHangsACall(t *testing.T) {
 	if s.Errors == 0 || s.Bypassed == 0 {
 		t.Errorf("stats = %+v: want errors counted and calls bypassing the resting cache", s)
 	}
-	if n := h.count("WARN llmux: cache unavailable"); n != 1 {
-		t.Errorf("%d warnings within one log interval, want 1: %q", n, h.recs)
+	if n := h.Count("WARN llmux: cache unavailable"); n != 1 {
+		t.Errorf("%d warnings within one log interval, want 1: %q", n, h.Lines())
 	}
 
 	srv.Cont()
 	waitForHit(t, c, "after the freeze")
-	if n := h.count("INFO llmux: cache available again"); n < 1 {
-		t.Errorf("recovery not logged: %q", h.recs)
+	if n := h.Count("INFO llmux: cache available again"); n < 1 {
+		t.Errorf("recovery not logged: %q", h.Lines())
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/record"
 )
 
 // Reply is one recorded upstream answer.
@@ -136,47 +137,9 @@ func (s *server) requests() []string {
 	return append([]string(nil), s.bodies...)
 }
 
-// rec records events inline.
-type rec struct {
-	mu     sync.Mutex
-	events []*llmux.Event
-}
-
-func (r *rec) add(e *llmux.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
-
-func (r *rec) LogPreAPICall(_ context.Context, e *llmux.Event)                  { r.add(e) }
-func (r *rec) LogPostAPICall(_ context.Context, e *llmux.Event)                 { r.add(e) }
-func (r *rec) LogStreamEvent(_ context.Context, e *llmux.Event, _ *llmux.Chunk) { r.add(e) }
-func (r *rec) LogSuccessEvent(_ context.Context, e *llmux.Event)                { r.add(e) }
-func (r *rec) LogFailureEvent(_ context.Context, e *llmux.Event)                { r.add(e) }
-
-// sequence returns the event types with runs of stream events collapsed.
-func (r *rec) sequence() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, e := range r.events {
-		ty := string(e.Type)
-		if ty == string(llmux.EventStream) && len(out) > 0 && out[len(out)-1] == "stream_event+" {
-			continue
-		}
-		if ty == string(llmux.EventStream) {
-			ty = "stream_event+"
-		}
-		out = append(out, ty)
-	}
-	return strings.Join(out, ",")
-}
-
-func (r *rec) all() []*llmux.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*llmux.Event(nil), r.events...)
-}
-
-func client(t *testing.T, p llmux.Provider) (*llmux.Client, *rec) {
+func client(t *testing.T, p llmux.Provider) (*llmux.Client, *record.Events) {
 	t.Helper()
-	r := &rec{}
+	r := &record.Events{}
 	c, err := llmux.New(llmux.WithProvider(p), llmux.WithCallbacks(llmux.Inline(r)),
 		llmux.WithRetryBackoff(0, 0, time.Minute), llmux.WithStreamIdleTimeout(10*time.Second))
 	if err != nil {
@@ -190,9 +153,9 @@ func request(h Harness) *llmux.Request {
 	return &llmux.Request{Model: h.Model, Messages: []llmux.Message{llmux.User("Hello")}, Metadata: map[string]any{"suite": "conformance"}}
 }
 
-func noSecret(t *testing.T, r *rec, err error) {
+func noSecret(t *testing.T, r *record.Events, err error) {
 	t.Helper()
-	for _, e := range r.all() {
+	for _, e := range r.All() {
 		s := fmt.Sprintf("%+v %+v %v %s", *e, e.Attempt, e.Err, e.Attempt.RequestBody)
 		if strings.Contains(s, key[8:]) {
 			t.Fatalf("%s event carries the API key unmasked", e.Type)
@@ -213,10 +176,10 @@ func chatEvents(t *testing.T, h Harness) {
 	if got := resp.Text(); got != h.WantText {
 		t.Fatalf("text = %q, want %q", got, h.WantText)
 	}
-	if got := r.sequence(); got != "pre_api_call,post_api_call,successful_api_call" {
+	if got := r.Sequence(); got != "pre_api_call,post_api_call,successful_api_call" {
 		t.Fatalf("events = %s", got)
 	}
-	ev := r.all()
+	ev := r.All()
 	if sent := srv.requests(); len(sent) != 1 || string(ev[0].Attempt.RequestBody) != sent[0] {
 		t.Fatalf("complete_input_dict %s differs from the body sent %q", ev[0].Attempt.RequestBody, sent)
 	}
@@ -234,7 +197,7 @@ func chatEvents(t *testing.T, h Harness) {
 
 // streamText streams reply to the end and returns the provider's text,
 // the stream (closed) and the recorded events.
-func streamText(t *testing.T, h Harness, reply Reply) (string, *llmux.ChatStream, *rec, *server) {
+func streamText(t *testing.T, h Harness, reply Reply) (string, *llmux.ChatStream, *record.Events, *server) {
 	t.Helper()
 	srv := newServer(t, reply)
 	c, r := client(t, h.New(srv.URL, key))
@@ -258,10 +221,10 @@ func streamEvents(t *testing.T, h Harness) {
 	if text != h.WantText || s.Response().Text() != h.WantText {
 		t.Fatalf("streamed %q, accumulated %q, want %q", text, s.Response().Text(), h.WantText)
 	}
-	if got := r.sequence(); got != "pre_api_call,post_api_call,stream_event+,successful_api_call" {
+	if got := r.Sequence(); got != "pre_api_call,post_api_call,stream_event+,successful_api_call" {
 		t.Fatalf("events = %s", got)
 	}
-	last := r.all()[len(r.all())-1]
+	last := r.All()[len(r.All())-1]
 	if last.CompleteStreamingResponse.Text() != h.WantText || last.Usage.TotalTokens == 0 {
 		t.Fatalf("complete streaming response %q usage %+v", last.CompleteStreamingResponse.Text(), last.Usage)
 	}
@@ -278,7 +241,7 @@ func unauthorized(t *testing.T, h Harness) {
 	if n := len(srv.requests()); n != 1 {
 		t.Fatalf("%d requests, want 1 (no retry)", n)
 	}
-	if got := r.sequence(); got != "pre_api_call,post_api_call,failed_api_call" {
+	if got := r.Sequence(); got != "pre_api_call,post_api_call,failed_api_call" {
 		t.Fatalf("events = %s", got)
 	}
 	noSecret(t, r, err)
@@ -296,10 +259,10 @@ func rateLimited(t *testing.T, h Harness) {
 	if _, err := c.Completion(context.Background(), request(h)); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.sequence(); got != "pre_api_call,post_api_call,pre_api_call,post_api_call,successful_api_call" {
+	if got := r.Sequence(); got != "pre_api_call,post_api_call,pre_api_call,post_api_call,successful_api_call" {
 		t.Fatalf("events = %s", got)
 	}
-	if code := llmux.CodeOf(r.all()[1].Attempt.Err); code != llmux.CodeRateLimited {
+	if code := llmux.CodeOf(r.All()[1].Attempt.Err); code != llmux.CodeRateLimited {
 		t.Fatalf("first attempt error code %v", code)
 	}
 }
@@ -316,7 +279,7 @@ func earlyClose(t *testing.T, h Harness) {
 	if !errors.Is(s.Err(), llmux.ErrStreamClosed) {
 		t.Fatalf("err = %v", s.Err())
 	}
-	if got := r.sequence(); got != "pre_api_call,post_api_call,stream_event+,failed_api_call" {
+	if got := r.Sequence(); got != "pre_api_call,post_api_call,stream_event+,failed_api_call" {
 		t.Fatalf("events = %s", got)
 	}
 }
@@ -336,7 +299,7 @@ func cancelDuring(t *testing.T, h Harness) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled in chain", err)
 	}
-	if got := r.sequence(); got != "pre_api_call,post_api_call,failed_api_call" {
+	if got := r.Sequence(); got != "pre_api_call,post_api_call,failed_api_call" {
 		t.Fatalf("events = %s", got)
 	}
 }
@@ -360,7 +323,7 @@ func concurrent(t *testing.T, h Harness) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	if n := len(r.all()); n != 24 {
+	if n := len(r.All()); n != 24 {
 		t.Fatalf("%d events, want 24", n)
 	}
 }
@@ -375,7 +338,7 @@ func missingKey(t *testing.T, h Harness) {
 	if n := len(srv.requests()); n != 0 {
 		t.Fatalf("%d requests sent without a key", n)
 	}
-	if got := r.sequence(); got != "failed_api_call" {
+	if got := r.Sequence(); got != "failed_api_call" {
 		t.Fatalf("events = %s", got)
 	}
 }
@@ -388,13 +351,13 @@ func streamError(t *testing.T, h Harness) {
 	if text != h.WantPartial {
 		t.Fatalf("streamed %q before the error, want %q", text, h.WantPartial)
 	}
-	if got := r.sequence(); got != "pre_api_call,post_api_call,stream_event+,failed_api_call" {
+	if got := r.Sequence(); got != "pre_api_call,post_api_call,stream_event+,failed_api_call" {
 		t.Fatalf("events = %s", got)
 	}
 	if n := len(srv.requests()); n != 1 {
 		t.Fatalf("%d requests: a stream is never retried after its first chunk", n)
 	}
-	last := r.all()[len(r.all())-1]
+	last := r.All()[len(r.All())-1]
 	if last.Response == nil || last.Response.Text() != h.WantPartial || last.Usage.TotalTokens == 0 {
 		t.Fatalf("failure event partial response %v usage %+v", last.Response, last.Usage)
 	}

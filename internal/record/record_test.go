@@ -1,0 +1,51 @@
+package record
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/llmux/llmux"
+)
+
+func TestEvents_TypesAndSequence(t *testing.T) {
+	c, err := llmux.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	r := &Events{}
+	s, err := c.Stream(context.Background(), &llmux.Request{Model: "mock/x", Messages: []llmux.Message{llmux.User("hi")},
+		MockResponse: "one two", Callbacks: []any{llmux.Inline(r)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s.Next() {
+	}
+	s.Close()
+	if got := r.Sequence(); got != "pre_api_call,post_api_call,stream_event+,successful_api_call" {
+		t.Errorf("Sequence = %s", got)
+	}
+	if got := r.Types(); got != "pre_api_call,post_api_call,stream_event,stream_event,stream_event,stream_event,successful_api_call" {
+		t.Errorf("Types = %s", got)
+	}
+	if r.Last().Type != llmux.EventSuccess || len(r.All()) != 7 {
+		t.Errorf("Last %s, %d events", r.Last().Type, len(r.All()))
+	}
+	if (&Events{}).Last() != nil {
+		t.Error("Last of nothing is not nil")
+	}
+}
+
+func TestLogs_KeepsLinesAndCounts(t *testing.T) {
+	h := &Logs{}
+	l := slog.New(h)
+	l.Warn("llmux: cache unavailable", "errors", 3)
+	l.Info("llmux: cache available again")
+	if got := h.Lines(); len(got) != 2 || got[0] != "WARN llmux: cache unavailable errors=3" {
+		t.Errorf("Lines = %q", got)
+	}
+	if h.Count("WARN llmux: cache") != 1 || h.Count("INFO") != 1 || h.Count("ERROR") != 0 {
+		t.Errorf("Count wrong: %q", h.Lines())
+	}
+}
