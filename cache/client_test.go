@@ -51,6 +51,7 @@ func TestClient_MemoryHitGivesOneSuccessEvent(t *testing.T) {
 		if got := rec.Types(); got != "pre_api_call,post_api_call,successful_api_call,successful_api_call" {
 			t.Fatalf("events = %s", got)
 		}
+		rec.MissThenHit(t)
 		hit := rec.Last()
 		if !hit.CacheHit || hit.ResponseCost != 0 || hit.SavedCacheCost != 3.5e-05 || m.Len() != 1 {
 			t.Errorf("hit=%v cost=%v saved=%v entries=%d", hit.CacheHit, hit.ResponseCost, hit.SavedCacheCost, m.Len())
@@ -78,6 +79,7 @@ func TestClient_MemoryHitGivesOneSuccessEvent(t *testing.T) {
 		if got := rec.Types(); got != want {
 			t.Fatalf("events = %s\nwant     %s", got, want)
 		}
+		rec.MissThenHit(t)
 		if hit := rec.Last(); !hit.CacheHit || hit.CompleteStreamingResponse.Text() != "from memory" {
 			t.Errorf("hit=%v complete=%q", hit.CacheHit, hit.CompleteStreamingResponse.Text())
 		}

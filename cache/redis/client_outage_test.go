@@ -65,6 +65,7 @@ func TestClient_RedisHitGivesOneSuccessEvent(t *testing.T) {
 		if got := rec.Types(); got != "pre_api_call,post_api_call,successful_api_call,successful_api_call" {
 			t.Fatalf("events = %s", got)
 		}
+		rec.MissThenHit(t)
 		hit := rec.Last()
 		if !hit.CacheHit || hit.ResponseCost != 0 || hit.SavedCacheCost != 3.5e-05 || hit.Response.Text() != "from redis" {
 			t.Errorf("hit: %v %v %v %q", hit.CacheHit, hit.ResponseCost, hit.SavedCacheCost, hit.Response.Text())
@@ -96,6 +97,7 @@ func TestClient_RedisHitGivesOneSuccessEvent(t *testing.T) {
 		if got := rec.Types(); got != want {
 			t.Fatalf("events = %s\nwant     %s", got, want)
 		}
+		rec.MissThenHit(t)
 		hit := rec.Last()
 		if !hit.CacheHit || hit.CompleteStreamingResponse.Text() != "streamed from redis" || hit.SavedCacheCost != 3.5e-05 {
 			t.Errorf("hit: %v %q %v", hit.CacheHit, hit.CompleteStreamingResponse.Text(), hit.SavedCacheCost)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/llmux/llmux"
 )
@@ -91,6 +92,30 @@ func (r *Events) Sequence() string {
 		out = append(out, ty)
 	}
 	return strings.Join(out, ",")
+}
+
+// MissThenHit checks the success events of a call made twice on a cache:
+// the first is a miss that cost something, the second a hit, both under
+// the same cache key.
+func (r *Events) MissThenHit(t testing.TB) {
+	t.Helper()
+	var succ []*llmux.Event
+	for _, e := range r.All() {
+		if e.Type == llmux.EventSuccess {
+			succ = append(succ, e)
+		}
+	}
+	if len(succ) != 2 {
+		t.Fatalf("%d success events, want 2", len(succ))
+	}
+	miss, hit := succ[0], succ[1]
+	if miss.CacheHit || miss.ResponseCost == 0 || miss.CostErr != nil || miss.CacheKey == "" {
+		t.Errorf("first call: hit=%v cost=%v (%v) key=%q; want a priced miss with a key", miss.CacheHit, miss.ResponseCost, miss.CostErr, miss.CacheKey)
+	}
+	if !hit.CacheHit || hit.ResponseCost != 0 || hit.SavedCacheCost != miss.ResponseCost || hit.CacheKey != miss.CacheKey {
+		t.Errorf("second call: hit=%v cost=%v saved=%v key=%q; want a hit, cost 0, saved %v, key %q",
+			hit.CacheHit, hit.ResponseCost, hit.SavedCacheCost, hit.CacheKey, miss.ResponseCost, miss.CacheKey)
+	}
 }
 
 // Logs is a slog.Handler keeping each record as one line:

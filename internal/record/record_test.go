@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/cache"
 )
 
 func TestEvents_TypesAndSequence(t *testing.T) {
@@ -48,4 +49,21 @@ func TestLogs_KeepsLinesAndCounts(t *testing.T) {
 	if h.Count("WARN llmux: cache") != 1 || h.Count("INFO") != 1 || h.Count("ERROR") != 0 {
 		t.Errorf("Count wrong: %q", h.Lines())
 	}
+}
+
+func TestEvents_MissThenHit(t *testing.T) {
+	m, _ := cache.NewMemory()
+	r := &Events{}
+	c, err := llmux.New(llmux.WithCache(m), llmux.WithCallbacks(llmux.Inline(r)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	for range 2 {
+		if _, err := c.Completion(context.Background(), &llmux.Request{Model: "gpt-3.5-turbo",
+			Messages: []llmux.Message{llmux.User("hi")}, MockResponse: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.MissThenHit(t)
 }
