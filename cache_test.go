@@ -884,3 +884,43 @@ func overBounds(r *Response) bool {
 	}
 	return false
 }
+
+// A streamed hit is a stream like any other: closed before its end, or
+// cancelled by the caller, it ends with one failure event (still marked as
+// a hit), and nothing is stored again.
+func TestCache_StreamedHitClosedOrCancelledFails(t *testing.T) {
+	for _, how := range []string{"close", "cancel"} {
+		t.Run(how, func(t *testing.T) {
+			mc := newMapCache()
+			c, rec := newTestClient(t, WithCache(mc))
+			if _, err := c.Completion(context.Background(), mockReq("one two three")); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s, err := c.Stream(ctx, mockReq("one two three"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !s.Next() {
+				t.Fatal("no first chunk")
+			}
+			if how == "close" {
+				s.Close()
+			} else {
+				cancel()
+				for s.Next() {
+				}
+				s.Close()
+			}
+			e := rec.last()
+			want := CodeCanceled
+			if e.Type != EventFailure || !e.CacheHit || e.ErrorCode() != want || CodeOf(s.Err()) != want {
+				t.Fatalf("last event %s hit=%v code=%s err=%v", e.Type, e.CacheHit, e.ErrorCode(), s.Err())
+			}
+			if mc.sets != 1 {
+				t.Errorf("%d stores, want only the first call's", mc.sets)
+			}
+		})
+	}
+}
