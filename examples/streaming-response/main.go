@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -93,7 +94,8 @@ func (l *StreamLogger) LogSuccessEvent(_ context.Context, e *llmux.Event) {
 	}
 }
 
-// lockedWriter serialises the caller's and the logger's writes.
+// lockedWriter serialises writes from the logger's goroutine with the
+// final read.
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -112,7 +114,11 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer) (err error) {
-	out := &lockedWriter{w: w}
+	// The success event fires as the last Next returns, on the logger's
+	// goroutine, so its lines go to a buffer of their own, printed after
+	// the caller's line once Flush says they were delivered.
+	var logged bytes.Buffer
+	out := &lockedWriter{w: &logged}
 	srv := httptest.NewServer(http.HandlerFunc(fakeOpenAI))
 	defer srv.Close()
 
@@ -135,14 +141,19 @@ func run(ctx context.Context, w io.Writer) (err error) {
 		return err
 	}
 	defer s.Close()
-	fmt.Fprint(out, "caller sees:")
+	fmt.Fprint(w, "caller sees:")
 	for s.Next() {
-		fmt.Fprintf(out, " %q", s.Chunk().Text())
+		fmt.Fprintf(w, " %q", s.Chunk().Text())
 	}
-	fmt.Fprintln(out)
+	fmt.Fprintln(w)
 	if err := s.Err(); err != nil {
 		return err
 	}
-	// The success event runs on the logger's goroutine; wait for it.
-	return c.Flush(ctx)
+	if err := c.Flush(ctx); err != nil {
+		return err
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	_, err = logged.WriteTo(w)
+	return err
 }
