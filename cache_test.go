@@ -924,3 +924,24 @@ func TestCache_StreamedHitClosedOrCancelledFails(t *testing.T) {
 		})
 	}
 }
+
+func TestCache_UnreadableEntriesAreLoggedOncePerInterval(t *testing.T) {
+	mc := newMapCache()
+	h := &countingHandler{}
+	c, _ := newTestClient(t, WithCache(mc), WithLog(slog.New(h)), WithCacheLogInterval(time.Hour))
+	for i := range 5 {
+		req := mockReq(fmt.Sprint("answer ", i))
+		req.Cache = &CacheControl{NoStore: true}
+		key, _ := c.CacheKey(CallCompletion, req)
+		mc.m[key] = []byte(`{"v":0}`)
+		if resp, err := c.Completion(context.Background(), req); err != nil || resp.CacheHit {
+			t.Fatalf("%v hit=%v", err, resp.CacheHit)
+		}
+	}
+	if warns := h.get(slog.LevelWarn); len(warns) != 1 || !strings.Contains(warns[0], "unreadable") {
+		t.Errorf("warnings = %q, want one", warns)
+	}
+	if s := c.CacheStats(); s.Errors != 5 || s.Bypassed != 0 {
+		t.Errorf("stats = %+v: want 5 errors and the cache still in use", s)
+	}
+}

@@ -44,6 +44,8 @@ type cacher struct {
 	downUntil atomic.Int64 // unix nanos; 0 when healthy
 	lastLog   atomic.Int64 // unix nanos of the last error log
 	unlogged  atomic.Uint64
+	lastBad   atomic.Int64 // unix nanos of the last unreadable-entry log
+	badNot    atomic.Uint64
 
 	hits, misses, stores, errs, bypassed, rejected atomic.Uint64
 }
@@ -97,11 +99,17 @@ func (k *cacher) fail(op string, err error) {
 	k.unlogged.Add(1)
 	now := time.Now().UnixNano()
 	k.downUntil.Store(now + int64(k.retry))
-	last := k.lastLog.Load()
-	if (last == 0 || now-last >= int64(k.logEvery)) && k.lastLog.CompareAndSwap(last, now) {
+	if k.due(&k.lastLog, now) {
 		k.log.Warn("llmux: cache unavailable, calls go to the provider",
 			"op", op, "err", err.Error(), "errors", k.unlogged.Swap(0), "retry_in", k.retry)
 	}
+}
+
+// due reports whether a log limited by *last may be written at now, and
+// if so claims it: one caller per log interval.
+func (k *cacher) due(last *atomic.Int64, now int64) bool {
+	l := last.Load()
+	return (l == 0 || now-l >= int64(k.logEvery)) && last.CompareAndSwap(l, now)
 }
 
 // get looks key up. A miss, an error, an unreadable or too old entry all
@@ -132,9 +140,14 @@ func (k *cacher) get(ctx context.Context, key string, ct CallType, maxAge time.D
 	}
 	e, err = decodeEntry(v, ct)
 	if err != nil {
-		// The answer will be fetched and stored over it.
+		// The answer will be fetched and stored over it. Entries written
+		// by another version come in runs during a rolling deploy: log
+		// them once per interval too.
 		k.errs.Add(1)
-		k.log.Warn("llmux: unreadable cache entry ignored", "key", key, "err", err.Error())
+		k.badNot.Add(1)
+		if k.due(&k.lastBad, time.Now().UnixNano()) {
+			k.log.Warn("llmux: unreadable cache entries ignored", "key", key, "err", err.Error(), "entries", k.badNot.Swap(0))
+		}
 		return nil
 	}
 	if maxAge > 0 && time.Since(time.UnixMilli(e.Created)) > maxAge {
