@@ -229,11 +229,10 @@ func (cl *call) cacheSetup(k *cacher) {
 		return
 	}
 	cl.cache = k
-	cl.key = cacheKey(cl.ev.CallType, cl.ev.Provider, cl.upstream, cl.req)
-	cl.ev.CacheKey = cl.key
+	cl.ev.CacheKey = cacheKey(cl.ev.CallType, cl.ev.Provider, cl.upstream, cl.req)
 }
 
-// lookup returns the cached answer of the call, if any.
+// lookup returns the cached answer of the call, if any, marked as a hit.
 func (cl *call) lookup(ctx context.Context) *cacheEntry {
 	if cl.cache == nil {
 		return nil
@@ -245,9 +244,15 @@ func (cl *call) lookup(ctx context.Context) *cacheEntry {
 		}
 		maxAge = cc.MaxAge
 	}
-	e := cl.cache.get(ctx, cl.key, cl.ev.CallType, maxAge)
-	if e != nil {
-		cl.ev.CacheHit = true
+	e := cl.cache.get(ctx, cl.ev.CacheKey, cl.ev.CallType, maxAge)
+	if e == nil {
+		return nil
+	}
+	cl.ev.CacheHit = true
+	if e.Response != nil {
+		e.Response.CacheHit = true
+	} else {
+		e.Embedding.CacheHit = true
 	}
 	return e
 }
@@ -264,7 +269,7 @@ func (cl *call) store(ctx context.Context, resp *Response, emb *EmbeddingRespons
 		}
 		ttl = cc.TTL
 	}
-	cl.cache.set(ctx, cl.key, &cacheEntry{V: cacheEntryVersion, CallType: cl.ev.CallType,
+	cl.cache.set(ctx, cl.ev.CacheKey, &cacheEntry{V: cacheEntryVersion, CallType: cl.ev.CallType,
 		Created: time.Now().UnixMilli(), Response: resp, Embedding: emb}, ttl)
 }
 

@@ -29,9 +29,9 @@ type call struct {
 	bg       context.Context
 	ev       Event
 	finished atomic.Bool
-	// cache is the call's cache, nil when it uses none; key its key.
+	// cache is the call's cache, nil when it uses none; its key is
+	// ev.CacheKey.
 	cache *cacher
-	key   string
 }
 
 // scope is what the package-level functions add to a client's call: the

@@ -18,7 +18,6 @@ func (c *Client) complete(ctx context.Context, req *Request, sc scope, ct CallTy
 		return nil, err
 	}
 	if e := cl.lookup(ctx); e != nil {
-		e.Response.CacheHit = true
 		cl.respond(ctx, e.Response)
 		return e.Response, nil
 	}
@@ -42,7 +41,6 @@ func (c *Client) embedding(ctx context.Context, req *Request, sc scope) (*Embedd
 	var resp *EmbeddingResponse
 	if e := cl.lookup(ctx); e != nil {
 		resp = e.Embedding
-		resp.CacheHit = true
 	} else {
 		resp, _, err = attempts(ctx, cl, false, cl.p.(Embedder).Embedding)
 		if err != nil {
