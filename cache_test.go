@@ -131,7 +131,7 @@ func TestCache_HitGivesOneSuccessEventAndNoAPICall(t *testing.T) {
 	if first.CacheHit || !second.CacheHit {
 		t.Fatalf("CacheHit = %v, %v; want false, true", first.CacheHit, second.CacheHit)
 	}
-	if second.Text() != "Hello from the cache" || second.ID != first.ID || second.Usage != first.Usage {
+	if second.Text() != "Hello from the cache" || second.ID != first.ID || !second.Usage.Equal(first.Usage) {
 		t.Fatalf("hit = %+v, want the stored %+v", second, first)
 	}
 
@@ -201,7 +201,7 @@ func TestCache_HTTPHitNeverReachesUpstream(t *testing.T) {
 	wantTypes(t, rec, "pre_api_call", "post_api_call", "successful_api_call", "successful_api_call")
 	first.Raw = nil
 	second.CacheHit = false
-	if diff := cmp.Diff(first, second); diff != "" {
+	if diff := cmp.Diff(first, second, cmpWire); diff != "" {
 		t.Errorf("hit differs from the stored answer (-stored +hit):\n%s", diff)
 	}
 	hit := rec.last()
@@ -269,7 +269,7 @@ func TestCache_StreamMissIsStoredThenReplayedAsAStream(t *testing.T) {
 		{ID: "c1", Object: "chat.completion.chunk", Created: 1, Model: "gpt-4o-mini", Choices: []ChunkChoice{},
 			Usage: &Usage{PromptTokens: 19, CompletionTokens: 10, TotalTokens: 29}},
 	}
-	if diff := cmp.Diff(want, chunks); diff != "" {
+	if diff := cmp.Diff(want, chunks, cmpWire); diff != "" {
 		t.Errorf("replayed chunks (-want +got):\n%s", diff)
 	}
 	r1, r2 := s1.Response(), s2.Response()
@@ -277,7 +277,7 @@ func TestCache_StreamMissIsStoredThenReplayedAsAStream(t *testing.T) {
 		t.Errorf("Response().CacheHit = %v, %v", r1.CacheHit, r2.CacheHit)
 	}
 	r2.CacheHit = false
-	if diff := cmp.Diff(r1, r2); diff != "" {
+	if diff := cmp.Diff(r1, r2, cmpWire); diff != "" {
 		t.Errorf("replayed response differs (-first +replay):\n%s", diff)
 	}
 	hit := rec.last()
@@ -330,7 +330,7 @@ func TestCache_StreamedHitWithToolCallsAndChoices(t *testing.T) {
 		t.Error("not a hit")
 	}
 	got.CacheHit = false
-	if diff := cmp.Diff(stored, got); diff != "" {
+	if diff := cmp.Diff(stored, got, cmpWire); diff != "" {
 		t.Errorf("accumulated replay (-stored +got):\n%s", diff)
 	}
 }
@@ -504,7 +504,7 @@ func TestCache_TextCompletionAndEmbeddingAreCached(t *testing.T) {
 	}
 	e1.Raw = nil
 	e2.CacheHit = false
-	if diff := cmp.Diff(e1, e2); diff != "" {
+	if diff := cmp.Diff(e1, e2, cmpWire); diff != "" {
 		t.Errorf("embedding hit differs (-stored +hit):\n%s", diff)
 	}
 	wantTypes(t, rec, "pre_api_call", "post_api_call", "successful_api_call", "successful_api_call",
@@ -865,7 +865,7 @@ func FuzzCacheEntry(f *testing.F) {
 				t.Fatalf("choice %d replayed as %+v, stored %+v", i, got.Choices[i], c)
 			}
 		}
-		if !e.Response.Usage.IsZero() && got.Usage != e.Response.Usage {
+		if !e.Response.Usage.IsZero() && !got.Usage.Equal(e.Response.Usage) {
 			t.Fatalf("usage replayed %+v, stored %+v", got.Usage, e.Response.Usage)
 		}
 	})

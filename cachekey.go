@@ -24,14 +24,17 @@ const cacheKeyVersion = "llmux-cache-v1"
 //
 // The key covers, each only when set: the call type; the provider and
 // upstream model the name resolves to (so "gpt-4o" and "openai/gpt-4o"
-// share answers); the messages (role, content or parts, name, tool calls,
-// tool call id, refusal); the prompt; the embedding inputs; temperature,
+// share answers); the messages (role, content or parts with their text,
+// images, audio and files, name, tool calls, tool call id, refusal,
+// reasoning content, thinking blocks, audio reference, and the members
+// they keep in Extra); the prompt; the embedding inputs; temperature,
 // top_p, max_tokens, n, stop, presence and frequency penalties, seed,
-// tools, tool_choice, response_format, dimensions, encoding_format; every
-// [Request.Extra] key with its value; a per-request API base or API
-// version (they pick another server or schema); and a mock response.
-// JSON values (tool parameters, response_format, extra) are compacted
-// first, so whitespace does not matter but key order does.
+// tools, tool_choice, response_format, max_completion_tokens, logprobs,
+// top_logprobs, parallel_tool_calls, reasoning_effort, dimensions,
+// encoding_format; every [Request.Extra] key with its value; a per-request
+// API base or API version (they pick another server or schema); and a mock
+// response. JSON values (tool parameters, response_format, extra) are
+// compacted first, so whitespace does not matter but key order does.
 //
 // It leaves out what does not change the answer: streaming (a streamed
 // call and a plain one share an entry), metadata, user, tags, trace id,
@@ -96,38 +99,30 @@ func cacheKey(ct CallType, provider, upstream string, req *Request) string {
 			if t.Function.Strict != nil {
 				w.str("strict", fmt.Sprint(*t.Function.Strict))
 			}
+			w.extra(t.Function.Extra)
+			w.extra(t.Extra)
 		}
 	}
-	switch tc := req.ToolChoice.(type) {
-	case nil:
-	case string:
-		w.str("tool_choice", tc)
-	case json.RawMessage:
-		w.raw("tool_choice", tc)
-	case []byte:
-		w.raw("tool_choice", tc)
-	default:
-		j, err := json.Marshal(tc)
-		if err != nil {
-			j = fmt.Appendf(nil, "%#v", tc)
+	if tc := req.ToolChoice; tc != nil {
+		switch {
+		case len(tc.Raw) > 0:
+			w.raw("tool_choice", tc.Raw)
+		case tc.Function != "":
+			j, _ := tc.MarshalJSON()
+			w.raw("tool_choice", j)
+		default:
+			w.str("tool_choice", tc.Mode)
 		}
-		w.raw("tool_choice", j)
 	}
 	w.raw("response_format", req.ResponseFormat)
+	w.int("max_completion_tokens", req.MaxCompletionTokens)
+	w.boolean("logprobs", req.Logprobs)
+	w.int("top_logprobs", req.TopLogprobs)
+	w.boolean("parallel_tool_calls", req.ParallelToolCalls)
+	w.opt("reasoning_effort", req.ReasoningEffort)
 	w.int("dimensions", req.Dimensions)
 	w.opt("encoding_format", req.EncodingFormat)
-	if len(req.Extra) > 0 {
-		keys := make([]string, 0, len(req.Extra))
-		for k := range req.Extra {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		w.count("extra", len(keys))
-		for _, k := range keys {
-			w.str("key", k)
-			w.raw("value", req.Extra[k])
-		}
-	}
+	w.extra(req.Extra)
 	w.opt("api_base", req.APIBase)
 	w.opt("api_version", req.APIVersion)
 	switch m := req.MockResponse.(type) {
@@ -199,6 +194,30 @@ func (w keyWriter) float(tag string, v *float64) {
 	}
 }
 
+func (w keyWriter) boolean(tag string, v *bool) {
+	if v != nil {
+		w.str(tag, fmt.Sprint(*v))
+	}
+}
+
+// extra writes the members a type does not model, in key order; nothing
+// when there are none, so keys of requests without them do not change.
+func (w keyWriter) extra(m map[string]json.RawMessage) {
+	if len(m) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	w.count("extra", len(keys))
+	for _, k := range keys {
+		w.str("key", k)
+		w.raw("value", m[k])
+	}
+}
+
 func (w keyWriter) int(tag string, v *int) {
 	if v != nil {
 		w.field(tag, 8)
@@ -233,7 +252,20 @@ func (w keyWriter) message(m *Message) {
 			if p.ImageURL != nil {
 				w.str("image_url", p.ImageURL.URL)
 				w.opt("detail", p.ImageURL.Detail)
+				w.extra(p.ImageURL.Extra)
 			}
+			if a := p.InputAudio; a != nil {
+				w.str("input_audio", a.Data)
+				w.opt("format", a.Format)
+				w.extra(a.Extra)
+			}
+			if f := p.File; f != nil {
+				w.str("file", f.FileData)
+				w.opt("file_id", f.FileID)
+				w.opt("filename", f.Filename)
+				w.extra(f.Extra)
+			}
+			w.extra(p.Extra)
 		}
 	} else {
 		w.str("content", m.Content)
@@ -250,4 +282,18 @@ func (w keyWriter) message(m *Message) {
 	}
 	w.opt("tool_call_id", m.ToolCallID)
 	w.opt("refusal", m.Refusal)
+	w.opt("reasoning_content", m.ReasoningContent)
+	if len(m.ThinkingBlocks) > 0 {
+		w.count("thinking_blocks", len(m.ThinkingBlocks))
+		for _, t := range m.ThinkingBlocks {
+			w.str("type", t.Type)
+			w.opt("thinking", t.Thinking)
+			w.opt("signature", t.Signature)
+			w.opt("data", t.Data)
+		}
+	}
+	if m.Audio != nil {
+		w.str("audio", m.Audio.ID)
+	}
+	w.extra(m.Extra)
 }

@@ -51,7 +51,7 @@ func TestCacheKey_IgnoresWhatDoesNotChangeTheAnswer(t *testing.T) {
 		"callbacks":       func(r *Request) { r.Callbacks = []any{SuccessCallback(nil)} },
 		"timeout":         func(r *Request) { r.Timeout = time.Second },
 		"max retries":     func(r *Request) { r.MaxRetries = ptr(0) },
-		"message logging": func(r *Request) { r.TurnOffMessageLogging = true },
+		"message logging": func(r *Request) { r.TurnOffMessageLogging = ptr(true) },
 		"cache ttl":       func(r *Request) { r.Cache = &CacheControl{TTL: time.Hour, NoStore: true, MaxAge: time.Minute} },
 		"json whitespace": func(r *Request) {
 			r.Tools[0].Function.Parameters = json.RawMessage(" {\"type\" : \"object\",\n \"properties\":{\"city\":{\"type\":\"string\"}}} ")
@@ -112,11 +112,11 @@ func TestCacheKey_CoversWhatChangesTheAnswer(t *testing.T) {
 		"tool description": func(r *Request) { r.Tools[0].Function.Description = "other" },
 		"tool parameters":  func(r *Request) { r.Tools[0].Function.Parameters = json.RawMessage(`{"type":"object"}`) },
 		"tool strict":      func(r *Request) { r.Tools[0].Function.Strict = ptr(true) },
-		"tool choice":      func(r *Request) { r.ToolChoice = "required" },
+		"tool choice":      func(r *Request) { r.ToolChoice = &ToolChoice{Mode: "required"} },
 		"tool choice obj": func(r *Request) {
-			r.ToolChoice = json.RawMessage(`{"type":"function","function":{"name":"get_weather"}}`)
+			r.ToolChoice = ToolChoiceFunction("get_weather")
 		},
-		"tool choice map":   func(r *Request) { r.ToolChoice = map[string]any{"type": "none"} },
+		"tool choice map":   func(r *Request) { r.ToolChoice = &ToolChoice{Raw: json.RawMessage(`{"type":"none"}`)} },
 		"response format":   func(r *Request) { r.ResponseFormat = json.RawMessage(`{"type":"json_object"}`) },
 		"extra":             func(r *Request) { r.Extra = map[string]json.RawMessage{"logprobs": json.RawMessage(`true`)} },
 		"extra value":       func(r *Request) { r.Extra = map[string]json.RawMessage{"logprobs": json.RawMessage(`false`)} },

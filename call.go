@@ -63,7 +63,10 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 		}
 	}
 	cl.any = cl.listens()
-	cl.redact = c.cfg.redact || req.TurnOffMessageLogging
+	cl.redact = c.cfg.redact
+	if v := req.TurnOffMessageLogging; v != nil {
+		cl.redact = *v
+	}
 	cl.ev.Model = req.Model
 	if cl.any {
 		cl.fillEvent(ctx)

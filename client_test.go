@@ -676,12 +676,12 @@ func TestRedaction_LoggersSeeMarkerCallerGetsText(t *testing.T) {
 			c, rec := newTestClient(t, opts...)
 			secret := "my private diary"
 			resp, err := c.Completion(context.Background(), &Request{Model: "mock/x", Messages: []Message{User(secret)},
-				MockResponse: "the private answer", TurnOffMessageLogging: perRequest})
+				MockResponse: "the private answer", TurnOffMessageLogging: onlyIf(perRequest)})
 			if err != nil || resp.Text() != "the private answer" {
 				t.Fatalf("resp %v err %v", resp, err)
 			}
 			s, err := c.Stream(context.Background(), &Request{Model: "mock/x", Messages: []Message{User(secret)},
-				MockResponse: "the private answer", TurnOffMessageLogging: perRequest})
+				MockResponse: "the private answer", TurnOffMessageLogging: onlyIf(perRequest)})
 			if err != nil {
 				t.Fatal(err)
 			}

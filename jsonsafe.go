@@ -175,6 +175,15 @@ func toJSONSafe(v any, depth int, path []uintptr) any {
 			}
 			name := f.Name
 			if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag == "-" {
+				// The wire types keep the members they do not model in
+				// Extra: they belong at this level.
+				if extra, ok := rv.Field(i).Interface().(map[string]json.RawMessage); ok && f.Name == "Extra" {
+					for k, v := range extra {
+						if _, taken := out[k]; !taken {
+							out[k] = toJSONSafe(v, depth+1, path)
+						}
+					}
+				}
 				continue
 			} else if tag != "" {
 				name = tag

@@ -62,7 +62,7 @@ func TestKwargs_KeysPerEventType(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			k := tt.e.Kwargs()
-			if diff := cmp.Diff(tt.want, sortedKeys(k)); diff != "" {
+			if diff := cmp.Diff(tt.want, sortedKeys(k), cmpWire); diff != "" {
 				t.Errorf("keys (-want +got):\n%s", diff)
 			}
 			if k["log_event_type"] != string(tt.e.Type) {
@@ -92,7 +92,7 @@ func TestKwargs_Values(t *testing.T) {
 		"api_call_start_time": payloadStart.Add(time.Millisecond),
 	}
 	for key, want := range checks {
-		if diff := cmp.Diff(want, k[key]); diff != "" {
+		if diff := cmp.Diff(want, k[key], cmpWire); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", key, diff)
 		}
 	}
@@ -103,7 +103,7 @@ func TestKwargs_Values(t *testing.T) {
 	if _, ok := lp["metadata"].(map[string]any)["foo"]; !ok {
 		t.Errorf("litellm_params.metadata = %v", lp["metadata"])
 	}
-	if diff := cmp.Diff(e.Attempt.Input, k["input"]); diff != "" {
+	if diff := cmp.Diff(e.Attempt.Input, k["input"], cmpWire); diff != "" {
 		t.Errorf("input (-want +got):\n%s", diff)
 	}
 	slo, ok := k["standard_logging_object"].(*StandardLoggingPayload)
@@ -126,11 +126,11 @@ func TestKwargs_Values(t *testing.T) {
 	if k["input"] != "once" || k["original_response"] != nil || k["exception"] != tc.Err {
 		t.Errorf("text completion failure: input %v, original_response %v, exception %v", k["input"], k["original_response"], k["exception"])
 	}
-	if diff := cmp.Diff([]Message{User("once")}, k["messages"]); diff != "" {
+	if diff := cmp.Diff([]Message{User("once")}, k["messages"], cmpWire); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
 	emb := &Event{Type: EventPreAPICall, CallType: CallEmbedding, Input: []string{"a"}}
-	if diff := cmp.Diff([]string{"a"}, emb.Kwargs()["input"]); diff != "" {
+	if diff := cmp.Diff([]string{"a"}, emb.Kwargs()["input"], cmpWire); diff != "" {
 		t.Errorf("embedding input (-want +got):\n%s", diff)
 	}
 	if emb.Kwargs()["completion_start_time"] != nil {

@@ -199,11 +199,11 @@ func TestStandardLoggingPayload_HasExactlyLiteLLMKeys(t *testing.T) {
 	for name, e := range events {
 		t.Run(name, func(t *testing.T) {
 			m := payloadJSON(t, e)
-			if diff := cmp.Diff(standardLoggingPayloadKeys, sortedKeys(m)); diff != "" {
+			if diff := cmp.Diff(standardLoggingPayloadKeys, sortedKeys(m), cmpWire); diff != "" {
 				t.Errorf("payload keys (-want +got):\n%s", diff)
 			}
 			md, _ := m["metadata"].(map[string]any)
-			if diff := cmp.Diff(standardLoggingMetadataKeys, sortedKeys(md)); diff != "" {
+			if diff := cmp.Diff(standardLoggingMetadataKeys, sortedKeys(md), cmpWire); diff != "" {
 				t.Errorf("metadata keys (-want +got):\n%s", diff)
 			}
 			nested := map[string][]string{
@@ -220,7 +220,7 @@ func TestStandardLoggingPayload_HasExactlyLiteLLMKeys(t *testing.T) {
 					t.Errorf("%s = %v, want an object", key, m[key])
 					continue
 				}
-				if diff := cmp.Diff(want, sortedKeys(got)); diff != "" {
+				if diff := cmp.Diff(want, sortedKeys(got), cmpWire); diff != "" {
 					t.Errorf("%s keys (-want +got):\n%s", key, diff)
 				}
 			}
@@ -303,7 +303,7 @@ func TestStandardLoggingPayload_Success(t *testing.T) {
 			"completion_tokens_details": map[string]any{"reasoning_tokens": float64(5)},
 			"cache_read_input_tokens":   float64(40)},
 	}
-	if diff := cmp.Diff(wantHP, hp); diff != "" {
+	if diff := cmp.Diff(wantHP, hp, cmpWire); diff != "" {
 		t.Errorf("hidden_params (-want +got):\n%s", diff)
 	}
 
@@ -314,7 +314,7 @@ func TestStandardLoggingPayload_Success(t *testing.T) {
 	if diff := cmp.Diff(map[string]any{
 		"user_api_key_team_id": "team-1", "user_api_key_spend": 1.5, "requester_ip_address": "10.0.0.1",
 		"model_group": "gpt-4o-group", "model_info": map[string]any{"id": "deploy-1"}, "foo": "bar",
-	}, md["requester_metadata"]); diff != "" {
+	}, md["requester_metadata"], cmpWire); diff != "" {
 		t.Errorf("requester_metadata is not the request's metadata (-want +got):\n%s", diff)
 	}
 }
@@ -368,7 +368,7 @@ func TestStandardLoggingPayload_Failure(t *testing.T) {
 	for k := range want {
 		got[k] = m[k]
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpWire); diff != "" {
 		t.Errorf("failure payload (-want +got):\n%s", diff)
 	}
 
@@ -395,18 +395,18 @@ func TestStandardLoggingPayload_UnknownCostIsZeroWithDebugInfo(t *testing.T) {
 	}
 	want := map[string]any{"error_str": "cost: no price for model: gpt-4o", "traceback_str": "", "model": "gpt-4o",
 		"cache_hit": false, "custom_llm_provider": "openai", "call_type": "completion"}
-	if diff := cmp.Diff(want, m["response_cost_failure_debug_info"]); diff != "" {
+	if diff := cmp.Diff(want, m["response_cost_failure_debug_info"], cmpWire); diff != "" {
 		t.Errorf("debug info (-want +got):\n%s", diff)
 	}
 }
 
 func TestStandardLoggingPayload_MessagesOfOtherCallTypes(t *testing.T) {
 	e := &Event{CallType: CallTextCompletion, Prompt: "once upon"}
-	if diff := cmp.Diff([]Message{User("once upon")}, e.StandardLoggingPayload().Messages); diff != "" {
+	if diff := cmp.Diff([]Message{User("once upon")}, e.StandardLoggingPayload().Messages, cmpWire); diff != "" {
 		t.Errorf("text completion (-want +got):\n%s", diff)
 	}
 	e = &Event{CallType: CallEmbedding, Input: []string{"a", "b"}}
-	if diff := cmp.Diff([]Message{User("a"), User("b")}, e.StandardLoggingPayload().Messages); diff != "" {
+	if diff := cmp.Diff([]Message{User("a"), User("b")}, e.StandardLoggingPayload().Messages, cmpWire); diff != "" {
 		t.Errorf("embedding (-want +got):\n%s", diff)
 	}
 	if m := payloadJSON(t, &Event{}); m["messages"] != nil {
@@ -439,10 +439,10 @@ func TestStandardLoggingPayload_MetadataRules(t *testing.T) {
 	case md.TeamID == nil || *md.TeamID != "42":
 		t.Errorf("team_id = %v", md.TeamID)
 	}
-	if diff := cmp.Diff(map[string]any{"app": "x"}, md.RequesterMetadata); diff != "" {
+	if diff := cmp.Diff(map[string]any{"app": "x"}, md.RequesterMetadata, cmpWire); diff != "" {
 		t.Errorf("requester_metadata (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"a", "b"}, p.RequestTags); diff != "" {
+	if diff := cmp.Diff([]string{"a", "b"}, p.RequestTags, cmpWire); diff != "" {
 		t.Errorf("request_tags from metadata (-want +got):\n%s", diff)
 	}
 
@@ -546,7 +546,7 @@ func TestStandardLoggingPayload_SanitizesUnencodableMetadata(t *testing.T) {
 	for k := range want {
 		got[k] = rm[k]
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpWire); diff != "" {
 		t.Errorf("sanitized metadata (-want +got):\n%s", diff)
 	}
 	// The self-containing list ends in the depth marker.
@@ -562,7 +562,7 @@ func TestStandardLoggingPayload_SanitizesUnencodableMetadata(t *testing.T) {
 	if v != depthMarker || depth < 10 {
 		t.Errorf("list: depth %d ends in %v", depth, v)
 	}
-	if diff := cmp.Diff(map[string]any{"nan": "NaN"}, md["spend_logs_metadata"]); diff != "" {
+	if diff := cmp.Diff(map[string]any{"nan": "NaN"}, md["spend_logs_metadata"], cmpWire); diff != "" {
 		t.Errorf("spend_logs_metadata (-want +got):\n%s", diff)
 	}
 	if md["user_api_key_spend"] != nil {
@@ -612,7 +612,7 @@ func TestStandardLoggingPayload_UnencodableResultIsSanitized(t *testing.T) {
 	e.EmbeddingResponse = &EmbeddingResponse{Object: "list", Data: []EmbeddingVector{{Vector: []float32{1, float32(math.NaN())}}}}
 	m = payloadJSON(t, e)
 	vec := m["response"].(map[string]any)["data"].([]any)[0].(map[string]any)["embedding"].([]any)
-	if diff := cmp.Diff([]any{float64(1), "NaN"}, vec); diff != "" {
+	if diff := cmp.Diff([]any{float64(1), "NaN"}, vec, cmpWire); diff != "" {
 		t.Errorf("embedding (-want +got):\n%s", diff)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // recorder records every event it gets, in order.
@@ -108,3 +110,18 @@ func newTestClient(t *testing.T, opts ...Option) (*Client, *recorder) {
 func ptr[T any](v T) *T { return &v }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// onlyIf returns &true when v is set, nil otherwise: a tri-state option
+// given or left to the client.
+func onlyIf(v bool) *bool {
+	if v {
+		return &v
+	}
+	return nil
+}
+
+// cmpWire makes go-cmp compare wire types by their fields, ignoring the
+// unexported record of how a decoded value's JSON looked.
+var cmpWire = cmpopts.IgnoreUnexported(Request{}, Message{}, ContentPart{}, ImageURL{}, InputAudio{}, File{},
+	ThinkingBlock{}, Audio{}, Tool{}, Function{}, ToolCall{}, FunctionCall{}, Response{}, Choice{}, Usage{},
+	Chunk{}, ChunkChoice{}, Delta{}, EmbeddingResponse{}, EmbeddingVector{})

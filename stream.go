@@ -225,3 +225,7 @@ func (s *ChatStream) All() iter.Seq2[*Chunk, error] {
 		}
 	}
 }
+
+// ErrStreamClosed is the cause of the failure event of a stream the caller
+// closed before it ended.
+var ErrStreamClosed = errors.New("llmux: stream closed by the caller before it ended")

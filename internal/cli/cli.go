@@ -177,7 +177,10 @@ func complete(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	req := &llmux.Request{
 		Model: f.model, APIBase: f.apiBase, APIKey: f.apiKey, APIVersion: f.apiVersion,
-		Timeout: f.timeout, TurnOffMessageLogging: f.noLog,
+		Timeout: f.timeout,
+	}
+	if f.noLog {
+		req.TurnOffMessageLogging = llmux.Ptr(true)
 	}
 	if len(f.meta) > 0 {
 		req.Metadata = f.meta

@@ -36,7 +36,7 @@ func TestChat_PlainMessage(t *testing.T) {
 		t.Errorf("choice = %+v", c)
 	}
 	want := llmux.Usage{PromptTokens: 12, CompletionTokens: 12, TotalTokens: 24}
-	if resp.Usage != want {
+	if !resp.Usage.Equal(want) {
 		t.Errorf("usage = %+v, want %+v", resp.Usage, want)
 	}
 	if string(resp.Raw) != string(providertest.Fixture(t, "message.json")) {
@@ -53,7 +53,7 @@ func TestChat_UsageAddsCacheTokensToPrompt(t *testing.T) {
 	}
 	// input_tokens 10 excludes the 100 cache reads and 50 cache writes.
 	want := llmux.Usage{PromptTokens: 160, CompletionTokens: 7, TotalTokens: 167, CachedTokens: 100, CacheCreationTokens: 50}
-	if resp.Usage != want {
+	if !resp.Usage.Equal(want) {
 		t.Errorf("usage = %+v, want %+v", resp.Usage, want)
 	}
 	if got := resp.Choices[0].FinishReason; got != "length" {
@@ -129,7 +129,7 @@ func TestChat_ToolsRequestAndResponse(t *testing.T) {
 	req := &llmux.Request{
 		Messages:   []llmux.Message{llmux.User("What is the weather like in Boston?")},
 		Tools:      []llmux.Tool{weatherTool, {Type: "function", Function: llmux.Function{Name: "now"}}},
-		ToolChoice: "required",
+		ToolChoice: &llmux.ToolChoice{Mode: "required"},
 	}
 	resp, err := f.provider().Chat(bg, f.attempt(req, "claude-sonnet-4-5"))
 	if err != nil {
@@ -147,7 +147,7 @@ func TestChat_ToolsRequestAndResponse(t *testing.T) {
 	if tc.ID != "toolu_01T1x1fJ34qAmk2tNTrN7Up6" || tc.Type != "function" || tc.Function.Name != "get_weather" || tc.Function.Arguments != `{"location":"Boston, MA"}` {
 		t.Errorf("tool call = %+v", tc)
 	}
-	if want := (llmux.Usage{PromptTokens: 384, CompletionTokens: 58, TotalTokens: 442}); resp.Usage != want {
+	if want := (llmux.Usage{PromptTokens: 384, CompletionTokens: 58, TotalTokens: 442}); !resp.Usage.Equal(want) {
 		t.Errorf("usage = %+v", resp.Usage)
 	}
 }
@@ -166,7 +166,7 @@ func TestChat_ToolResultRoundTrip(t *testing.T) {
 			llmux.User("Thanks"),
 		},
 		Tools:      []llmux.Tool{weatherTool},
-		ToolChoice: json.RawMessage(`{"type":"function","function":{"name":"get_weather"}}`),
+		ToolChoice: llmux.ToolChoiceFunction("get_weather"),
 	}
 	if _, err := f.provider().Chat(bg, f.attempt(req, "claude-sonnet-4-5")); err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ func TestChatStream_Text(t *testing.T) {
 	if last.Usage == nil || len(last.Choices) != 0 {
 		t.Fatalf("last chunk = %+v, want a usage chunk without choices", last)
 	}
-	if want := (llmux.Usage{PromptTokens: 12, CompletionTokens: 12, TotalTokens: 24}); *last.Usage != want {
+	if want := (llmux.Usage{PromptTokens: 12, CompletionTokens: 12, TotalTokens: 24}); !last.Usage.Equal(want) {
 		t.Errorf("usage = %+v", *last.Usage)
 	}
 	// role, 3 text deltas, finish, usage: the ping and block start/stop
@@ -122,7 +122,7 @@ func TestChatStream_ToolUseArgumentsReassemble(t *testing.T) {
 		t.Errorf("finish = %q", finish)
 	}
 	u := chunks[len(chunks)-1].Usage
-	if u == nil || *u != (llmux.Usage{PromptTokens: 384, CompletionTokens: 58, TotalTokens: 442}) {
+	if u == nil || !u.Equal(llmux.Usage{PromptTokens: 384, CompletionTokens: 58, TotalTokens: 442}) {
 		t.Errorf("usage = %+v", u)
 	}
 }

@@ -98,7 +98,7 @@ func TestChat_RateLimitedWithRetryAfter(t *testing.T) {
 	}
 }
 
-func TestChatStream_SkipsPromptFilterChunk(t *testing.T) {
+func TestChatStream_KeepsPromptFilterChunk(t *testing.T) {
 	srv, c := providertest.Serve(t, http.StatusOK, nil, providertest.Fixture(t, "azure-chat-stream.sse"))
 	r, err := newProvider(srv.URL).ChatStream(context.Background(), attempt(srv, hello(), "prod-gpt4o"))
 	if err != nil {
@@ -119,9 +119,13 @@ func TestChatStream_SkipsPromptFilterChunk(t *testing.T) {
 		}
 		chunks = append(chunks, ch)
 	}
-	if len(chunks) != 5 {
-		t.Fatalf("%d chunks, want 5 (the prompt-filter chunk skipped)", len(chunks))
+	if len(chunks) != 6 {
+		t.Fatalf("%d chunks, want 6 (the prompt-filter chunk kept)", len(chunks))
 	}
+	if len(chunks[0].Choices) != 0 || len(chunks[0].Extra["prompt_filter_results"]) == 0 {
+		t.Fatalf("first chunk = %+v, want Azure's prompt_filter_results chunk", chunks[0])
+	}
+	chunks = chunks[1:]
 	var text strings.Builder
 	for _, ch := range chunks {
 		text.WriteString(ch.Text())

@@ -20,7 +20,7 @@ func TestEncodeChat_KeyOrderAndOptionalParams(t *testing.T) {
 		PresencePenalty:  ptr(0.5),
 		FrequencyPenalty: ptr(-0.5),
 		Seed:             ptr(1),
-		ToolChoice:       `{"type":"function","function":{"name":"f"}}`,
+		ToolChoice:       llmux.ToolChoiceFunction("f"),
 		ResponseFormat:   json.RawMessage(`{ "type": "json_object" }`),
 		User:             "u",
 	}
@@ -61,25 +61,43 @@ func TestEncodeChat_MaxCompletionTokensForReasoningModels(t *testing.T) {
 	}
 }
 
-func TestEncodeChat_ExtraMergedAndOverrides(t *testing.T) {
+func TestEncodeChat_ExtraMergedInKeyOrder(t *testing.T) {
 	req := &llmux.Request{
 		Messages:    []llmux.Message{llmux.User("hi")},
 		Temperature: ptr(0.2),
 		Extra: map[string]json.RawMessage{
-			"temperature":    json.RawMessage(`0.9`),
-			"logit_bias":     json.RawMessage(`{"50256": -100}`),
-			"stream_options": json.RawMessage(`{"include_usage":false}`),
-			"a_first":        json.RawMessage(`"x<y"`),
+			"logit_bias": json.RawMessage(`{"50256": -100}`),
+			"a_first":    json.RawMessage(`"x<y"`),
 		},
 	}
 	b, err := openai.EncodeChat("gpt-4o", req, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"temperature":0.9,"stream":true,"stream_options":{"include_usage":false},` +
+	want := `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"temperature":0.2,"stream":true,"stream_options":{"include_usage":true},` +
 		`"a_first":"x<y","logit_bias":{"50256":-100}}`
 	if string(b) != want {
 		t.Errorf("body\n got %s\nwant %s", b, want)
+	}
+}
+
+func TestEncodeChat_ExtraMayNotNameAModelledMember(t *testing.T) {
+	for _, k := range []string{"temperature", "model", "messages", "stream", "stream_options"} {
+		_, err := openai.EncodeChat("gpt-4o", &llmux.Request{Extra: map[string]json.RawMessage{k: json.RawMessage(`1`)}}, false)
+		if err == nil || !strings.Contains(err.Error(), "extra."+k) {
+			t.Errorf("Extra[%q]: err = %v, want one naming extra.%s", k, err, k)
+		}
+	}
+}
+
+func TestEncodeChat_StreamOptionsKeepTheCallersAndIncludeUsage(t *testing.T) {
+	req := &llmux.Request{StreamOptions: json.RawMessage(`{"include_obfuscation":false,"include_usage":false}`)}
+	b, err := openai.EncodeChat("gpt-4o", req, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"stream":true,"stream_options":{"include_obfuscation":false,"include_usage":true}`; !strings.Contains(string(b), want) {
+		t.Errorf("got %s, want %s", b, want)
 	}
 }
 
@@ -92,13 +110,13 @@ func TestEncodeChat_InvalidExtraIsError(t *testing.T) {
 
 func TestEncodeChat_ToolChoiceForms(t *testing.T) {
 	for _, tc := range []struct {
-		in   any
+		in   *llmux.ToolChoice
 		want string
 	}{
-		{"auto", `"tool_choice":"auto"`},
-		{"required", `"tool_choice":"required"`},
-		{json.RawMessage(`{"type":"function","function":{"name":"f"}}`), `"tool_choice":{"type":"function","function":{"name":"f"}}`},
-		{map[string]any{"type": "function", "function": map[string]string{"name": "f"}}, `"tool_choice":{"function":{"name":"f"},"type":"function"}`},
+		{&llmux.ToolChoice{Mode: "auto"}, `"tool_choice":"auto"`},
+		{&llmux.ToolChoice{Mode: llmux.ToolChoiceRequired}, `"tool_choice":"required"`},
+		{llmux.ToolChoiceFunction("f"), `"tool_choice":{"type":"function","function":{"name":"f"}}`},
+		{&llmux.ToolChoice{Raw: json.RawMessage(`{"type": "allowed_tools", "mode": "auto"}`)}, `"tool_choice":{"type":"allowed_tools","mode":"auto"}`},
 	} {
 		b, err := openai.EncodeChat("m", &llmux.Request{ToolChoice: tc.in}, false)
 		if err != nil {

@@ -68,7 +68,7 @@ func TestChat_SendsGoldenBodyAndDecodesResponse(t *testing.T) {
 		t.Errorf("Text() = %q", resp.Text())
 	}
 	want := llmux.Usage{PromptTokens: 19, CompletionTokens: 10, TotalTokens: 29}
-	if resp.Usage != want {
+	if !resp.Usage.Equal(want) {
 		t.Errorf("Usage = %+v, want %+v", resp.Usage, want)
 	}
 	if resp.ID != "chatcmpl-CZ2xq7n1bN5yKp0Qd8sVw3LmE4rTu" || resp.Object != "chat.completion" || resp.Created != 1764000000 ||
@@ -98,7 +98,7 @@ func TestChat_Tools(t *testing.T) {
 			Description: "Get the current weather in a location",
 			Parameters:  json.RawMessage(`{"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}`),
 		}}},
-		ToolChoice: "auto",
+		ToolChoice: &llmux.ToolChoice{Mode: "auto"},
 	}
 	resp, err := p.Chat(context.Background(), attempt(srv, req, "gpt-4o-mini"))
 	if err != nil {
@@ -295,7 +295,7 @@ func TestTextCompletion(t *testing.T) {
 		resp.Choices[0].FinishReason != "length" {
 		t.Errorf("response = %+v", resp)
 	}
-	if resp.Usage != (llmux.Usage{PromptTokens: 5, CompletionTokens: 7, TotalTokens: 12}) {
+	if !resp.Usage.Equal(llmux.Usage{PromptTokens: 5, CompletionTokens: 7, TotalTokens: 12}) {
 		t.Errorf("Usage = %+v", resp.Usage)
 	}
 }

@@ -3,7 +3,6 @@ package openai
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +16,9 @@ import (
 // NewChunkReader returns a [llmux.ChunkReader] over an OpenAI-shaped SSE
 // body (chat or legacy completion chunks). It takes ownership of body.
 //
-// Recv returns each chunk in order and skips chunks that carry neither
-// choices nor usage (Azure's leading prompt_filter_results chunk); the
+// Recv returns each chunk in order, Raw set to the event's data, members
+// the chunk type does not model kept; chunks that carry neither choices nor
+// usage (Azure's leading prompt_filter_results chunk) are returned too. The
 // final usage-only chunk of stream_options.include_usage is returned with
 // Usage set. "data: [DONE]" ends the stream with io.EOF; so does the end of
 // the body after a chunk with a finish_reason (servers that omit [DONE]).
@@ -47,12 +47,6 @@ type chunkReader struct {
 
 var doneData = []byte("[DONE]")
 
-// chunkJSON is a chunk or an in-band error event.
-type chunkJSON struct {
-	llmux.Chunk
-	Error json.RawMessage `json:"error"`
-}
-
 func (r *chunkReader) Recv() (*llmux.Chunk, error) {
 	if r.err != nil {
 		return nil, r.err
@@ -75,13 +69,13 @@ func (r *chunkReader) Recv() (*llmux.Chunk, error) {
 			r.err = io.EOF
 			return nil, io.EOF
 		}
-		c := new(chunkJSON)
-		if err := json.Unmarshal(data, c); err != nil {
+		c := new(llmux.Chunk)
+		if err := c.UnmarshalJSON(data); err != nil {
 			r.err = &llmux.Error{Code: llmux.CodeBadResponse, Provider: r.provider,
 				Message: "decode chunk: " + err.Error(), Body: truncate(data), Err: err}
 			return nil, r.err
 		}
-		if (len(c.Error) > 0 && !bytes.Equal(c.Error, []byte("null"))) || ev.Name == "error" {
+		if errBody, ok := c.Extra["error"]; (ok && !bytes.Equal(errBody, []byte("null"))) || ev.Name == "error" {
 			e := MapError(r.provider, 0, nil, data)
 			if e.Code == llmux.CodeUnknown {
 				e.Code = llmux.CodeServer
@@ -92,15 +86,13 @@ func (r *chunkReader) Recv() (*llmux.Chunk, error) {
 			r.err = e
 			return nil, r.err
 		}
-		if len(c.Choices) == 0 && c.Usage == nil {
-			continue
-		}
 		for _, ch := range c.Choices {
 			if ch.FinishReason != "" {
 				r.finished = true
 			}
 		}
-		return &c.Chunk, nil
+		c.Raw = append([]byte(nil), data...)
+		return c, nil
 	}
 }
 

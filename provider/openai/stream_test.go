@@ -33,14 +33,20 @@ func TestChunkReader_CompletionStream(t *testing.T) {
 	}
 }
 
-func TestChunkReader_SkipsEmptyChunksAndComments(t *testing.T) {
+func TestChunkReader_KeepsChunksWithoutChoicesSkipsComments(t *testing.T) {
 	in := ": keep-alive\n\n" +
 		`data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[]}` + "\n\n" +
 		`data: {"id":"1","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}` + "\r\n\r\n" +
 		"data: [DONE]\n\n"
 	chunks, err := readAll(t, reader(in))
-	if err != io.EOF || len(chunks) != 1 || chunks[0].Text() != "hi" {
-		t.Errorf("chunks %d, err %v", len(chunks), err)
+	if err != io.EOF || len(chunks) != 2 || chunks[1].Text() != "hi" {
+		t.Fatalf("chunks %d, err %v", len(chunks), err)
+	}
+	if got := string(chunks[0].Extra["prompt_filter_results"]); got != "[]" {
+		t.Errorf("prompt_filter_results = %q, want []", got)
+	}
+	if string(chunks[1].Raw) != `{"id":"1","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}` {
+		t.Errorf("Raw = %s", chunks[1].Raw)
 	}
 }
 

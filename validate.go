@@ -1,0 +1,223 @@
+package llmux
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// validate checks a request before any attempt, naming the offending field.
+func validate(req *Request, ct CallType) error {
+	bad := func(param, format string, args ...any) error {
+		return &Error{Code: CodeInvalidRequest, Param: param, Message: param + ": " + fmt.Sprintf(format, args...)}
+	}
+	if strings.TrimSpace(req.Model) == "" {
+		return bad("model", "is required")
+	}
+	switch ct {
+	case CallCompletion:
+		if len(req.Messages) == 0 {
+			return bad("messages", "at least one message is required")
+		}
+	case CallTextCompletion:
+		if req.Prompt == "" && len(req.Messages) == 0 {
+			return bad("prompt", "is required")
+		}
+	case CallEmbedding:
+		if len(req.Input) == 0 {
+			return bad("input", "at least one text is required")
+		}
+		switch req.EncodingFormat {
+		case "", "float", "base64":
+		default:
+			return bad("encoding_format", "must be \"float\" or \"base64\", got %q", req.EncodingFormat)
+		}
+	}
+	for i, m := range req.Messages {
+		switch m.Role {
+		case RoleSystem, RoleDeveloper, RoleUser, RoleAssistant, RoleTool:
+		case "":
+			return bad(fmt.Sprintf("messages[%d].role", i), "is required")
+		default:
+			return bad(fmt.Sprintf("messages[%d].role", i), "unknown role %q", m.Role)
+		}
+		if m.Role == RoleTool && m.ToolCallID == "" {
+			return bad(fmt.Sprintf("messages[%d].tool_call_id", i), "is required for tool messages")
+		}
+	}
+	if t := req.Temperature; t != nil && (*t < 0 || *t > 2) {
+		return bad("temperature", "must be between 0 and 2, got %v", *t)
+	}
+	if p := req.TopP; p != nil && (*p < 0 || *p > 1) {
+		return bad("top_p", "must be between 0 and 1, got %v", *p)
+	}
+	if n := req.MaxTokens; n != nil && *n < 1 {
+		return bad("max_tokens", "must be at least 1, got %d", *n)
+	}
+	if n := req.N; n != nil && *n < 1 {
+		return bad("n", "must be at least 1, got %d", *n)
+	}
+	if n := req.MaxRetries; n != nil && *n < 0 {
+		return bad("max_retries", "must not be negative, got %d", *n)
+	}
+	if cc := req.Cache; cc != nil {
+		if cc.TTL < 0 {
+			return bad("cache.ttl", "must not be negative, got %v", cc.TTL)
+		}
+		if cc.MaxAge < 0 {
+			return bad("cache.s-maxage", "must not be negative, got %v", cc.MaxAge)
+		}
+	}
+	if req.Timeout < 0 {
+		return bad("timeout", "must not be negative, got %v", req.Timeout)
+	}
+	for i, t := range req.Tools {
+		if t.Function.Name == "" {
+			return bad(fmt.Sprintf("tools[%d].function.name", i), "is required")
+		}
+		if len(t.Function.Parameters) > 0 && !json.Valid(t.Function.Parameters) {
+			return bad(fmt.Sprintf("tools[%d].function.parameters", i), "is not valid JSON")
+		}
+	}
+	if len(req.ResponseFormat) > 0 && !json.Valid(req.ResponseFormat) {
+		return bad("response_format", "is not valid JSON")
+	}
+	for k, v := range req.Extra {
+		if !json.Valid(v) {
+			return bad("extra."+k, "is not valid JSON")
+		}
+	}
+	switch req.MockResponse.(type) {
+	case nil, string, error:
+	default:
+		return bad("mock_response", "must be a string or an error, got %T", req.MockResponse)
+	}
+	return nil
+}
+
+// optionalParams lists the parameters the request set, under their OpenAI
+// names, as LiteLLM's optional_params.
+func optionalParams(req *Request, stream bool) map[string]any {
+	p := make(map[string]any, 8)
+	if stream {
+		p["stream"] = true
+	}
+	if req.Temperature != nil {
+		p["temperature"] = *req.Temperature
+	}
+	if req.TopP != nil {
+		p["top_p"] = *req.TopP
+	}
+	if req.MaxTokens != nil {
+		p["max_tokens"] = *req.MaxTokens
+	}
+	if req.N != nil {
+		p["n"] = *req.N
+	}
+	if len(req.Stop) > 0 {
+		p["stop"] = req.Stop
+	}
+	if req.PresencePenalty != nil {
+		p["presence_penalty"] = *req.PresencePenalty
+	}
+	if req.FrequencyPenalty != nil {
+		p["frequency_penalty"] = *req.FrequencyPenalty
+	}
+	if req.Seed != nil {
+		p["seed"] = *req.Seed
+	}
+	if len(req.Tools) > 0 {
+		p["tools"] = req.Tools
+	}
+	if req.ToolChoice != nil {
+		p["tool_choice"] = req.ToolChoice
+	}
+	if len(req.ResponseFormat) > 0 {
+		p["response_format"] = req.ResponseFormat
+	}
+	if req.Dimensions != nil {
+		p["dimensions"] = *req.Dimensions
+	}
+	if req.EncodingFormat != "" {
+		p["encoding_format"] = req.EncodingFormat
+	}
+	if req.User != "" {
+		p["user"] = req.User
+	}
+	for k, v := range req.Extra {
+		p[k] = v
+	}
+	return p
+}
+
+// providerAliases maps the price table's litellm_provider values to the
+// provider that serves them.
+var providerAliases = map[string]string{
+	"text-completion-openai": "openai",
+	"azure_text":             "azure",
+	"azure_ai":               "azure",
+}
+
+// resolve picks the provider of a request and the upstream model name:
+// "provider/model" when provider is registered; else a bare name through
+// the price table's litellm_provider; else name rules (gpt-*, o1..o4,
+// text-embedding-* -> openai; claude* -> anthropic). A MockResponse or a
+// "mock/" model is served by the mock provider, reporting the provider the
+// name resolves to when it does.
+func (c *Client) resolve(req *Request) (p Provider, name, upstream string, err error) {
+	model := req.Model
+	name, upstream = c.providerFor(model)
+	if req.MockResponse != nil || name == mockName {
+		if name == "" {
+			name = mockName
+		}
+		return mockProvider{}, name, upstream, nil
+	}
+	if name == "" {
+		return nil, "", model, &Error{Code: CodeNotFound, Param: "model",
+			Message: fmt.Sprintf("model: cannot tell the provider of %q: write it as \"provider/model\" (registered providers: %s)", model, strings.Join(c.names, ", "))}
+	}
+	p, ok := c.providers[name]
+	if !ok {
+		return nil, name, upstream, &Error{Code: CodeNotFound, Provider: name, Param: "model",
+			Message: fmt.Sprintf("model: provider %q of %q is not registered: add llmux.WithProvider(%s.New()) (registered providers: %s)", name, model, name, strings.Join(c.names, ", "))}
+	}
+	return p, name, upstream, nil
+}
+
+// providerFor returns the provider name and upstream model of a model
+// name; name is "" when unknown.
+func (c *Client) providerFor(model string) (name, upstream string) {
+	if prefix, rest, ok := strings.Cut(model, "/"); ok {
+		if _, registered := c.providers[prefix]; registered || knownProviders[prefix] {
+			return prefix, rest
+		}
+	}
+	if pv, ok := c.cfg.prices.ProviderOf(model); ok {
+		if a, ok := providerAliases[pv]; ok {
+			pv = a
+		}
+		return pv, model
+	}
+	lower := strings.ToLower(model)
+	for _, r := range nameRules {
+		if strings.HasPrefix(lower, r.prefix) {
+			return r.provider, model
+		}
+	}
+	return "", model
+}
+
+// knownProviders are provider prefixes recognised even when not
+// registered, so the error can say which provider to add.
+var knownProviders = map[string]bool{
+	"openai": true, "azure": true, "anthropic": true, "gemini": true, "bedrock": true,
+	"vertex_ai": true, "groq": true, "together_ai": true, "openrouter": true, "ollama": true,
+	"mistral": true, "deepseek": true, "xai": true, "fireworks_ai": true, "hosted_vllm": true,
+}
+
+var nameRules = []struct{ prefix, provider string }{
+	{"gpt-", "openai"}, {"chatgpt-", "openai"}, {"o1", "openai"}, {"o3", "openai"}, {"o4", "openai"},
+	{"text-embedding-", "openai"}, {"davinci", "openai"}, {"babbage", "openai"}, {"ft:gpt", "openai"},
+	{"claude", "anthropic"},
+}
