@@ -182,7 +182,7 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 		return
 	}
 	w := &a.wire
-	input := w.Input
+	input := w.input
 	if input == nil {
 		switch cl.ev.CallType {
 		case CallTextCompletion:
@@ -193,7 +193,7 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 			input = cl.ev.Messages
 		}
 	}
-	body := w.Body
+	body := w.body
 	if cl.redact {
 		input = RedactedText
 		body = redactedJSON
@@ -202,10 +202,10 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 		Number:      a.Number,
 		StartTime:   a.startedAt,
 		Input:       input,
-		APIKey:      mask.Key(w.APIKey),
-		APIBase:     mask.URL(w.URL),
+		APIKey:      mask.Key(w.apiKey),
+		APIBase:     mask.URL(w.url),
 		RequestBody: body,
-		Headers:     mask.Header(w.Header),
+		Headers:     mask.Header(w.header),
 	}
 	cl.ev.OriginalResponse, cl.ev.ResponseHeaders, cl.ev.StatusCode = "", nil, 0
 	cl.emit(ctx, kindPre)
@@ -228,9 +228,9 @@ func (cl *call) postAPICall(ctx context.Context, a *Attempt, err error) {
 		raw = err.Error()
 	}
 	// An upstream error body may echo the key it was sent.
-	raw = mask.String(raw, cl.req.APIKey, a.wire.APIKey)
+	raw = mask.String(raw, cl.req.APIKey, a.wire.apiKey)
 	cl.ev.OriginalResponse = raw
-	cl.ev.ResponseHeaders = mask.Header(a.respHeader)
+	cl.ev.ResponseHeaders = mask.Header(a.header)
 	cl.ev.StatusCode = a.status
 	cl.ev.Attempt.Err = err
 	cl.emit(ctx, kindPost)

@@ -160,9 +160,6 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// maxErrorBody caps [Error.Body].
-const maxErrorBody = 4 << 10
-
 // CodeOf classifies any error: an *Error's code, context and network errors
 // by kind, CodeUnknown otherwise; nil gives CodeUnknown.
 func CodeOf(err error) Code {
@@ -198,73 +195,6 @@ func IsRetryable(err error) bool {
 		return true
 	}
 	return false
-}
-
-// CodeForStatus gives the default code of an HTTP status, for providers
-// to refine with the body's error type.
-func CodeForStatus(status int) Code {
-	switch {
-	case status == http.StatusBadRequest, status == http.StatusUnprocessableEntity, status == http.StatusRequestEntityTooLarge:
-		return CodeInvalidRequest
-	case status == http.StatusUnauthorized:
-		return CodeAuthentication
-	case status == http.StatusForbidden:
-		return CodePermission
-	case status == http.StatusNotFound:
-		return CodeNotFound
-	case status == http.StatusRequestTimeout, status == http.StatusGatewayTimeout:
-		return CodeTimeout
-	case status == http.StatusTooManyRequests:
-		return CodeRateLimited
-	case status == http.StatusServiceUnavailable, status == 529:
-		return CodeOverloaded
-	case status >= 500:
-		return CodeServer
-	}
-	return CodeUnknown
-}
-
-// RetryAfter reads the retry-after-ms and Retry-After headers (seconds or
-// an HTTP date); 0 when absent or unparsable.
-func RetryAfter(h http.Header) time.Duration {
-	if v := h.Get("retry-after-ms"); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-			return time.Duration(ms * float64(time.Millisecond))
-		}
-	}
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
-// HTTPError builds the *Error of an upstream error response: the code from
-// the status, RetryAfter from the headers, Body truncated. Providers refine
-// Code, Type and Message from the body.
-func HTTPError(provider string, status int, h http.Header, body []byte) *Error {
-	if len(body) > maxErrorBody {
-		body = body[:maxErrorBody]
-	}
-	return &Error{
-		Code:       CodeForStatus(status),
-		Provider:   provider,
-		StatusCode: status,
-		Message:    http.StatusText(status),
-		RetryAfter: RetryAfter(h),
-		Body:       append([]byte(nil), body...),
-	}
 }
 
 // asError converts any error into an *Error, keeping the cause.

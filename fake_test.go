@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/llmux/llmux/internal/sse"
 )
@@ -23,13 +25,13 @@ type fakeProvider struct {
 
 func (p *fakeProvider) Name() string { return p.name }
 
-func (p *fakeProvider) wire(a *Attempt, stream bool) (Wire, error) {
+func (p *fakeProvider) wire(a *Attempt, stream bool) (fakeWire, error) {
 	key := a.APIKey
 	if key == "" {
 		key = p.key
 	}
 	if key == "" {
-		return Wire{}, &Error{Code: CodeAuthentication, Message: "missing API key"}
+		return fakeWire{}, &Error{Code: CodeAuthentication, Message: "missing API key"}
 	}
 	base := a.APIBase
 	if base == "" {
@@ -38,7 +40,7 @@ func (p *fakeProvider) wire(a *Attempt, stream bool) (Wire, error) {
 	body, _ := json.Marshal(map[string]any{"model": a.Model, "messages": a.Request.Messages, "stream": stream})
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+key)
-	return Wire{URL: base + "/chat/completions", Header: h, Body: body, APIKey: key}, nil
+	return fakeWire{URL: base + "/chat/completions", Header: h, Body: body, APIKey: key}, nil
 }
 
 func (p *fakeProvider) Chat(ctx context.Context, a *Attempt) (*Response, error) {
@@ -46,16 +48,16 @@ func (p *fakeProvider) Chat(ctx context.Context, a *Attempt) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := a.Send(ctx, w)
+	resp, err := fakeSend(ctx, a, w)
 	if err != nil {
 		return nil, err
 	}
-	b, err := a.ReadBody(resp)
+	b, err := fakeRead(a, resp)
 	if err != nil {
 		return nil, err
 	}
 	if resp.StatusCode >= 300 {
-		return nil, HTTPError(p.name, resp.StatusCode, resp.Header, b)
+		return nil, fakeHTTPError(p.name, resp.StatusCode, resp.Header, b)
 	}
 	var r Response
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -70,16 +72,16 @@ func (p *fakeProvider) ChatStream(ctx context.Context, a *Attempt) (ChunkReader,
 	if err != nil {
 		return nil, err
 	}
-	resp, err := a.Send(ctx, w)
+	resp, err := fakeSend(ctx, a, w)
 	if err != nil {
 		return nil, err
 	}
 	if resp.StatusCode >= 300 {
-		b, err := a.ReadBody(resp)
+		b, err := fakeRead(a, resp)
 		if err != nil {
 			return nil, err
 		}
-		return nil, HTTPError(p.name, resp.StatusCode, resp.Header, b)
+		return nil, fakeHTTPError(p.name, resp.StatusCode, resp.Header, b)
 	}
 	return &fakeReader{body: resp.Body, dec: sse.NewDecoder(resp.Body, 0)}, nil
 }
@@ -196,3 +198,74 @@ func fakeClient(t *testing.T, u *upstream, opts ...Option) (*Client, *recorder) 
 }
 
 func hi() []Message { return []Message{User("Hi 👋 - i'm openai")} }
+
+// fakeWire, fakeSend, fakeRead and fakeHTTPError stand in for package
+// provider, which these tests cannot import (it imports llmux): they report
+// the exchange to the attempt's recorder as provider.Send and ReadBody do.
+type fakeWire struct {
+	URL    string
+	Header http.Header
+	Body   []byte
+	APIKey string
+}
+
+func fakeSend(ctx context.Context, a *Attempt, w fakeWire) (*http.Response, error) {
+	rec := (*attemptRecorder)(a)
+	rec.Begin(ctx, http.MethodPost, w.URL, w.Header, w.Body, w.APIKey, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, strings.NewReader(string(w.Body)))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = w.Header.Clone()
+	hc := a.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		rec.Sent(0, nil)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if c := CodeOf(err); c == CodeCanceled || c == CodeTimeout {
+			return nil, err
+		}
+		return nil, &Error{Code: CodeConnection, Message: err.Error(), Err: err}
+	}
+	rec.Sent(resp.StatusCode, resp.Header)
+	return resp, nil
+}
+
+func fakeRead(a *Attempt, resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		code := CodeOf(err)
+		if code == CodeUnknown {
+			code = CodeConnection
+		}
+		return nil, &Error{Code: code, Message: err.Error(), Err: err}
+	}
+	(*attemptRecorder)(a).Received(b)
+	return b, nil
+}
+
+func fakeHTTPError(name string, status int, h http.Header, body []byte) *Error {
+	e := &Error{Code: CodeServer, Provider: name, StatusCode: status, Message: http.StatusText(status), Body: body}
+	switch status {
+	case http.StatusBadRequest:
+		e.Code = CodeInvalidRequest
+	case http.StatusUnauthorized:
+		e.Code = CodeAuthentication
+	case http.StatusTooManyRequests:
+		e.Code = CodeRateLimited
+	case http.StatusServiceUnavailable:
+		e.Code = CodeOverloaded
+	}
+	if ms, err := strconv.Atoi(h.Get("retry-after-ms")); err == nil {
+		e.RetryAfter = time.Duration(ms) * time.Millisecond
+	} else if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil {
+		e.RetryAfter = time.Duration(s) * time.Second
+	}
+	return e
+}

@@ -53,7 +53,7 @@ func mockBegin(ctx context.Context, a *Attempt, path string, body any) error {
 	if err != nil {
 		return &Error{Code: CodeInvalidRequest, Message: "mock: encode request: " + err.Error(), Err: err}
 	}
-	a.Begin(ctx, Wire{Method: "POST", URL: "mock://" + mockName + path, Body: b})
+	a.begin(ctx, wireRequest{method: "POST", url: "mock://" + mockName + path, body: b})
 	return nil
 }
 
@@ -79,7 +79,7 @@ func (mockProvider) Chat(ctx context.Context, a *Attempt) (*Response, error) {
 		Usage:   MockUsage,
 	}
 	resp.Raw, _ = json.Marshal(resp)
-	a.Received(resp.Raw)
+	(*attemptRecorder)(a).Received(resp.Raw)
 	return resp, nil
 }
 
@@ -97,7 +97,7 @@ func (mockProvider) TextCompletion(ctx context.Context, a *Attempt) (*Response, 
 		Usage:   MockUsage,
 	}
 	resp.Raw, _ = json.Marshal(resp)
-	a.Received(resp.Raw)
+	(*attemptRecorder)(a).Received(resp.Raw)
 	return resp, nil
 }
 
@@ -125,7 +125,7 @@ func (mockProvider) Embedding(ctx context.Context, a *Attempt) (*EmbeddingRespon
 		resp.Data = append(resp.Data, EmbeddingVector{Object: "embedding", Index: i, Vector: v})
 	}
 	resp.Raw, _ = json.Marshal(resp)
-	a.Received(resp.Raw)
+	(*attemptRecorder)(a).Received(resp.Raw)
 	return resp, nil
 }
 
@@ -137,7 +137,7 @@ func (mockProvider) ChatStream(ctx context.Context, a *Attempt) (ChunkReader, er
 	if err != nil {
 		return nil, err
 	}
-	a.Received(nil)
+	(*attemptRecorder)(a).Received(nil)
 	return &mockReader{ctx: ctx, model: a.Model, created: time.Now().Unix(), parts: splitWords(text)}, nil
 }
 

@@ -1,17 +1,18 @@
 package llmux
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"time"
+
+	"github.com/llmux/llmux/internal/attemptlink"
 )
 
 // Provider is a codec for one upstream API. It translates a [Request] into
-// the provider's wire format, sends it with [Attempt.Send], and translates
-// the answer or error back. Retries, caching, cost and callbacks happen once,
-// in the [Client], never inside a provider.
+// the provider's wire format, sends it, and translates the answer or error
+// back; package [github.com/llmux/llmux/provider] has the tools to do so.
+// Retries, caching, cost and callbacks happen once, in the [Client], never
+// inside a provider.
 //
 // The client calls a provider's methods from the caller's goroutine, once
 // per attempt, concurrently for concurrent calls; implementations are safe
@@ -48,12 +49,14 @@ type ChunkReader interface {
 	Close() error
 }
 
-// Attempt is one try of a call, handed by the client to the provider. The
-// provider reads the request and settings from it and sends its wire request
-// with [Attempt.Send], which emits the pre-API-call event and records what
-// the post-API-call event reports.
+// Attempt is one try of a call, handed by the client to a [Provider]. It is
+// data: the provider reads the request and the per-attempt settings from
+// it and sends with package provider's Send, which reports the exchange to
+// the call's loggers.
 type Attempt struct {
-	// Request is the caller's request; providers must not modify it.
+	// Request is the request as the provider must send it: the caller's,
+	// or a copy without the parameters the provider does not support when
+	// they are dropped ([WithDropParams]). Providers must not modify it.
 	Request *Request
 	// Model is the upstream model name, without the provider prefix.
 	Model string
@@ -67,120 +70,60 @@ type Attempt struct {
 	// HTTPClient is the client's HTTP client.
 	HTTPClient *http.Client
 
-	call       *call
-	began      bool
-	sent       bool
-	received   bool
-	wire       Wire
-	startedAt  time.Time
-	status     int
-	respHeader http.Header
-	raw        []byte
+	call      *call
+	began     bool
+	sent      bool
+	received  bool
+	wire      wireRequest
+	startedAt time.Time
+	status    int
+	header    http.Header
+	raw       []byte
 }
 
-// Wire is what a provider is about to send upstream.
-type Wire struct {
-	Method string
-	URL    string
-	Header http.Header
-	Body   []byte
-	// APIKey is the key this request carries, reported masked in events.
-	APIKey string
-	// Input is what the provider sends as the model's input, for the
-	// event's "input" (the messages, or the prompt it built from them);
-	// nil means the request's messages.
-	Input any
+// wireRequest is what the provider sent, as package provider reported it.
+type wireRequest struct {
+	method, url string
+	header      http.Header
+	body        []byte
+	apiKey      string
+	input       any
 }
 
-// Begin records the wire request and emits the pre-API-call event without
-// sending anything. Send calls it; providers without HTTP (the mock) call it
-// directly.
-func (a *Attempt) Begin(ctx context.Context, w Wire) {
+// attemptRecorder is an Attempt seen through attemptlink.Recorder, so its
+// recording methods stay out of Attempt's API.
+type attemptRecorder Attempt
+
+var _ = func() bool {
+	attemptlink.Of = func(x any) attemptlink.Recorder {
+		if a, ok := x.(*Attempt); ok && a != nil {
+			return (*attemptRecorder)(a)
+		}
+		return nil
+	}
+	return true
+}()
+
+func (r *attemptRecorder) Begin(ctx context.Context, method, url string, header http.Header, body []byte, apiKey string, input any) {
+	(*Attempt)(r).begin(ctx, wireRequest{method: method, url: url, header: header, body: body, apiKey: apiKey, input: input})
+}
+
+func (r *attemptRecorder) Sent(status int, header http.Header) {
+	r.sent = true
+	r.status, r.header = status, header
+}
+
+func (r *attemptRecorder) Received(raw []byte) {
+	r.raw = raw
+	r.received = true
+}
+
+// begin records the wire request and emits the pre-API-call event.
+func (a *Attempt) begin(ctx context.Context, w wireRequest) {
 	a.wire = w
 	a.began = true
 	a.startedAt = time.Now()
 	if a.call != nil {
 		a.call.preAPICall(ctx, a)
 	}
-}
-
-// Send emits the pre-API-call event and performs the HTTP request. The
-// request body is replayable. The caller closes the response body; for
-// non-streaming calls it reads it with [Attempt.ReadBody].
-func (a *Attempt) Send(ctx context.Context, w Wire) (*http.Response, error) {
-	if w.Method == "" {
-		w.Method = http.MethodPost
-	}
-	a.Begin(ctx, w)
-	req, err := http.NewRequestWithContext(ctx, w.Method, w.URL, bytes.NewReader(w.Body))
-	if err != nil {
-		return nil, &Error{Code: CodeInvalidRequest, Message: "build request: " + err.Error(), Err: err}
-	}
-	body := w.Body
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	for k, v := range w.Header {
-		req.Header[k] = v
-	}
-	if w.Body != nil && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	hc := a.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	a.sent = true
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, transportError(ctx, err)
-	}
-	a.status = resp.StatusCode
-	a.respHeader = resp.Header
-	return resp, nil
-}
-
-// maxResponseBody caps non-streaming response bodies.
-const maxResponseBody = 64 << 20
-
-// ReadBody reads and closes a non-streaming response body (capped at 64 MiB)
-// and records it as the attempt's original response.
-func (a *Attempt) ReadBody(resp *http.Response) ([]byte, error) {
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	if err != nil {
-		code := CodeOf(err)
-		if code == CodeUnknown {
-			code = CodeConnection
-		}
-		return nil, &Error{Code: code, StatusCode: resp.StatusCode, Message: "read response: " + err.Error(), Err: err}
-	}
-	if len(b) > maxResponseBody {
-		return nil, &Error{Code: CodeBadResponse, StatusCode: resp.StatusCode, Message: "response body exceeds 64 MiB"}
-	}
-	a.Received(b)
-	return b, nil
-}
-
-// Received records the raw response of the attempt, for the post-API-call
-// event. ReadBody calls it; providers without HTTP call it directly.
-func (a *Attempt) Received(raw []byte) {
-	a.raw = raw
-	a.received = true
-}
-
-// transportError classifies a transport error: the caller's
-// cancellation stays CodeCanceled, a deadline CodeTimeout, anything else a
-// connection error.
-func transportError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		code := CodeCanceled
-		if ctxErr == context.DeadlineExceeded {
-			code = CodeTimeout
-		}
-		return &Error{Code: code, Message: "request: " + ctxErr.Error(), Err: ctxErr}
-	}
-	code := CodeOf(err)
-	if code == CodeUnknown {
-		code = CodeConnection
-	}
-	return &Error{Code: code, Message: "request: " + err.Error(), Err: err}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 )
 
 const (
@@ -197,7 +198,7 @@ func (p *Provider) messages(ctx context.Context, a *llmux.Attempt, msgs []llmux.
 	if err != nil {
 		return nil, err
 	}
-	b, err := a.ReadBody(resp)
+	b, err := provider.ReadBody(a, resp)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +215,7 @@ func (p *Provider) complete(ctx context.Context, a *llmux.Attempt, prompt string
 	if err != nil {
 		return nil, err
 	}
-	b, err := a.ReadBody(resp)
+	b, err := provider.ReadBody(a, resp)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +236,7 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body
 	h.Set("x-api-key", key)
 	h.Set("anthropic-version", firstNonEmpty(a.APIVersion, p.cfg.version))
 	h.Set("Content-Type", "application/json")
-	resp, err := a.Send(ctx, llmux.Wire{
+	resp, err := provider.Send(ctx, a, provider.Wire{
 		Method: http.MethodPost,
 		URL:    endpoint(firstNonEmpty(a.APIBase, p.cfg.baseURL), path),
 		Header: h,
@@ -247,7 +248,7 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body
 		return nil, withProvider(err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, err := a.ReadBody(resp)
+		b, err := provider.ReadBody(a, resp)
 		if err != nil {
 			return nil, withProvider(err)
 		}

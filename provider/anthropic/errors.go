@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 )
 
 // errorBody is Anthropic's error shape, for HTTP errors and in-band stream
@@ -29,7 +30,7 @@ type errorBody struct {
 // starts from the HTTP status and is refined by the body's error type.
 // status is 0 for an in-band stream error event, h may be nil.
 func mapError(status int, h http.Header, body []byte) *llmux.Error {
-	e := llmux.HTTPError(providerName, status, h, body)
+	e := provider.HTTPError(providerName, status, h, body)
 	var eb errorBody
 	if json.Unmarshal(body, &eb) != nil || eb.Error.Type == "" {
 		if status == 0 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 	"github.com/llmux/llmux/provider/openai"
 )
 
@@ -107,13 +108,13 @@ func (p *Provider) Name() string { return name }
 
 // wire builds the request of one attempt for operation ("/chat/completions",
 // "/completions", "/embeddings") on the attempt's deployment (its Model).
-func (p *Provider) wire(a *llmux.Attempt, op string, stream bool, body []byte, input any) (llmux.Wire, error) {
+func (p *Provider) wire(a *llmux.Attempt, op string, stream bool, body []byte, input any) (provider.Wire, error) {
 	base := p.base
 	if a.APIBase != "" {
 		base = a.APIBase
 	}
 	if base == "" {
-		return llmux.Wire{}, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: name,
+		return provider.Wire{}, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: name,
 			Message: "missing API base: set AZURE_API_BASE or azure.WithAPIBase"}
 	}
 	version := p.version
@@ -133,7 +134,7 @@ func (p *Provider) wire(a *llmux.Attempt, op string, stream bool, body []byte, i
 		h.Set("Authorization", "Bearer "+p.adToken)
 		secret = p.adToken
 	default:
-		return llmux.Wire{}, &llmux.Error{Code: llmux.CodeAuthentication, Provider: name,
+		return provider.Wire{}, &llmux.Error{Code: llmux.CodeAuthentication, Provider: name,
 			Message: "missing API key: set AZURE_API_KEY or azure.WithAPIKey"}
 	}
 	if stream {
@@ -147,7 +148,7 @@ func (p *Provider) wire(a *llmux.Attempt, op string, stream bool, body []byte, i
 	// Accept both the resource endpoint and one ending in /openai.
 	base = strings.TrimSuffix(strings.TrimRight(base, "/"), "/openai")
 	u := base + "/openai/deployments/" + url.PathEscape(a.Model) + op + "?api-version=" + url.QueryEscape(version)
-	return llmux.Wire{URL: u, Header: h, Body: body, APIKey: secret, Input: input}, nil
+	return provider.Wire{URL: u, Header: h, Body: body, APIKey: secret, Input: input}, nil
 }
 
 func invalid(err error) error {

@@ -5,11 +5,12 @@ import (
 	"net/http"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 )
 
 // badResponse is the error of a 2xx body that cannot be decoded.
-func badResponse(provider, what string, status int, body []byte, err error) *llmux.Error {
-	e := llmux.HTTPError(provider, status, nil, body)
+func badResponse(name, what string, status int, body []byte, err error) *llmux.Error {
+	e := provider.HTTPError(name, status, nil, body)
 	e.Code = llmux.CodeBadResponse
 	e.Message = what + ": " + err.Error()
 	e.Err = err
@@ -22,13 +23,13 @@ func badResponse(provider, what string, status int, body []byte, err error) *llm
 // gives an *llmux.Error with CodeBadResponse; a body that holds only an
 // "error" object (some OpenAI-compatible servers answer errors with 200)
 // is mapped with [MapError].
-func DecodeResponse(provider string, body []byte) (*llmux.Response, error) {
+func DecodeResponse(name string, body []byte) (*llmux.Response, error) {
 	resp := new(llmux.Response)
 	if err := resp.UnmarshalJSON(body); err != nil {
-		return nil, badResponse(provider, "decode response", http.StatusOK, body, err)
+		return nil, badResponse(name, "decode response", http.StatusOK, body, err)
 	}
 	if errBody, ok := resp.Extra["error"]; ok && len(resp.Choices) == 0 && !bytes.Equal(errBody, []byte("null")) {
-		return nil, MapError(provider, http.StatusOK, nil, body)
+		return nil, MapError(name, http.StatusOK, nil, body)
 	}
 	resp.Raw = body
 	return resp, nil
@@ -39,13 +40,13 @@ func DecodeResponse(provider string, body []byte) (*llmux.Response, error) {
 // array of numbers or, when the request asked for encoding_format
 // "base64", a base64 string of little-endian float32s; both decode to
 // Vector, and a base64 string is kept in Base64.
-func DecodeEmbedding(provider string, body []byte) (*llmux.EmbeddingResponse, error) {
+func DecodeEmbedding(name string, body []byte) (*llmux.EmbeddingResponse, error) {
 	out := new(llmux.EmbeddingResponse)
 	if err := out.UnmarshalJSON(body); err != nil {
-		return nil, badResponse(provider, "decode embedding", http.StatusOK, body, err)
+		return nil, badResponse(name, "decode embedding", http.StatusOK, body, err)
 	}
 	if errBody, ok := out.Extra["error"]; ok && len(out.Data) == 0 && !bytes.Equal(errBody, []byte("null")) {
-		return nil, MapError(provider, http.StatusOK, nil, body)
+		return nil, MapError(name, http.StatusOK, nil, body)
 	}
 	out.Raw = body
 	return out, nil

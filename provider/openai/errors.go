@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 	"github.com/llmux/llmux/internal/mask"
 )
 
@@ -107,8 +108,8 @@ func str(raw json.RawMessage) string {
 // Status is the HTTP status; 200 is accepted for an error object inside a
 // 2xx body, which is classified from its type alone. MapError is shared by
 // every provider that speaks OpenAI's wire format.
-func MapError(provider string, status int, h http.Header, body []byte) *llmux.Error {
-	e := llmux.HTTPError(provider, status, h, body)
+func MapError(name string, status int, h http.Header, body []byte) *llmux.Error {
+	e := provider.HTTPError(name, status, h, body)
 	ae := parseAPIError(body)
 	if ae == nil {
 		if status >= 200 && status < 300 {
@@ -142,7 +143,7 @@ func classify(status int, ae *apiError) llmux.Code {
 		}
 		return false
 	}
-	code := llmux.CodeForStatus(status)
+	code := provider.CodeForStatus(status)
 	if status >= 500 {
 		return code
 	}
@@ -187,13 +188,13 @@ func classify(status int, ae *apiError) llmux.Code {
 // key provided: sk-..."), so providers built on this codec call Redact on
 // every error they return. Keys shorter than 8 characters are not masked
 // (see internal/mask).
-func Redact(err error, provider, key string) error {
+func Redact(err error, name, key string) error {
 	e, ok := err.(*llmux.Error)
 	if !ok {
 		return err
 	}
 	if e.Provider == "" {
-		e.Provider = provider
+		e.Provider = name
 	}
 	if key != "" {
 		e.Message = mask.String(e.Message, key)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 )
 
 // DefaultBaseURL is OpenAI's API base URL.
@@ -128,7 +129,7 @@ func (p *Provider) Name() string { return p.name }
 
 // wire resolves the per-request overrides and returns the URL, headers and
 // key of one attempt; the caller adds the body.
-func (p *Provider) wire(a *llmux.Attempt, path string, stream bool) (llmux.Wire, error) {
+func (p *Provider) wire(a *llmux.Attempt, path string, stream bool) (provider.Wire, error) {
 	base := p.baseURL
 	if a.APIBase != "" {
 		base = a.APIBase
@@ -138,7 +139,7 @@ func (p *Provider) wire(a *llmux.Attempt, path string, stream bool) (llmux.Wire,
 		key = a.APIKey
 	}
 	if key == "" && isOpenAI(base) {
-		return llmux.Wire{}, &llmux.Error{Code: llmux.CodeAuthentication, Provider: p.name,
+		return provider.Wire{}, &llmux.Error{Code: llmux.CodeAuthentication, Provider: p.name,
 			Message: "missing API key: set OPENAI_API_KEY or openai.WithAPIKey"}
 	}
 	h := http.Header{}
@@ -159,7 +160,7 @@ func (p *Provider) wire(a *llmux.Attempt, path string, stream bool) (llmux.Wire,
 	for k, vs := range p.header {
 		h[k] = append([]string(nil), vs...)
 	}
-	return llmux.Wire{URL: strings.TrimRight(base, "/") + path, Header: h, APIKey: key}, nil
+	return provider.Wire{URL: strings.TrimRight(base, "/") + path, Header: h, APIKey: key}, nil
 }
 
 // isOpenAI reports whether base is OpenAI's own API, which always needs a
@@ -169,8 +170,8 @@ func isOpenAI(base string) bool {
 	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
 }
 
-func invalid(provider string, err error) error {
-	return &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: provider, Message: err.Error(), Err: err}
+func invalid(name string, err error) error {
+	return &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: name, Message: err.Error(), Err: err}
 }
 
 func ok(status int) bool { return status >= 200 && status < 300 }
@@ -179,21 +180,21 @@ func ok(status int) bool { return status >= 200 && status < 300 }
 // [DecodeResponse]. Another status is mapped with [MapError]. Every error
 // names provider and is redacted of w.APIKey. Providers that speak the
 // OpenAI wire format with their own endpoint and auth use it too.
-func Do[T any](ctx context.Context, a *llmux.Attempt, provider string, w llmux.Wire, decode func(provider string, body []byte) (T, error)) (T, error) {
+func Do[T any](ctx context.Context, a *llmux.Attempt, name string, w provider.Wire, decode func(name string, body []byte) (T, error)) (T, error) {
 	var zero T
-	resp, err := a.Send(ctx, w)
+	resp, err := provider.Send(ctx, a, w)
 	if err != nil {
-		return zero, Redact(err, provider, w.APIKey)
+		return zero, Redact(err, name, w.APIKey)
 	}
-	b, err := a.ReadBody(resp)
+	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return zero, Redact(err, provider, w.APIKey)
+		return zero, Redact(err, name, w.APIKey)
 	}
 	if !ok(resp.StatusCode) {
-		return zero, Redact(MapError(provider, resp.StatusCode, resp.Header, b), provider, w.APIKey)
+		return zero, Redact(MapError(name, resp.StatusCode, resp.Header, b), name, w.APIKey)
 	}
-	r, err := decode(provider, b)
-	return r, Redact(err, provider, w.APIKey)
+	r, err := decode(name, b)
+	return r, Redact(err, name, w.APIKey)
 }
 
 // Chat performs one Chat Completions attempt: POST {base}/chat/completions.
@@ -226,19 +227,19 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 // OpenStream sends w and returns a reader over a 2xx event stream (see
 // [NewChunkReader]). Another status is mapped with [MapError]. Every error
 // names provider and is redacted of w.APIKey.
-func OpenStream(ctx context.Context, a *llmux.Attempt, provider string, w llmux.Wire) (llmux.ChunkReader, error) {
-	resp, err := a.Send(ctx, w)
+func OpenStream(ctx context.Context, a *llmux.Attempt, name string, w provider.Wire) (llmux.ChunkReader, error) {
+	resp, err := provider.Send(ctx, a, w)
 	if err != nil {
-		return nil, Redact(err, provider, w.APIKey)
+		return nil, Redact(err, name, w.APIKey)
 	}
 	if !ok(resp.StatusCode) {
-		b, err := a.ReadBody(resp)
+		b, err := provider.ReadBody(a, resp)
 		if err != nil {
-			return nil, Redact(err, provider, w.APIKey)
+			return nil, Redact(err, name, w.APIKey)
 		}
-		return nil, Redact(MapError(provider, resp.StatusCode, resp.Header, b), provider, w.APIKey)
+		return nil, Redact(MapError(name, resp.StatusCode, resp.Header, b), name, w.APIKey)
 	}
-	return NewChunkReader(provider, resp.Body), nil
+	return NewChunkReader(name, resp.Body), nil
 }
 
 // TextCompletion performs one legacy Completions attempt: POST

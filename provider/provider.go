@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/attemptlink"
+)
+
+// Wire is what a provider is about to send upstream.
+type Wire struct {
+	Method string // default POST
+	URL    string
+	Header http.Header
+	Body   []byte
+	// APIKey is the key this request carries, reported masked in events
+	// and scrubbed from everything the call reports.
+	APIKey string
+	// Input is what the provider sends as the model's input, for the
+	// event's "input" (the messages, or the prompt it built from them);
+	// nil means the request's messages.
+	Input any
+}
+
+// MaxResponseBody caps the non-streamed response bodies [ReadBody] reads.
+const MaxResponseBody = 64 << 20
+
+// Begin records w as the attempt's wire request and emits the pre-API-call
+// event, without sending anything. [Send] calls it; providers without HTTP
+// call it directly.
+func Begin(ctx context.Context, a *llmux.Attempt, w Wire) {
+	if w.Method == "" {
+		w.Method = http.MethodPost
+	}
+	if r := recorder(a); r != nil {
+		r.Begin(ctx, w.Method, w.URL, w.Header, w.Body, w.APIKey, w.Input)
+	}
+}
+
+// Received records raw as the attempt's response, for the post-API-call
+// event. [ReadBody] calls it; providers without HTTP call it directly.
+func Received(a *llmux.Attempt, raw []byte) {
+	if r := recorder(a); r != nil {
+		r.Received(raw)
+	}
+}
+
+func recorder(a *llmux.Attempt) attemptlink.Recorder {
+	if a == nil || attemptlink.Of == nil {
+		return nil
+	}
+	return attemptlink.Of(a)
+}
+
+// Send emits the pre-API-call event and performs the HTTP request w with
+// the attempt's HTTP client. The body is replayable (GetBody), and
+// Content-Type defaults to application/json. A transport error is an
+// *llmux.Error: the caller's cancellation is CodeCanceled, a deadline
+// CodeTimeout, anything else CodeConnection. The caller closes the
+// response body; for non-streamed calls it reads it with [ReadBody].
+func Send(ctx context.Context, a *llmux.Attempt, w Wire) (*http.Response, error) {
+	if w.Method == "" {
+		w.Method = http.MethodPost
+	}
+	Begin(ctx, a, w)
+	req, err := http.NewRequestWithContext(ctx, w.Method, w.URL, bytes.NewReader(w.Body))
+	if err != nil {
+		return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Message: "build request: " + err.Error(), Err: err}
+	}
+	body := w.Body
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	for k, v := range w.Header {
+		req.Header[k] = v
+	}
+	if w.Body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	hc := http.DefaultClient
+	if a != nil && a.HTTPClient != nil {
+		hc = a.HTTPClient
+	}
+	rec := recorder(a)
+	resp, err := hc.Do(req)
+	if err != nil {
+		if rec != nil {
+			rec.Sent(0, nil)
+		}
+		return nil, TransportError(ctx, err)
+	}
+	if rec != nil {
+		rec.Sent(resp.StatusCode, resp.Header)
+	}
+	return resp, nil
+}
+
+// ReadBody reads and closes a non-streamed response body, at most
+// [MaxResponseBody] bytes, and records it as the attempt's original
+// response. A body that fails to decompress (a Content-Encoding that is a
+// lie) is CodeBadResponse; a connection that breaks is CodeConnection.
+func ReadBody(a *llmux.Attempt, resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody+1))
+	if err != nil {
+		return nil, ReadError(resp.StatusCode, err)
+	}
+	if len(b) > MaxResponseBody {
+		return nil, &llmux.Error{Code: llmux.CodeBadResponse, StatusCode: resp.StatusCode, Message: "response body exceeds 64 MiB"}
+	}
+	Received(a, b)
+	return b, nil
+}
