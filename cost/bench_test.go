@@ -1,6 +1,9 @@
 package cost
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 func BenchmarkLookup(b *testing.B) {
 	tab := Default()
@@ -29,6 +32,19 @@ func BenchmarkCost(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkDefaultFirstUse measures what the first caller of [Default]
+// pays in a fresh process: the table's first use and one lookup.
+func BenchmarkDefaultFirstUse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		defaultTable = sync.OnceValue(loadDefault) // a fresh process's state
+		if _, ok := Default().Lookup("", "gpt-3.5-turbo"); !ok {
+			b.Fatal("not found")
+		}
+	}
+	defaultTable = sync.OnceValue(loadDefault)
 }
 
 func BenchmarkDefaultParse(b *testing.B) {

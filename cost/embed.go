@@ -16,13 +16,15 @@ import (
 var prices []byte
 
 // defaultTable parses the embedded table on first use only.
-var defaultTable = sync.OnceValue(func() *Table {
+var defaultTable = sync.OnceValue(loadDefault)
+
+func loadDefault() *Table {
 	t, err := parseEmbedded()
 	if err != nil {
 		panic("cost: embedded price table: " + err.Error()) // a build defect; TestDefault catches it
 	}
 	return t
-})
+}
 
 func parseEmbedded() (*Table, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(prices))
