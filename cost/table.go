@@ -3,6 +3,7 @@ package cost
 import (
 	"fmt"
 	"iter"
+	"maps"
 	"strings"
 	"sync"
 )
@@ -16,7 +17,22 @@ import (
 // provider and model are matched to them.
 type Table struct {
 	mu sync.RWMutex
-	m  map[key]Price
+	// base is a read-only table sorted by key, shared between copies:
+	// the generated table (see embed.go) for [Default] and its clones,
+	// nil for other tables. It costs nothing until a lookup reads it.
+	base []row
+	// m holds the entries set by Load, Register and Merge; they shadow
+	// base. It may be nil.
+	m map[key]Price
+	// extra counts the keys of m that base lacks, so that
+	// Len = len(base) + extra.
+	extra int
+}
+
+// row is one entry of a table's base.
+type row struct {
+	k key
+	p Price
 }
 
 // key is a model name split at its first slash, so that Lookup can try
@@ -31,8 +47,41 @@ func splitKey(s string) key {
 	return key{"", s}
 }
 
+// String returns the model name k was split from.
+func (k key) String() string {
+	if k.prefix == "" {
+		return k.name
+	}
+	return k.prefix + "/" + k.name
+}
+
+// compare orders keys by prefix, then name: the order of a base.
+func (k key) compare(o key) int {
+	if c := strings.Compare(k.prefix, o.prefix); c != 0 {
+		return c
+	}
+	return strings.Compare(k.name, o.name)
+}
+
+// search returns the price of k in base, which is sorted by key.
+func search(base []row, k key) (Price, bool) {
+	lo, hi := 0, len(base)
+	for lo < hi {
+		i := int(uint(lo+hi) >> 1)
+		switch c := base[i].k.compare(k); {
+		case c < 0:
+			lo = i + 1
+		case c > 0:
+			hi = i
+		default:
+			return base[i].p, true
+		}
+	}
+	return Price{}, false
+}
+
 // New returns an empty table.
-func New() *Table { return &Table{m: make(map[key]Price)} }
+func New() *Table { return &Table{} }
 
 // Register sets the price of model, replacing any previous entry. model is
 // a table key: bare ("my-model") or prefixed ("openai/my-model"); see
@@ -42,8 +91,31 @@ func New() *Table { return &Table{m: make(map[key]Price)} }
 // changes local, register on a [Table.Clone] of it.
 func (t *Table) Register(model string, p Price) {
 	t.mu.Lock()
-	t.m[splitKey(model)] = p
+	t.set(splitKey(model), p)
 	t.mu.Unlock()
+}
+
+// set stores p under k. The caller holds t.mu for writing.
+func (t *Table) set(k key, p Price) {
+	bp, inBase := search(t.base, k)
+	if inBase && bp == p {
+		delete(t.m, k) // base has it already: merging Default into a clone of it stores nothing
+		return
+	}
+	if _, ok := t.m[k]; !ok && !inBase {
+		t.extra++
+	}
+	if t.m == nil {
+		t.m = make(map[key]Price)
+	}
+	t.m[k] = p
+}
+
+// snapshot returns t's base and a copy of its other entries.
+func (t *Table) snapshot() ([]row, map[key]Price) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.base, maps.Clone(t.m)
 }
 
 // Merge copies every entry of other into t, replacing entries t already
@@ -52,50 +124,50 @@ func (t *Table) Merge(other *Table) {
 	if other == nil || other == t {
 		return
 	}
-	other.mu.RLock()
-	entries := make(map[key]Price, len(other.m))
-	for k, p := range other.m {
-		entries[k] = p
-	}
-	other.mu.RUnlock()
+	base, m := other.snapshot()
 
 	t.mu.Lock()
-	for k, p := range entries {
-		t.m[k] = p
+	defer t.mu.Unlock()
+	for _, r := range base {
+		if _, shadowed := m[r.k]; !shadowed {
+			t.set(r.k, r.p)
+		}
 	}
-	t.mu.Unlock()
+	for k, p := range m {
+		t.set(k, p)
+	}
 }
 
-// Clone returns a copy of t that can be changed without affecting t.
+// Clone returns a copy of t that can be changed without affecting t. A
+// clone of [Default] shares its read-only data, so it is cheap.
 func (t *Table) Clone() *Table {
-	c := New()
-	c.Merge(t)
-	return c
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return &Table{base: t.base, m: maps.Clone(t.m), extra: t.extra}
 }
 
 // Len returns the number of entries in t.
 func (t *Table) Len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.m)
+	return len(t.base) + t.extra
 }
 
 // All returns every entry of t with its key, in no particular order. It
 // iterates over a snapshot, so the loop body may change t.
 func (t *Table) All() iter.Seq2[string, Price] {
-	t.mu.RLock()
-	snap := make(map[key]Price, len(t.m))
-	for k, p := range t.m {
-		snap[k] = p
-	}
-	t.mu.RUnlock()
+	base, m := t.snapshot()
 	return func(yield func(string, Price) bool) {
-		for k, p := range snap {
-			name := k.name
-			if k.prefix != "" {
-				name = k.prefix + "/" + k.name
+		for k, p := range m {
+			if !yield(k.String(), p) {
+				return
 			}
-			if !yield(name, p) {
+		}
+		for _, r := range base {
+			if _, shadowed := m[r.k]; shadowed {
+				continue
+			}
+			if !yield(r.k.String(), r.p) {
 				return
 			}
 		}
@@ -122,20 +194,29 @@ func (t *Table) Lookup(provider, model string) (Price, bool) {
 
 func (t *Table) find(provider, model string) (Price, bool) {
 	if provider != "" {
-		if p, ok := t.m[key{provider, model}]; ok {
+		if p, ok := t.get(key{provider, model}); ok {
 			return p, true
 		}
 	}
 	k := splitKey(model)
-	if p, ok := t.m[k]; ok {
+	if p, ok := t.get(k); ok {
 		return p, true
 	}
 	if k.prefix != "" {
-		if p, ok := t.m[splitKey(k.name)]; ok {
+		if p, ok := t.get(splitKey(k.name)); ok {
 			return p, true
 		}
 	}
 	return Price{}, false
+}
+
+// get returns the entry under k: a registered or merged one first, else
+// base's. The caller holds t.mu.
+func (t *Table) get(k key) (Price, bool) {
+	if p, ok := t.m[k]; ok {
+		return p, true
+	}
+	return search(t.base, k)
 }
 
 // ProviderOf returns the LiteLLM provider (litellm_provider) of a model
