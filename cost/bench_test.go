@@ -39,12 +39,12 @@ func BenchmarkCost(b *testing.B) {
 func BenchmarkDefaultFirstUse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		defaultTable = Table{base: embedded} // a fresh process's state
+		defaultTable = Table{base: &embedded} // a fresh process's state
 		if _, ok := Default().Lookup("", "gpt-3.5-turbo"); !ok {
 			b.Fatal("not found")
 		}
 	}
-	defaultTable = Table{base: embedded}
+	defaultTable = Table{base: &embedded}
 }
 
 // BenchmarkLoad measures Load of the embedded table's source (what

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"strings"
 	"sync"
+
+	"github.com/llmux/llmux/cost/internal/keyhash"
 )
 
 // Table maps model names to prices. It is safe for concurrent use: lookups
@@ -17,22 +19,16 @@ import (
 // provider and model are matched to them.
 type Table struct {
 	mu sync.RWMutex
-	// base is a read-only table sorted by key, shared between copies:
-	// the generated table (see embed.go) for [Default] and its clones,
-	// nil for other tables. It costs nothing until a lookup reads it.
-	base []row
+	// base holds read-only entries shared between copies: the generated
+	// table (prices_gen.go) for [Default] and its clones, nil for other
+	// tables. It costs nothing until a lookup reads it.
+	base *base
 	// m holds the entries set by Load, Register and Merge; they shadow
 	// base. It may be nil.
 	m map[key]Price
 	// extra counts the keys of m that base lacks, so that
-	// Len = len(base) + extra.
+	// Len = base.len() + extra.
 	extra int
-}
-
-// row is one entry of a table's base.
-type row struct {
-	k key
-	p Price
 }
 
 // key is a model name split at its first slash, so that Lookup can try
@@ -55,29 +51,53 @@ func (k key) String() string {
 	return k.prefix + "/" + k.name
 }
 
-// compare orders keys by prefix, then name: the order of a base.
-func (k key) compare(o key) int {
-	if c := strings.Compare(k.prefix, o.prefix); c != 0 {
-		return c
-	}
-	return strings.Compare(k.name, o.name)
+// base is a read-only table built ahead of time, by internal/gen: rows,
+// and a hash index over them, all static data. A nil *base is empty.
+type base struct {
+	rows []row
+	// slots is an open-addressing hash table with linear probing: the
+	// search for key k starts at keyhash.Sum(k) masked to len(slots), a
+	// power of two. A slot holds a row's index plus one, or 0 if empty;
+	// at least one is empty, so every search ends.
+	slots []uint16
 }
 
-// search returns the price of k in base, which is sorted by key.
-func search(base []row, k key) (Price, bool) {
-	lo, hi := 0, len(base)
-	for lo < hi {
-		i := int(uint(lo+hi) >> 1)
-		switch c := base[i].k.compare(k); {
-		case c < 0:
-			lo = i + 1
-		case c > 0:
-			hi = i
-		default:
-			return base[i].p, true
+// row is one entry of a base.
+type row struct {
+	k key
+	p Price
+}
+
+func (b *base) len() int {
+	if b == nil {
+		return 0
+	}
+	return len(b.rows)
+}
+
+// all returns the rows of b; none if b is nil.
+func (b *base) all() []row {
+	if b == nil {
+		return nil
+	}
+	return b.rows
+}
+
+// find returns the price of k, or nil. The price is read-only.
+func (b *base) find(k key) *Price {
+	if b == nil || len(b.slots) == 0 {
+		return nil
+	}
+	mask := uint32(len(b.slots) - 1)
+	for h := keyhash.Sum(k.prefix, k.name) & mask; ; h = (h + 1) & mask {
+		i := b.slots[h]
+		if i == 0 {
+			return nil
+		}
+		if r := &b.rows[i-1]; r.k == k {
+			return &r.p
 		}
 	}
-	return Price{}, false
 }
 
 // New returns an empty table.
@@ -97,8 +117,9 @@ func (t *Table) Register(model string, p Price) {
 
 // set stores p under k. The caller holds t.mu for writing.
 func (t *Table) set(k key, p Price) {
-	bp, inBase := search(t.base, k)
-	if inBase && bp == p {
+	bp := t.base.find(k)
+	inBase := bp != nil
+	if inBase && *bp == p {
 		delete(t.m, k) // base has it already: merging Default into a clone of it stores nothing
 		return
 	}
@@ -112,7 +133,7 @@ func (t *Table) set(k key, p Price) {
 }
 
 // snapshot returns t's base and a copy of its other entries.
-func (t *Table) snapshot() ([]row, map[key]Price) {
+func (t *Table) snapshot() (*base, map[key]Price) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return t.base, maps.Clone(t.m)
@@ -124,11 +145,11 @@ func (t *Table) Merge(other *Table) {
 	if other == nil || other == t {
 		return
 	}
-	base, m := other.snapshot()
+	b, m := other.snapshot()
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, r := range base {
+	for _, r := range b.all() {
 		if _, shadowed := m[r.k]; !shadowed {
 			t.set(r.k, r.p)
 		}
@@ -150,20 +171,20 @@ func (t *Table) Clone() *Table {
 func (t *Table) Len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.base) + t.extra
+	return t.base.len() + t.extra
 }
 
 // All returns every entry of t with its key, in no particular order. It
 // iterates over a snapshot, so the loop body may change t.
 func (t *Table) All() iter.Seq2[string, Price] {
-	base, m := t.snapshot()
+	b, m := t.snapshot()
 	return func(yield func(string, Price) bool) {
 		for k, p := range m {
 			if !yield(k.String(), p) {
 				return
 			}
 		}
-		for _, r := range base {
+		for _, r := range b.all() {
 			if _, shadowed := m[r.k]; shadowed {
 				continue
 			}
@@ -185,38 +206,41 @@ func (t *Table) All() iter.Seq2[string, Price] {
 // provider may be empty. The provider does not have to match the entry's
 // Provider: an OpenAI-compatible server serving "gpt-4o" is priced as
 // gpt-4o. Lookup does not allocate.
-func (t *Table) Lookup(provider, model string) (Price, bool) {
+func (t *Table) Lookup(provider, model string) (p Price, ok bool) {
 	t.mu.RLock()
-	p, ok := t.find(provider, model)
+	ok = t.find(provider, model, &p)
 	t.mu.RUnlock()
 	return p, ok
 }
 
-func (t *Table) find(provider, model string) (Price, bool) {
-	if provider != "" {
-		if p, ok := t.get(key{provider, model}); ok {
-			return p, true
-		}
+// find sets *p to the price of model at provider; see [Table.Lookup]. The
+// caller holds t.mu. It works through a pointer because Price is large:
+// returning it by value from each step costs more than the search.
+func (t *Table) find(provider, model string, p *Price) bool {
+	if provider != "" && t.get(key{provider, model}, p) {
+		return true
 	}
 	k := splitKey(model)
-	if p, ok := t.get(k); ok {
-		return p, true
+	if t.get(k, p) {
+		return true
 	}
-	if k.prefix != "" {
-		if p, ok := t.get(splitKey(k.name)); ok {
-			return p, true
-		}
-	}
-	return Price{}, false
+	return k.prefix != "" && t.get(splitKey(k.name), p)
 }
 
-// get returns the entry under k: a registered or merged one first, else
-// base's. The caller holds t.mu.
-func (t *Table) get(k key) (Price, bool) {
-	if p, ok := t.m[k]; ok {
-		return p, true
+// get sets *p to the entry under k, if any: a registered or merged one
+// first, else base's. The caller holds t.mu.
+func (t *Table) get(k key, p *Price) bool {
+	if len(t.m) != 0 {
+		if v, ok := t.m[k]; ok {
+			*p = v
+			return true
+		}
 	}
-	return search(t.base, k)
+	if v := t.base.find(k); v != nil {
+		*p = *v
+		return true
+	}
+	return false
 }
 
 // ProviderOf returns the LiteLLM provider (litellm_provider) of a model
