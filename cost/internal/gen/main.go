@@ -10,7 +10,7 @@
 // (testdata/prices.json.gz): LiteLLM's format with only the fields package
 // cost reads, compact and gzipped. It checks that the copy loads to
 // exactly the same table as the source, and package cost's tests check that
-// the generated array equals what [cost.Load] reads from the copy. Both
+// the generated table equals what [cost.Load] reads from the copy. Both
 // outputs depend only on the input: the entries are sorted and gzip gets
 // no timestamp, so running gen twice gives identical files.
 //
