@@ -18,9 +18,10 @@
 //	}
 //	fmt.Println(b.Total)
 //
-// [Default] is the table embedded in the binary. It is parsed on first use, so
-// importing the package costs nothing until then. To use a newer LiteLLM price
-// file, or prices of your own, layer them over a copy of it:
+// [Default] is the table compiled into the binary as static data, so neither
+// importing the package nor the first lookup parses or allocates anything. To
+// use a newer LiteLLM price file, or prices of your own, layer them over a copy
+// of it:
 //
 //	t := cost.Default().Clone()
 //	newer, err := cost.LoadFile("model_prices_and_context_window.json")
@@ -41,13 +42,18 @@
 //
 // # Data and licence
 //
-// The embedded table (prices.json.gz) is generated from LiteLLM's
+// The embedded table (prices_gen.go, Go source) is generated from LiteLLM's
 // model_prices_and_context_window.json at BerriAI/litellm commit
 // 4c1b15d6854c9ccad7e4348ed6f45edc45f8039d (2026-03-03), keeping only the
 // fields this package reads. That file is MIT licensed,
 // Copyright (c) 2023 Berri AI; see the NOTICE file in this directory.
-// Regenerate it with go generate after replacing the source file; see
-// internal/gen.
+//
+// To regenerate it, replace ../shared/data/model_prices.json (relative to the
+// repository) with the newer file and run go generate ./cost from the
+// repository root. That rewrites prices_gen.go and testdata/prices.json.gz, a
+// reduced copy of the source that the tests compare the generated table with;
+// running it twice gives identical files. Then update the commit and date
+// above and in NOTICE. See internal/gen.
 //
 // Related: package tokenizer estimates token counts when a provider reports
 // no usage.

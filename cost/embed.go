@@ -1,39 +1,15 @@
 package cost
 
-import (
-	"bytes"
-	"compress/gzip"
-	_ "embed"
-	"sync"
-)
+//go:generate go run ./internal/gen -in ../../shared/data/model_prices.json -out prices_gen.go -json testdata/prices.json.gz
 
-//go:generate go run ./internal/gen -in ../../shared/data/model_prices.json -out prices.json.gz
+// defaultTable is [Default]: the generated rows and hash index
+// (prices_gen.go) as its read-only base. Both are static data the linker
+// lays out, so the table costs nothing at start-up or on first use.
+var defaultTable = Table{base: &embedded}
 
-// prices is LiteLLM's price file reduced by internal/gen to the fields
-// [Load] reads, and gzipped.
-//
-//go:embed prices.json.gz
-var prices []byte
-
-// defaultTable parses the embedded table on first use only.
-var defaultTable = sync.OnceValue(func() *Table {
-	t, err := parseEmbedded()
-	if err != nil {
-		panic("cost: embedded price table: " + err.Error()) // a build defect; TestDefault catches it
-	}
-	return t
-})
-
-func parseEmbedded() (*Table, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(prices))
-	if err != nil {
-		return nil, err
-	}
-	return Load(zr)
-}
-
-// Default returns the table embedded in the binary (see the package
-// documentation for its source). It is parsed on the first call, which
-// takes about 10 ms and 2 MB, and shared by the whole process: a price
-// registered on it applies everywhere. Use [Table.Clone] for a private copy.
-func Default() *Table { return defaultTable() }
+// Default returns the table compiled into the binary (see the package
+// documentation for its source). It is ready without any parsing or
+// allocation, and shared by the whole process: a price registered on it
+// applies everywhere. Use [Table.Clone] for a private copy; a clone shares
+// the read-only entries, so it is cheap too.
+func Default() *Table { return &defaultTable }

@@ -75,7 +75,7 @@ func Load(r io.Reader) (*Table, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cost: load: model %q: %w", model, err)
 		}
-		t.m[splitKey(model)] = p
+		t.set(splitKey(model), p)
 	}
 	if err := expectDelim(dec, '}'); err != nil {
 		return nil, err

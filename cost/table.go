@@ -3,8 +3,11 @@ package cost
 import (
 	"fmt"
 	"iter"
+	"maps"
 	"strings"
 	"sync"
+
+	"github.com/llmux/llmux/cost/internal/keyhash"
 )
 
 // Table maps model names to prices. It is safe for concurrent use: lookups
@@ -16,7 +19,16 @@ import (
 // provider and model are matched to them.
 type Table struct {
 	mu sync.RWMutex
-	m  map[key]Price
+	// base holds read-only entries shared between copies: the generated
+	// table (prices_gen.go) for [Default] and its clones, nil for other
+	// tables. It costs nothing until a lookup reads it.
+	base *base
+	// m holds the entries set by Load, Register and Merge; they shadow
+	// base. It may be nil.
+	m map[key]Price
+	// extra counts the keys of m that base lacks, so that
+	// Len = base.len() + extra.
+	extra int
 }
 
 // key is a model name split at its first slash, so that Lookup can try
@@ -31,8 +43,65 @@ func splitKey(s string) key {
 	return key{"", s}
 }
 
+// String returns the model name k was split from.
+func (k key) String() string {
+	if k.prefix == "" {
+		return k.name
+	}
+	return k.prefix + "/" + k.name
+}
+
+// base is a read-only table built ahead of time, by internal/gen: rows,
+// and a hash index over them, all static data. A nil *base is empty.
+type base struct {
+	rows []row
+	// slots is an open-addressing hash table with linear probing: the
+	// search for key k starts at keyhash.Sum(k) masked to len(slots), a
+	// power of two. A slot holds a row's index plus one, or 0 if empty;
+	// at least one is empty, so every search ends.
+	slots []uint16
+}
+
+// row is one entry of a base.
+type row struct {
+	k key
+	p Price
+}
+
+func (b *base) len() int {
+	if b == nil {
+		return 0
+	}
+	return len(b.rows)
+}
+
+// all returns the rows of b; none if b is nil.
+func (b *base) all() []row {
+	if b == nil {
+		return nil
+	}
+	return b.rows
+}
+
+// find returns the price of k, or nil. The price is read-only.
+func (b *base) find(k key) *Price {
+	if b == nil || len(b.slots) == 0 {
+		return nil
+	}
+	mask := uint32(len(b.slots) - 1)
+	for h := keyhash.Sum(k.prefix, k.name) & mask; ; h = (h + 1) & mask {
+		i := b.slots[h]
+		if i == 0 {
+			return nil
+		}
+		if r := &b.rows[i-1]; r.k == k {
+			return &r.p
+		}
+	}
+}
+
 // New returns an empty table.
-func New() *Table { return &Table{m: make(map[key]Price)} }
+func New() *Table { return &Table{} }
 
 // Register sets the price of model, replacing any previous entry. model is
 // a table key: bare ("my-model") or prefixed ("openai/my-model"); see
@@ -42,8 +111,32 @@ func New() *Table { return &Table{m: make(map[key]Price)} }
 // changes local, register on a [Table.Clone] of it.
 func (t *Table) Register(model string, p Price) {
 	t.mu.Lock()
-	t.m[splitKey(model)] = p
+	t.set(splitKey(model), p)
 	t.mu.Unlock()
+}
+
+// set stores p under k. The caller holds t.mu for writing.
+func (t *Table) set(k key, p Price) {
+	bp := t.base.find(k)
+	inBase := bp != nil
+	if inBase && *bp == p {
+		delete(t.m, k) // base has it already: merging Default into a clone of it stores nothing
+		return
+	}
+	if _, ok := t.m[k]; !ok && !inBase {
+		t.extra++
+	}
+	if t.m == nil {
+		t.m = make(map[key]Price)
+	}
+	t.m[k] = p
+}
+
+// snapshot returns t's base and a copy of its other entries.
+func (t *Table) snapshot() (*base, map[key]Price) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.base, maps.Clone(t.m)
 }
 
 // Merge copies every entry of other into t, replacing entries t already
@@ -52,50 +145,50 @@ func (t *Table) Merge(other *Table) {
 	if other == nil || other == t {
 		return
 	}
-	other.mu.RLock()
-	entries := make(map[key]Price, len(other.m))
-	for k, p := range other.m {
-		entries[k] = p
-	}
-	other.mu.RUnlock()
+	b, m := other.snapshot()
 
 	t.mu.Lock()
-	for k, p := range entries {
-		t.m[k] = p
+	defer t.mu.Unlock()
+	for _, r := range b.all() {
+		if _, shadowed := m[r.k]; !shadowed {
+			t.set(r.k, r.p)
+		}
 	}
-	t.mu.Unlock()
+	for k, p := range m {
+		t.set(k, p)
+	}
 }
 
-// Clone returns a copy of t that can be changed without affecting t.
+// Clone returns a copy of t that can be changed without affecting t. A
+// clone of [Default] shares its read-only data, so it is cheap.
 func (t *Table) Clone() *Table {
-	c := New()
-	c.Merge(t)
-	return c
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return &Table{base: t.base, m: maps.Clone(t.m), extra: t.extra}
 }
 
 // Len returns the number of entries in t.
 func (t *Table) Len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.m)
+	return t.base.len() + t.extra
 }
 
 // All returns every entry of t with its key, in no particular order. It
 // iterates over a snapshot, so the loop body may change t.
 func (t *Table) All() iter.Seq2[string, Price] {
-	t.mu.RLock()
-	snap := make(map[key]Price, len(t.m))
-	for k, p := range t.m {
-		snap[k] = p
-	}
-	t.mu.RUnlock()
+	b, m := t.snapshot()
 	return func(yield func(string, Price) bool) {
-		for k, p := range snap {
-			name := k.name
-			if k.prefix != "" {
-				name = k.prefix + "/" + k.name
+		for k, p := range m {
+			if !yield(k.String(), p) {
+				return
 			}
-			if !yield(name, p) {
+		}
+		for _, r := range b.all() {
+			if _, shadowed := m[r.k]; shadowed {
+				continue
+			}
+			if !yield(r.k.String(), r.p) {
 				return
 			}
 		}
@@ -113,29 +206,41 @@ func (t *Table) All() iter.Seq2[string, Price] {
 // provider may be empty. The provider does not have to match the entry's
 // Provider: an OpenAI-compatible server serving "gpt-4o" is priced as
 // gpt-4o. Lookup does not allocate.
-func (t *Table) Lookup(provider, model string) (Price, bool) {
+func (t *Table) Lookup(provider, model string) (p Price, ok bool) {
 	t.mu.RLock()
-	p, ok := t.find(provider, model)
+	ok = t.find(provider, model, &p)
 	t.mu.RUnlock()
 	return p, ok
 }
 
-func (t *Table) find(provider, model string) (Price, bool) {
-	if provider != "" {
-		if p, ok := t.m[key{provider, model}]; ok {
-			return p, true
-		}
+// find sets *p to the price of model at provider; see [Table.Lookup]. The
+// caller holds t.mu. It works through a pointer because Price is large:
+// returning it by value from each step costs more than the search.
+func (t *Table) find(provider, model string, p *Price) bool {
+	if provider != "" && t.get(key{provider, model}, p) {
+		return true
 	}
 	k := splitKey(model)
-	if p, ok := t.m[k]; ok {
-		return p, true
+	if t.get(k, p) {
+		return true
 	}
-	if k.prefix != "" {
-		if p, ok := t.m[splitKey(k.name)]; ok {
-			return p, true
+	return k.prefix != "" && t.get(splitKey(k.name), p)
+}
+
+// get sets *p to the entry under k, if any: a registered or merged one
+// first, else base's. The caller holds t.mu.
+func (t *Table) get(k key, p *Price) bool {
+	if len(t.m) != 0 {
+		if v, ok := t.m[k]; ok {
+			*p = v
+			return true
 		}
 	}
-	return Price{}, false
+	if v := t.base.find(k); v != nil {
+		*p = *v
+		return true
+	}
+	return false
 }
 
 // ProviderOf returns the LiteLLM provider (litellm_provider) of a model

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func mustJSON(t *testing.T, v any) []byte {
@@ -24,6 +26,15 @@ func mustLoad(t *testing.T, js string) *Table {
 		t.Fatal(err)
 	}
 	return tab
+}
+
+// entries returns the entries of t by name.
+func entries(t *Table) map[string]Price {
+	m := make(map[string]Price)
+	for name, p := range t.All() {
+		m[name] = p
+	}
+	return m
 }
 
 func TestLookup_Order(t *testing.T) {
@@ -201,4 +212,81 @@ func TestTable_ConcurrentSafe(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestTable_OverBase covers a table whose entries start as read-only
+// generated data (Default and its clones): changes shadow that data, and
+// Len, All, Merge and Clone see one entry per key.
+func TestTable_OverBase(t *testing.T) {
+	n := Default().Len()
+	tab := Default().Clone()
+	over := Price{Provider: "openai", InputPerToken: 1e-06}
+	tab.Register("gpt-4o", over) // shadows an embedded entry
+	tab.Register("my-model", over)
+	orig, _ := Default().Lookup("", "azure/gpt-4o")
+	tab.Register("azure/gpt-4o", orig) // the same price as the embedded one
+	if got := tab.Len(); got != n+1 {
+		t.Errorf("Len = %d, want %d", got, n+1)
+	}
+	if p, _ := tab.Lookup("azure", "gpt-4o"); p != orig {
+		t.Errorf("azure/gpt-4o = %+v, want %+v", p, orig)
+	}
+	if p, _ := tab.Lookup("openai", "gpt-4o"); p != over {
+		t.Errorf("registered gpt-4o = %+v, want %+v", p, over)
+	}
+	if p, _ := Default().Lookup("openai", "gpt-4o"); p == over {
+		t.Error("registering on a clone changed Default")
+	}
+
+	seen := map[string]int{}
+	for name := range tab.All() {
+		seen[name]++
+	}
+	if len(seen) != n+1 {
+		t.Errorf("All yields %d names, want %d", len(seen), n+1)
+	}
+	for name, k := range seen {
+		if k != 1 {
+			t.Errorf("All yields %q %d times", name, k)
+		}
+	}
+	if p := entries(tab)["gpt-4o"]; p != over {
+		t.Errorf("All gives gpt-4o = %+v, want the registered %+v", p, over)
+	}
+
+	// Merging Default back restores its prices and keeps the new model.
+	tab.Merge(Default())
+	if p, _ := tab.Lookup("openai", "gpt-4o"); p.InputPerToken != 2.5e-06 {
+		t.Errorf("gpt-4o input after merging Default = %v, want 2.5e-06", p.InputPerToken)
+	}
+	if got := tab.Len(); got != n+1 {
+		t.Errorf("Len after merging Default = %d, want %d", got, n+1)
+	}
+
+	// A table without a base gets a copy of every entry.
+	plain := New()
+	plain.Merge(tab)
+	if diff := cmp.Diff(entries(tab), entries(plain)); diff != "" {
+		t.Errorf("New().Merge(tab) differs from tab (-tab +merged):\n%s", diff)
+	}
+	if plain.Len() != n+1 {
+		t.Errorf("New().Merge(tab).Len() = %d, want %d", plain.Len(), n+1)
+	}
+
+	// A clone of a clone is independent of both.
+	c := tab.Clone()
+	c.Register("my-model", Price{InputPerToken: 5})
+	if p, _ := tab.Lookup("", "my-model"); p != over {
+		t.Errorf("registering on a clone changed its source: my-model = %+v", p)
+	}
+}
+
+func TestTable_DuplicateRegisterCountsOnce(t *testing.T) {
+	tab := New()
+	tab.Register("m", Price{InputPerToken: 1})
+	tab.Register("m", Price{InputPerToken: 2})
+	tab.Register("p/m", Price{InputPerToken: 3})
+	if got := tab.Len(); got != 2 {
+		t.Errorf("Len = %d, want 2", got)
+	}
 }

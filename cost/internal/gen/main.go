@@ -1,31 +1,48 @@
-// Command gen writes cost/prices.json.gz, the price table embedded by
+// Command gen writes cost/prices_gen.go, the price table compiled into
 // package cost, from LiteLLM's model_prices_and_context_window.json.
 //
-// It keeps only the fields package cost reads, writes the result as
-// compact JSON in LiteLLM's own format (so [cost.Load] reads it like the
-// original), gzips it without a timestamp so the output is reproducible,
-// and checks that the result loads to exactly the same table as the input.
+// prices_gen.go holds the table as a slice of rows sorted by key, and a
+// hash index over them (see package keyhash), with constant fields only, so
+// the linker lays it out as static data: the package parses nothing and
+// allocates nothing for it, at start-up or on first use.
+//
+// gen also writes a reduced copy of the source, kept only for the tests
+// (testdata/prices.json.gz): LiteLLM's format with only the fields package
+// cost reads, compact and gzipped. It checks that the copy loads to
+// exactly the same table as the source, and package cost's tests check that
+// the generated table equals what [cost.Load] reads from the copy. Both
+// outputs depend only on the input: the entries are sorted and gzip gets
+// no timestamp, so running gen twice gives identical files.
 //
 // Run it from the cost directory with go generate, or:
 //
-//	go run ./internal/gen -in path/to/model_prices_and_context_window.json -out prices.json.gz
+//	go run ./internal/gen -in path/to/model_prices_and_context_window.json
 //
 // then update the source commit and date in cost/doc.go and cost/NOTICE.
-// gen imports package cost, which embeds the output: if prices.json.gz is
-// missing, create an empty one first so the package compiles.
+// gen imports package cost, which includes the output: if prices_gen.go is
+// missing, create one holding "package cost" and "var embedded base"
+// first so the package compiles.
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"go/format"
 	"log"
+	"math"
 	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/llmux/llmux/cost"
+	"github.com/llmux/llmux/cost/internal/keyhash"
 )
 
 // keep lists the fields package cost reads.
@@ -41,26 +58,61 @@ var keep = []string{
 
 func main() {
 	in := flag.String("in", "", "LiteLLM model_prices_and_context_window.json")
-	out := flag.String("out", "prices.json.gz", "output file")
+	out := flag.String("out", "prices_gen.go", "generated Go file")
+	js := flag.String("json", "testdata/prices.json.gz", "reduced, gzipped copy of the source for the tests")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("gen: ")
 	if *in == "" {
 		log.Fatal("-in is required")
 	}
-	if err := run(*in, *out); err != nil {
+	if err := run(*in, *out, *js); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(in, out string) error {
+func run(in, out, jsOut string) error {
 	src, err := os.ReadFile(in)
 	if err != nil {
 		return err
 	}
+	js, err := reduce(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", in, err)
+	}
+	if err := same(src, js); err != nil {
+		return err
+	}
+	tab, err := cost.Load(bytes.NewReader(js))
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(src)
+	code, err := goSource(tab, fmt.Sprintf("%x", sum))
+	if err != nil {
+		return err
+	}
+	gz, err := gzipped(js)
+	if err != nil {
+		return err
+	}
+
+	if err := os.WriteFile(out, code, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(jsOut, gz, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("gen: %s (sha256 %x, %d bytes, %d models) -> %s (%d bytes), %s (%d bytes JSON, %d gzipped)\n",
+		in, sum, len(src), tab.Len(), out, len(code), jsOut, len(js), len(gz))
+	return nil
+}
+
+// reduce keeps only the fields package cost reads, and drops sample_spec.
+func reduce(src []byte) ([]byte, error) {
 	var all map[string]map[string]json.RawMessage
 	if err := json.Unmarshal(src, &all); err != nil {
-		return fmt.Errorf("%s: %w", in, err)
+		return nil, err
 	}
 	delete(all, "sample_spec")
 	reduced := make(map[string]map[string]json.RawMessage, len(all))
@@ -73,32 +125,22 @@ func run(in, out string) error {
 		}
 		reduced[model] = r
 	}
-	js, err := json.Marshal(reduced) // map keys are sorted: the output is stable
-	if err != nil {
-		return err
-	}
+	return json.Marshal(reduced) // map keys are sorted: the output is stable
+}
 
+func gzipped(b []byte) ([]byte, error) {
 	var gz bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression) // no ModTime: reproducible
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := zw.Write(js); err != nil {
-		return err
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
 	}
 	if err := zw.Close(); err != nil {
-		return err
+		return nil, err
 	}
-
-	if err := same(src, js); err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, gz.Bytes(), 0o644); err != nil {
-		return err
-	}
-	fmt.Printf("gen: %s (sha256 %x, %d bytes, %d models) -> %s (%d bytes JSON, %d gzipped)\n",
-		in, sha256.Sum256(src), len(src), len(reduced), out, len(js), gz.Len())
-	return nil
+	return gz.Bytes(), nil
 }
 
 // same checks that the reduced JSON loads to the same table as the source.
@@ -120,4 +162,112 @@ func same(src, reduced []byte) error {
 		}
 	}
 	return nil
+}
+
+// key is a model name split at its first slash, as package cost's key
+// type; its tests check that each generated key is what the package
+// itself would make of the name.
+type key struct{ prefix, name string }
+
+func splitKey(s string) key {
+	if p, n, ok := strings.Cut(s, "/"); ok && p != "" {
+		return key{p, n}
+	}
+	return key{"", s}
+}
+
+// goSource returns prices_gen.go for tab: the rows sorted by key, so that
+// the file reads well and changes little when prices change, and the hash
+// index package cost searches.
+func goSource(tab *cost.Table, sum string) ([]byte, error) {
+	type entry struct {
+		k key
+		p cost.Price
+	}
+	var rows []entry
+	for model, p := range tab.All() {
+		rows = append(rows, entry{splitKey(model), p})
+	}
+	slices.SortFunc(rows, func(a, b entry) int {
+		return cmp.Or(strings.Compare(a.k.prefix, b.k.prefix), strings.Compare(a.k.name, b.k.name))
+	})
+	if len(rows) > math.MaxUint16 {
+		return nil, fmt.Errorf("%d models: the index holds at most %d", len(rows), math.MaxUint16)
+	}
+
+	// The index: open addressing with linear probing, at most half full
+	// (so a miss ends soon, and always ends), as package cost searches it.
+	n := 1
+	for n < 2*len(rows) {
+		n <<= 1
+	}
+	slots := make([]uint16, n)
+	mask := uint32(n - 1)
+	longest := 0
+	for i, r := range rows {
+		probes := 1
+		h := keyhash.Sum(r.k.prefix, r.k.name) & mask
+		for slots[h] != 0 {
+			h = (h + 1) & mask
+			probes++
+		}
+		slots[h] = uint16(i + 1)
+		longest = max(longest, probes)
+	}
+
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated by cost/internal/gen from LiteLLM's model_prices_and_context_window.json\n")
+	fmt.Fprintf(&b, "// (sha256 %s); DO NOT EDIT.\n\n", sum)
+	fmt.Fprintf(&b, "package cost\n\n")
+	fmt.Fprintf(&b, "// embedded is the base of [Default]. Its fields are constants, so it is\n")
+	fmt.Fprintf(&b, "// static data: nothing runs to build it.\n")
+	fmt.Fprintf(&b, "var embedded = base{\n")
+	fmt.Fprintf(&b, "rows: []row{\n")
+	for _, r := range rows {
+		fields, err := literal(r.p)
+		if err != nil {
+			return nil, fmt.Errorf("model %q: %w", r.k.prefix+"/"+r.k.name, err)
+		}
+		fmt.Fprintf(&b, "{key{%s, %s}, Price{%s}},\n", strconv.Quote(r.k.prefix), strconv.Quote(r.k.name), fields)
+	}
+	fmt.Fprintf(&b, "},\n\n")
+	fmt.Fprintf(&b, "// %d slots for %d rows; a key is at most %d probes from its start.\n", n, len(rows), longest)
+	fmt.Fprintf(&b, "slots: []uint16{")
+	for i, s := range slots {
+		if i%16 == 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%d, ", s)
+	}
+	fmt.Fprintf(&b, "\n},\n}\n")
+	return format.Source(b.Bytes())
+}
+
+// literal returns the fields of p that are not zero as "Name: value, ...",
+// in the order Price declares them. Floats are written in the shortest
+// form that reads back as the same float64.
+func literal(p cost.Price) (string, error) {
+	v := reflect.ValueOf(p)
+	var parts []string
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.IsZero() {
+			continue
+		}
+		var s string
+		switch f.Kind() {
+		case reflect.String:
+			s = strconv.Quote(f.String())
+		case reflect.Int:
+			s = strconv.FormatInt(f.Int(), 10)
+		case reflect.Float64:
+			s = strconv.FormatFloat(f.Float(), 'g', -1, 64)
+		case reflect.Bool:
+			s = strconv.FormatBool(f.Bool())
+		default:
+			return "", fmt.Errorf("field %s: kind %s not supported", v.Type().Field(i).Name, f.Kind())
+		}
+		parts = append(parts, v.Type().Field(i).Name+": "+s)
+	}
+	return strings.Join(parts, ", "), nil
 }
