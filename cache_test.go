@@ -153,24 +153,9 @@ func TestCache_HitGivesOneSuccessEventAndNoAPICall(t *testing.T) {
 		t.Error("a hit is its own call: it needs its own call id")
 	}
 
-	k := hit.Kwargs()
-	if k["cache_hit"] != true || k["response_cost"] != 0.0 || k["saved_cache_cost"] != 3.5e-05 || k["cache_key"] != miss.CacheKey {
-		t.Errorf("kwargs: cache_hit=%v response_cost=%v saved_cache_cost=%v cache_key=%v",
-			k["cache_hit"], k["response_cost"], k["saved_cache_cost"], k["cache_key"])
-	}
-	if _, ok := k["api_key"]; ok {
-		t.Error("kwargs of a hit carry an api_key, but no API call was made")
-	}
-	p := hit.StandardLoggingPayload()
-	if !strings.HasPrefix(p.ID, hit.CallID+"_cache_hit") || len(p.ID) <= len(hit.CallID+"_cache_hit") {
-		t.Errorf("payload id %q, want %q + timestamp", p.ID, hit.CallID+"_cache_hit")
-	}
-	if mp := miss.StandardLoggingPayload(); mp.ID != miss.CallID || *mp.CacheHit || *p.CacheHit != true {
-		t.Errorf("payload ids/cache_hit: miss %q %v, hit %q %v", mp.ID, *mp.CacheHit, p.ID, *p.CacheHit)
-	}
-	if p.ResponseCost != 0 || p.SavedCacheCost != 3.5e-05 || *p.CacheKey != miss.CacheKey {
-		t.Errorf("payload: response_cost %v saved %v key %v", p.ResponseCost, p.SavedCacheCost, *p.CacheKey)
-	}
+	// The LiteLLM views of these events (kwargs cache_hit/cache_key,
+	// the payload's "<call id>_cache_hit<time>" id) are tested in package
+	// litellm.
 	if s := c.CacheStats(); s != (CacheStats{Hits: 1, Misses: 1, Stores: 1}) {
 		t.Errorf("stats = %+v", s)
 	}
@@ -283,9 +268,6 @@ func TestCache_StreamMissIsStoredThenReplayedAsAStream(t *testing.T) {
 	hit := rec.last()
 	if !hit.CacheHit || hit.CompleteStreamingResponse.Text() != "Hello world" || hit.ResponseCost != 0 || hit.SavedCacheCost <= 0 {
 		t.Errorf("hit event: hit=%v complete=%q cost=%v saved=%v", hit.CacheHit, hit.CompleteStreamingResponse.Text(), hit.ResponseCost, hit.SavedCacheCost)
-	}
-	if k := hit.Kwargs(); k["complete_streaming_response"] == nil || k["cache_hit"] != true {
-		t.Errorf("kwargs complete_streaming_response=%v cache_hit=%v", k["complete_streaming_response"], k["cache_hit"])
 	}
 
 	// A plain call shares the entry of the streamed one.

@@ -149,4 +149,3 @@ func ReadError(status int, err error) *llmux.Error {
 	}
 	return &llmux.Error{Code: code, StatusCode: status, Message: "read response: " + err.Error(), Err: err}
 }
-

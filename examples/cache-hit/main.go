@@ -28,6 +28,7 @@ import (
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/cache"
 	"github.com/llmux/llmux/cache/redis"
+	"github.com/llmux/llmux/litellm"
 )
 
 // MyHandler prints each event with its cache fields. Pre- and post-API-call
@@ -59,7 +60,7 @@ func (h *MyHandler) LogPostAPICall(_ context.Context, e *llmux.Event) {
 
 // LogSuccessEvent reads the fields through Kwargs, under LiteLLM's names.
 func (h *MyHandler) LogSuccessEvent(_ context.Context, e *llmux.Event) {
-	k := e.Kwargs()
+	k := litellm.Kwargs(e)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.keys = append(h.keys, e.CacheKey)

@@ -4,7 +4,7 @@
 //
 // In llmux the request's Metadata travels with the call into every event
 // as Event.Metadata (and, for loggers ported from LiteLLM, under
-// Event.Kwargs()["litellm_params"]["metadata"]); it never reaches the
+// litellm.Kwargs(e)["litellm_params"]["metadata"]); it never reaches the
 // provider. Runs offline on the built-in mock provider.
 //
 //	go run ./examples/metadata
@@ -19,6 +19,7 @@ import (
 	"os"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/litellm"
 )
 
 // MetadataLogger prints the metadata each event carries.
@@ -39,7 +40,7 @@ func (l *MetadataLogger) LogSuccessEvent(_ context.Context, e *llmux.Event) {
 	fmt.Fprintf(l.out, "success: e.Metadata[\"hello\"] = %v\n", e.Metadata["hello"])
 
 	// LiteLLM: kwargs["litellm_params"]["metadata"]
-	params, _ := e.Kwargs()["litellm_params"].(map[string]any)
+	params, _ := litellm.Kwargs(e)["litellm_params"].(map[string]any)
 	md, _ := params["metadata"].(map[string]any)
 	fmt.Fprintf(l.out, "success: kwargs[\"litellm_params\"][\"metadata\"] = %v\n", md)
 }

@@ -26,6 +26,7 @@ import (
 	"sync"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/litellm"
 	"github.com/llmux/llmux/provider/anthropic"
 )
 
@@ -51,7 +52,7 @@ func (l *InputLogger) LogPreAPICall(_ context.Context, e *llmux.Event) {
 	fmt.Fprintf(l.out, "complete_input_dict: %s\n", a.RequestBody)
 
 	// The same bytes under LiteLLM's key names.
-	args, _ := e.Kwargs()["additional_args"].(map[string]any)
+	args, _ := litellm.Kwargs(e)["additional_args"].(map[string]any)
 	dict, _ := args["complete_input_dict"].(json.RawMessage)
 	fmt.Fprintf(l.out, "kwargs[\"additional_args\"][\"complete_input_dict\"] is the same: %t\n", bytes.Equal(dict, a.RequestBody))
 }

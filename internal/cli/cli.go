@@ -17,6 +17,7 @@ import (
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/cache"
 	"github.com/llmux/llmux/cache/redis"
+	"github.com/llmux/llmux/litellm"
 	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/azure"
 	"github.com/llmux/llmux/provider/openai"
@@ -331,7 +332,7 @@ var (
 
 func (p *eventPrinter) print(e *llmux.Event, c *llmux.Chunk) {
 	line := map[string]any{}
-	for k, v := range e.Kwargs() {
+	for k, v := range litellm.Kwargs(e) {
 		line[k] = v
 	}
 	line["event"] = string(e.Type)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/llmux/llmux"
 )
 
@@ -165,3 +166,10 @@ func (h *Logs) Count(prefix string) int {
 	}
 	return n
 }
+
+// CmpWire makes go-cmp compare llmux's wire types by their fields,
+// ignoring the unexported record of how a decoded value's JSON looked.
+var CmpWire = cmpopts.IgnoreUnexported(llmux.Request{}, llmux.Message{}, llmux.ContentPart{}, llmux.ImageURL{},
+	llmux.InputAudio{}, llmux.File{}, llmux.ThinkingBlock{}, llmux.Audio{}, llmux.Tool{}, llmux.Function{},
+	llmux.ToolCall{}, llmux.FunctionCall{}, llmux.Response{}, llmux.Choice{}, llmux.Usage{}, llmux.Chunk{},
+	llmux.ChunkChoice{}, llmux.Delta{}, llmux.EmbeddingResponse{}, llmux.EmbeddingVector{})

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
-	"github.com/llmux/llmux/provider"
 	"github.com/llmux/llmux/internal/mask"
+	"github.com/llmux/llmux/provider"
 )
 
 // apiError is an OpenAI-shaped error object.

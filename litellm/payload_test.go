@@ -1,9 +1,11 @@
-package llmux
+package litellm
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/record"
 	"math"
 	"slices"
 	"strings"
@@ -98,15 +100,15 @@ var standardLoggingMetadataKeys = []string{
 
 var payloadStart = time.Date(2025, 3, 1, 12, 0, 0, 250_000_000, time.UTC)
 
-func payloadBaseEvent() Event {
-	return Event{
+func payloadBaseEvent() llmux.Event {
+	return llmux.Event{
 		CallID:         "call-123",
 		TraceID:        "trace-456",
-		CallType:       CallCompletion,
+		CallType:       llmux.CallCompletion,
 		Model:          "openai/gpt-4o",
 		Provider:       "openai",
 		UpstreamModel:  "gpt-4o",
-		Messages:       []Message{System("be brief"), User("hi")},
+		Messages:       []llmux.Message{llmux.System("be brief"), llmux.User("hi")},
 		OptionalParams: map[string]any{"temperature": 0.2, "max_tokens": 10},
 		Metadata: map[string]any{
 			"user_api_key_team_id": "team-1",
@@ -119,10 +121,10 @@ func payloadBaseEvent() Event {
 		User:      "alice",
 		Tags:      []string{"prod"},
 		StartTime: payloadStart,
-		Attempt: AttemptInfo{
+		Attempt: llmux.AttemptInfo{
 			Number:      1,
 			StartTime:   payloadStart.Add(time.Millisecond),
-			Input:       []Message{User("hi")},
+			Input:       []llmux.Message{llmux.User("hi")},
 			APIKey:      "sk-...abcd",
 			APIBase:     "https://api.openai.com/v1/chat/completions/",
 			RequestBody: json.RawMessage(`{"model":"gpt-4o"}`),
@@ -131,9 +133,9 @@ func payloadBaseEvent() Event {
 	}
 }
 
-func payloadSuccessEvent() *Event {
+func payloadSuccessEvent() *llmux.Event {
 	e := payloadBaseEvent()
-	e.Type = EventSuccess
+	e.Type = llmux.EventSuccess
 	e.OriginalResponse = `{"id":"chatcmpl-1"}`
 	e.ResponseHeaders = map[string]string{
 		"X-Ratelimit-Remaining-Requests": "99",
@@ -143,30 +145,30 @@ func payloadSuccessEvent() *Event {
 	e.StatusCode = 200
 	e.EndTime = payloadStart.Add(1500 * time.Millisecond)
 	e.CompletionStartTime = e.EndTime
-	e.Response = &Response{ID: "chatcmpl-1", Object: "chat.completion", Model: "gpt-4o",
-		Choices: []Choice{{Message: Assistant("hello"), FinishReason: "stop"}}}
-	e.Usage = Usage{PromptTokens: 100, CompletionTokens: 20, TotalTokens: 120, CachedTokens: 40, ReasoningTokens: 5}
+	e.Response = &llmux.Response{ID: "chatcmpl-1", Object: "chat.completion", Model: "gpt-4o",
+		Choices: []llmux.Choice{{Message: llmux.Assistant("hello"), FinishReason: "stop"}}}
+	e.Usage = llmux.Usage{PromptTokens: 100, CompletionTokens: 20, TotalTokens: 120, CachedTokens: 40, ReasoningTokens: 5}
 	e.CostBreakdown = cost.Breakdown{Input: 0.001, CacheRead: 0.0002, CacheCreation: 0.0001, Output: 0.003, Reasoning: 0.0005, Total: 0.0048}
 	e.ResponseCost = 0.0048
 	return &e
 }
 
-func payloadFailureEvent() *Event {
+func payloadFailureEvent() *llmux.Event {
 	e := payloadBaseEvent()
-	e.Type = EventFailure
+	e.Type = llmux.EventFailure
 	e.EndTime = payloadStart.Add(300 * time.Millisecond)
 	e.CompletionStartTime = e.EndTime
 	e.StatusCode = 429
 	e.OriginalResponse = `{"error":{"message":"slow down"}}`
-	e.Err = &Error{Code: CodeRateLimited, Provider: "openai", StatusCode: 429, Message: "slow down"}
+	e.Err = &llmux.Error{Code: llmux.CodeRateLimited, Provider: "openai", StatusCode: 429, Message: "slow down"}
 	e.Traceback = "goroutine 1 [running]:\nmain.main()"
 	return &e
 }
 
 // payloadJSON marshals the event's payload and decodes it into a generic map.
-func payloadJSON(t *testing.T, e *Event) map[string]any {
+func payloadJSON(t *testing.T, e *llmux.Event) map[string]any {
 	t.Helper()
-	b, err := json.Marshal(e.StandardLoggingPayload())
+	b, err := json.Marshal(Payload(e))
 	if err != nil {
 		t.Fatalf("marshal payload: %v", err)
 	}
@@ -190,20 +192,20 @@ func TestStandardLoggingPayload_HasExactlyLiteLLMKeys(t *testing.T) {
 	if len(standardLoggingPayloadKeys) != 39 || len(standardLoggingMetadataKeys) != 33 {
 		t.Fatalf("key lists changed: %d payload keys, %d metadata keys", len(standardLoggingPayloadKeys), len(standardLoggingMetadataKeys))
 	}
-	events := map[string]*Event{
+	events := map[string]*llmux.Event{
 		"success": payloadSuccessEvent(),
 		"failure": payloadFailureEvent(),
 		"empty":   {},
-		"pre":     func() *Event { e := payloadBaseEvent(); e.Type = EventPreAPICall; return &e }(),
+		"pre":     func() *llmux.Event { e := payloadBaseEvent(); e.Type = llmux.EventPreAPICall; return &e }(),
 	}
 	for name, e := range events {
 		t.Run(name, func(t *testing.T) {
 			m := payloadJSON(t, e)
-			if diff := cmp.Diff(standardLoggingPayloadKeys, sortedKeys(m), cmpWire); diff != "" {
+			if diff := cmp.Diff(standardLoggingPayloadKeys, sortedKeys(m), record.CmpWire); diff != "" {
 				t.Errorf("payload keys (-want +got):\n%s", diff)
 			}
 			md, _ := m["metadata"].(map[string]any)
-			if diff := cmp.Diff(standardLoggingMetadataKeys, sortedKeys(md), cmpWire); diff != "" {
+			if diff := cmp.Diff(standardLoggingMetadataKeys, sortedKeys(md), record.CmpWire); diff != "" {
 				t.Errorf("metadata keys (-want +got):\n%s", diff)
 			}
 			nested := map[string][]string{
@@ -220,7 +222,7 @@ func TestStandardLoggingPayload_HasExactlyLiteLLMKeys(t *testing.T) {
 					t.Errorf("%s = %v, want an object", key, m[key])
 					continue
 				}
-				if diff := cmp.Diff(want, sortedKeys(got), cmpWire); diff != "" {
+				if diff := cmp.Diff(want, sortedKeys(got), record.CmpWire); diff != "" {
 					t.Errorf("%s keys (-want +got):\n%s", key, diff)
 				}
 			}
@@ -236,7 +238,7 @@ func TestStandardLoggingPayload_HasExactlyLiteLLMKeys(t *testing.T) {
 
 func TestStandardLoggingPayload_Success(t *testing.T) {
 	e := payloadSuccessEvent()
-	p := e.StandardLoggingPayload()
+	p := Payload(e)
 	m := payloadJSON(t, e)
 
 	want := map[string]any{
@@ -303,7 +305,7 @@ func TestStandardLoggingPayload_Success(t *testing.T) {
 			"completion_tokens_details": map[string]any{"reasoning_tokens": float64(5)},
 			"cache_read_input_tokens":   float64(40)},
 	}
-	if diff := cmp.Diff(wantHP, hp, cmpWire); diff != "" {
+	if diff := cmp.Diff(wantHP, hp, record.CmpWire); diff != "" {
 		t.Errorf("hidden_params (-want +got):\n%s", diff)
 	}
 
@@ -314,14 +316,14 @@ func TestStandardLoggingPayload_Success(t *testing.T) {
 	if diff := cmp.Diff(map[string]any{
 		"user_api_key_team_id": "team-1", "user_api_key_spend": 1.5, "requester_ip_address": "10.0.0.1",
 		"model_group": "gpt-4o-group", "model_info": map[string]any{"id": "deploy-1"}, "foo": "bar",
-	}, md["requester_metadata"], cmpWire); diff != "" {
+	}, md["requester_metadata"], record.CmpWire); diff != "" {
 		t.Errorf("requester_metadata is not the request's metadata (-want +got):\n%s", diff)
 	}
 }
 
 func TestStandardLoggingPayload_TimesAreEpochSeconds(t *testing.T) {
 	e := payloadSuccessEvent()
-	p := e.StandardLoggingPayload()
+	p := Payload(e)
 	start := float64(payloadStart.UnixNano()) / 1e9
 	if math.Abs(p.StartTime-start) > 1e-6 || math.Abs(p.EndTime-(start+1.5)) > 1e-6 || math.Abs(p.CompletionStartTime-p.EndTime) > 1e-9 {
 		t.Errorf("times = %v %v %v, want %v and +1.5s", p.StartTime, p.EndTime, p.CompletionStartTime, start)
@@ -337,15 +339,15 @@ func TestStandardLoggingPayload_TimesAreEpochSeconds(t *testing.T) {
 	e.Stream = true
 	e.CompletionStartTime = payloadStart.Add(200 * time.Millisecond)
 	e.CompleteStreamingResponse = e.Response
-	p = e.StandardLoggingPayload()
+	p = Payload(e)
 	if p.ResponseTime != 0.2 || p.Stream == nil || !*p.Stream {
 		t.Errorf("stream: response_time = %v stream = %v, want 0.2 true", p.ResponseTime, p.Stream)
 	}
 
 	// Before the end: endTime is startTime.
 	pre := payloadBaseEvent()
-	pre.Type = EventPreAPICall
-	p = pre.StandardLoggingPayload()
+	pre.Type = llmux.EventPreAPICall
+	p = Payload(&pre)
 	if p.EndTime != p.StartTime || p.CompletionStartTime != p.StartTime || p.ResponseTime != 0 || p.Status != "success" {
 		t.Errorf("pre: %v %v %v %v %q", p.StartTime, p.EndTime, p.CompletionStartTime, p.ResponseTime, p.Status)
 	}
@@ -368,7 +370,7 @@ func TestStandardLoggingPayload_Failure(t *testing.T) {
 	for k := range want {
 		got[k] = m[k]
 	}
-	if diff := cmp.Diff(want, got, cmpWire); diff != "" {
+	if diff := cmp.Diff(want, got, record.CmpWire); diff != "" {
 		t.Errorf("failure payload (-want +got):\n%s", diff)
 	}
 
@@ -376,7 +378,7 @@ func TestStandardLoggingPayload_Failure(t *testing.T) {
 	e := payloadFailureEvent()
 	e.Err = fmt.Errorf("dial: %w", errors.New("boom"))
 	e.StatusCode = 0
-	p := e.StandardLoggingPayload()
+	p := Payload(e)
 	if p.ErrorInformation.ErrorClass != "APIError" || p.ErrorInformation.ErrorCode != "" || *p.ErrorStr != "dial: boom" {
 		t.Errorf("plain error: %+v %q", p.ErrorInformation, *p.ErrorStr)
 	}
@@ -395,28 +397,28 @@ func TestStandardLoggingPayload_UnknownCostIsZeroWithDebugInfo(t *testing.T) {
 	}
 	want := map[string]any{"error_str": "cost: no price for model: gpt-4o", "traceback_str": "", "model": "gpt-4o",
 		"cache_hit": false, "custom_llm_provider": "openai", "call_type": "completion"}
-	if diff := cmp.Diff(want, m["response_cost_failure_debug_info"], cmpWire); diff != "" {
+	if diff := cmp.Diff(want, m["response_cost_failure_debug_info"], record.CmpWire); diff != "" {
 		t.Errorf("debug info (-want +got):\n%s", diff)
 	}
 }
 
 func TestStandardLoggingPayload_MessagesOfOtherCallTypes(t *testing.T) {
-	e := &Event{CallType: CallTextCompletion, Prompt: "once upon"}
-	if diff := cmp.Diff([]Message{User("once upon")}, e.StandardLoggingPayload().Messages, cmpWire); diff != "" {
+	e := &llmux.Event{CallType: llmux.CallTextCompletion, Prompt: "once upon"}
+	if diff := cmp.Diff([]llmux.Message{llmux.User("once upon")}, Payload(e).Messages, record.CmpWire); diff != "" {
 		t.Errorf("text completion (-want +got):\n%s", diff)
 	}
-	e = &Event{CallType: CallEmbedding, Input: []string{"a", "b"}}
-	if diff := cmp.Diff([]Message{User("a"), User("b")}, e.StandardLoggingPayload().Messages, cmpWire); diff != "" {
+	e = &llmux.Event{CallType: llmux.CallEmbedding, Input: []string{"a", "b"}}
+	if diff := cmp.Diff([]llmux.Message{llmux.User("a"), llmux.User("b")}, Payload(e).Messages, record.CmpWire); diff != "" {
 		t.Errorf("embedding (-want +got):\n%s", diff)
 	}
-	if m := payloadJSON(t, &Event{}); m["messages"] != nil {
+	if m := payloadJSON(t, &llmux.Event{}); m["messages"] != nil {
 		t.Errorf("no input: messages = %v", m["messages"])
 	}
 }
 
 func TestStandardLoggingPayload_MetadataRules(t *testing.T) {
 	hash := strings.Repeat("ab", 32)
-	e := &Event{
+	e := &llmux.Event{
 		User: "bob",
 		Metadata: map[string]any{
 			"user_api_key":             hash,
@@ -427,7 +429,7 @@ func TestStandardLoggingPayload_MetadataRules(t *testing.T) {
 			"team_id":                  42, // formatted as a string
 		},
 	}
-	p := e.StandardLoggingPayload()
+	p := Payload(e)
 	md := p.Metadata
 	switch {
 	case md.UserAPIKeyHash == nil || *md.UserAPIKeyHash != hash:
@@ -439,22 +441,22 @@ func TestStandardLoggingPayload_MetadataRules(t *testing.T) {
 	case md.TeamID == nil || *md.TeamID != "42":
 		t.Errorf("team_id = %v", md.TeamID)
 	}
-	if diff := cmp.Diff(map[string]any{"app": "x"}, md.RequesterMetadata, cmpWire); diff != "" {
+	if diff := cmp.Diff(map[string]any{"app": "x"}, md.RequesterMetadata, record.CmpWire); diff != "" {
 		t.Errorf("requester_metadata (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"a", "b"}, p.RequestTags, cmpWire); diff != "" {
+	if diff := cmp.Diff([]string{"a", "b"}, p.RequestTags, record.CmpWire); diff != "" {
 		t.Errorf("request_tags from metadata (-want +got):\n%s", diff)
 	}
 
 	// A user_api_key that is not a hash (a real key) is never copied.
 	e.Metadata = map[string]any{"user_api_key": "sk-live-secret-key-value"}
-	b, _ := json.Marshal(e.StandardLoggingPayload())
+	b, _ := json.Marshal(Payload(e))
 	if !strings.Contains(string(b), `"user_api_key_hash":null`) {
 		t.Errorf("a non-hash key was copied: %s", b)
 	}
 
 	// No metadata: requester_metadata is null.
-	if m := payloadJSON(t, &Event{}); m["metadata"].(map[string]any)["requester_metadata"] != nil {
+	if m := payloadJSON(t, &llmux.Event{}); m["metadata"].(map[string]any)["requester_metadata"] != nil {
 		t.Errorf("requester_metadata = %v, want null", m["metadata"].(map[string]any)["requester_metadata"])
 	}
 }
@@ -462,7 +464,7 @@ func TestStandardLoggingPayload_MetadataRules(t *testing.T) {
 func TestStandardLoggingPayload_NoSecrets(t *testing.T) {
 	e := payloadSuccessEvent()
 	e.Attempt.Headers["X-Api-Key"] = "sk-...wxyz"
-	b, err := json.Marshal(e.StandardLoggingPayload())
+	b, err := json.Marshal(Payload(e))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,9 +513,9 @@ func TestStandardLoggingPayload_SanitizesUnencodableMetadata(t *testing.T) {
 		"user_api_key_spend":  math.Inf(1),
 	}
 	e.OptionalParams["response_format"] = json.RawMessage(`{"type":`)
-	e.OptionalParams["tools"] = []Tool{{Type: "function", Function: Function{Name: "f", Parameters: json.RawMessage(`{bad`)}}}
+	e.OptionalParams["tools"] = []llmux.Tool{{Type: "function", Function: llmux.Function{Name: "f", Parameters: json.RawMessage(`{bad`)}}}
 
-	b, err := json.Marshal(e.StandardLoggingPayload())
+	b, err := json.Marshal(Payload(e))
 	if err != nil {
 		t.Fatalf("marshal: %v", err)
 	}
@@ -546,7 +548,7 @@ func TestStandardLoggingPayload_SanitizesUnencodableMetadata(t *testing.T) {
 	for k := range want {
 		got[k] = rm[k]
 	}
-	if diff := cmp.Diff(want, got, cmpWire); diff != "" {
+	if diff := cmp.Diff(want, got, record.CmpWire); diff != "" {
 		t.Errorf("sanitized metadata (-want +got):\n%s", diff)
 	}
 	// The self-containing list ends in the depth marker.
@@ -562,7 +564,7 @@ func TestStandardLoggingPayload_SanitizesUnencodableMetadata(t *testing.T) {
 	if v != depthMarker || depth < 10 {
 		t.Errorf("list: depth %d ends in %v", depth, v)
 	}
-	if diff := cmp.Diff(map[string]any{"nan": "NaN"}, md["spend_logs_metadata"], cmpWire); diff != "" {
+	if diff := cmp.Diff(map[string]any{"nan": "NaN"}, md["spend_logs_metadata"], record.CmpWire); diff != "" {
 		t.Errorf("spend_logs_metadata (-want +got):\n%s", diff)
 	}
 	if md["user_api_key_spend"] != nil {
@@ -585,7 +587,7 @@ func TestStandardLoggingPayload_SanitizesUnencodableMetadata(t *testing.T) {
 
 func TestStandardLoggingPayload_SafeMetadataIsNotCopied(t *testing.T) {
 	e := payloadSuccessEvent()
-	p := e.StandardLoggingPayload()
+	p := Payload(e)
 	rm, ok := p.Metadata.RequesterMetadata.(map[string]any)
 	if !ok {
 		t.Fatalf("requester_metadata = %T", p.Metadata.RequesterMetadata)
@@ -607,12 +609,12 @@ func TestStandardLoggingPayload_UnencodableResultIsSanitized(t *testing.T) {
 	}
 
 	e = payloadSuccessEvent()
-	e.CallType = CallEmbedding
+	e.CallType = llmux.CallEmbedding
 	e.Response = nil
-	e.EmbeddingResponse = &EmbeddingResponse{Object: "list", Data: []EmbeddingVector{{Vector: []float32{1, float32(math.NaN())}}}}
+	e.EmbeddingResponse = &llmux.EmbeddingResponse{Object: "list", Data: []llmux.EmbeddingVector{{Vector: []float32{1, float32(math.NaN())}}}}
 	m = payloadJSON(t, e)
 	vec := m["response"].(map[string]any)["data"].([]any)[0].(map[string]any)["embedding"].([]any)
-	if diff := cmp.Diff([]any{float64(1), "NaN"}, vec, cmpWire); diff != "" {
+	if diff := cmp.Diff([]any{float64(1), "NaN"}, vec, record.CmpWire); diff != "" {
 		t.Errorf("embedding (-want +got):\n%s", diff)
 	}
 }
@@ -621,7 +623,7 @@ func BenchmarkStandardLoggingPayload(b *testing.B) {
 	e := payloadSuccessEvent()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := json.Marshal(e.StandardLoggingPayload()); err != nil {
+		if _, err := json.Marshal(Payload(e)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,9 +1,10 @@
-package llmux
+package litellm
 
 import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"github.com/llmux/llmux"
 	"math"
 	"reflect"
 	"strconv"
@@ -47,7 +48,7 @@ func isJSONSafe(v any, depth int, path *[maxSafeDepth]uintptr) bool {
 		return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
 	case json.RawMessage:
 		return len(v) == 0 || json.Valid(v)
-	case []Tool:
+	case []llmux.Tool:
 		for _, t := range v {
 			if len(t.Function.Parameters) > 0 && !json.Valid(t.Function.Parameters) {
 				return false
@@ -234,14 +235,14 @@ func jsonSafeResult(r any) any {
 	switch r := r.(type) {
 	case nil:
 		return nil
-	case *Response:
+	case *llmux.Response:
 		for _, c := range r.Choices {
 			if len(c.Logprobs) > 0 && !json.Valid(c.Logprobs) {
 				return toJSONSafe(r, 0, nil)
 			}
 		}
 		return r
-	case *EmbeddingResponse:
+	case *llmux.EmbeddingResponse:
 		for _, d := range r.Data {
 			for _, f := range d.Vector {
 				if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {

@@ -1,8 +1,9 @@
-package llmux
+package litellm
 
 import (
 	"errors"
 	"fmt"
+	"github.com/llmux/llmux"
 	"math"
 	"reflect"
 	"regexp"
@@ -191,9 +192,9 @@ type StandardLoggingModelInformation struct {
 // StandardLoggingPayloadErrorInformation.
 type StandardLoggingErrorInformation struct {
 	ErrorCode    string `json:"error_code"`    // upstream HTTP status, "" if none
-	ErrorClass   string `json:"error_class"`   // LiteLLM's exception class, [Code.ExceptionName]
+	ErrorClass   string `json:"error_class"`   // LiteLLM's exception class, [llmux.Code.ExceptionName]
 	LLMProvider  string `json:"llm_provider"`  // the provider that failed
-	Traceback    string `json:"traceback"`     // [Event.Traceback]
+	Traceback    string `json:"traceback"`     // [llmux.Event.Traceback]
 	ErrorMessage string `json:"error_message"` // the error's message
 }
 
@@ -220,7 +221,7 @@ type StandardLoggingCostBreakdown struct {
 // StandardLoggingCostFailureDebugInfo says why a call's cost is unknown, as
 // LiteLLM's StandardLoggingModelCostFailureDebugInformation.
 type StandardLoggingCostFailureDebugInfo struct {
-	ErrorStr          string `json:"error_str"`     // [Event.CostErr]
+	ErrorStr          string `json:"error_str"`     // [llmux.Event.CostErr]
 	TracebackStr      string `json:"traceback_str"` // always "": not a crash
 	Model             string `json:"model"`         // the model name that was priced
 	CacheHit          bool   `json:"cache_hit"`
@@ -247,8 +248,8 @@ const (
 // EndTime is StartTime and the status is "success" unless the event
 // carries an error. The payload shares no mutable state with the event
 // except the values of maps and slices that are already safe to encode.
-func (e *Event) StandardLoggingPayload() *StandardLoggingPayload {
-	failed := e.Type == EventFailure || e.Err != nil
+func Payload(e *llmux.Event) *StandardLoggingPayload {
+	failed := e.Type == llmux.EventFailure || e.Err != nil
 	status := statusSuccess
 	if failed {
 		status = statusFailure
@@ -300,7 +301,7 @@ func (e *Event) StandardLoggingPayload() *StandardLoggingPayload {
 		Metadata:             standardMetadata(meta, e.Usage),
 		CacheKey:             optString(e.CacheKey),
 		SavedCacheCost:       finite(e.SavedCacheCost),
-		Messages:             e.loggedMessages(),
+		Messages:             loggedMessages(e),
 		ModelParameters:      params,
 		GuardrailInformation: meta["standard_logging_guardrail_information"],
 		StandardBuiltInToolsParams: &StandardBuiltInToolsParams{
@@ -370,7 +371,7 @@ func (e *Event) StandardLoggingPayload() *StandardLoggingPayload {
 
 	// Failure.
 	if failed {
-		code := CodeOf(e.Err)
+		code := llmux.CodeOf(e.Err)
 		info := p.ErrorInformation
 		info.ErrorClass = code.ExceptionName()
 		info.LLMProvider = e.Provider
@@ -380,7 +381,7 @@ func (e *Event) StandardLoggingPayload() *StandardLoggingPayload {
 			p.ErrorStr = &msg
 			info.ErrorMessage = msg
 		}
-		var le *Error
+		var le *llmux.Error
 		if errors.As(e.Err, &le) {
 			if le.StatusCode != 0 {
 				info.ErrorCode = strconv.Itoa(le.StatusCode)
@@ -401,16 +402,16 @@ func (e *Event) StandardLoggingPayload() *StandardLoggingPayload {
 // loggedMessages returns the call's input as LiteLLM logs it: the chat
 // messages, or a text-completion prompt or embedding inputs as user
 // messages; nil when there is none.
-func (e *Event) loggedMessages() any {
+func loggedMessages(e *llmux.Event) any {
 	switch {
 	case len(e.Messages) > 0:
 		return e.Messages
 	case e.Prompt != "":
-		return []Message{{Role: RoleUser, Content: e.Prompt}}
+		return []llmux.Message{{Role: llmux.RoleUser, Content: e.Prompt}}
 	case len(e.Input) > 0:
-		ms := make([]Message, len(e.Input))
+		ms := make([]llmux.Message, len(e.Input))
 		for i, in := range e.Input {
-			ms[i] = Message{Role: RoleUser, Content: in}
+			ms[i] = llmux.Message{Role: llmux.RoleUser, Content: in}
 		}
 		return ms
 	}
@@ -421,7 +422,7 @@ var sha256Hex = regexp.MustCompile(`^[a-fA-F0-9]{64}$`)
 
 // standardMetadata fills LiteLLM's metadata keys from the (already
 // encodable) request metadata.
-func standardMetadata(m map[string]any, u Usage) StandardLoggingMetadata {
+func standardMetadata(m map[string]any, u llmux.Usage) StandardLoggingMetadata {
 	md := StandardLoggingMetadata{
 		UserAPIKeyHash:             metaString(m, "user_api_key_hash"),
 		UserAPIKeyAlias:            metaString(m, "user_api_key_alias"),

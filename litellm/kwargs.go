@@ -1,6 +1,10 @@
-package llmux
+package litellm
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/llmux/llmux"
+)
 
 // Kwargs returns the event as LiteLLM's kwargs (its Logging object's
 // model_call_details), for loggers ported from LiteLLM custom callbacks.
@@ -50,7 +54,7 @@ import "encoding/json"
 //	response_cost_failure_debug_information
 //	                         [terminal] why the cost is unknown; only when it is
 //	cost_breakdown           [terminal] the payload's *StandardLoggingCostBreakdown
-//	standard_logging_object  [terminal] Event.StandardLoggingPayload()
+//	standard_logging_object  [terminal] [Payload](e)
 //	cache_hit                [success]  Event.CacheHit
 //	cache_key                [success]  Event.CacheKey
 //	saved_cache_cost         [success]  Event.SavedCacheCost
@@ -63,7 +67,7 @@ import "encoding/json"
 //
 // LiteLLM also spreads optional_params into top-level keys; llmux does not,
 // so a request parameter can never shadow one of the keys above.
-func (e *Event) Kwargs() map[string]any {
+func Kwargs(e *llmux.Event) map[string]any {
 	k := make(map[string]any, 32)
 	model := e.UpstreamModel
 	if model == "" {
@@ -74,7 +78,7 @@ func (e *Event) Kwargs() map[string]any {
 		params = map[string]any{}
 	}
 	k["model"] = model
-	k["messages"] = e.loggedMessages()
+	k["messages"] = loggedMessages(e)
 	k["optional_params"] = params
 	k["litellm_params"] = map[string]any{
 		"metadata":            e.Metadata,
@@ -114,18 +118,18 @@ func (e *Event) Kwargs() map[string]any {
 			"headers":             e.Attempt.Headers,
 		}
 	} else {
-		k["input"] = e.originalInput()
+		k["input"] = originalInput(e)
 	}
 
-	responded := attempted && e.Type != EventPreAPICall
+	responded := attempted && e.Type != llmux.EventPreAPICall
 	if responded {
 		k["original_response"] = e.OriginalResponse
 		k["response_headers"] = e.ResponseHeaders
 	}
 
 	switch e.Type {
-	case EventSuccess, EventFailure:
-		p := e.StandardLoggingPayload()
+	case llmux.EventSuccess, llmux.EventFailure:
+		p := Payload(e)
 		k["end_time"] = e.EndTime
 		k["standard_logging_object"] = p
 		k["cost_breakdown"] = p.CostBreakdown
@@ -137,7 +141,7 @@ func (e *Event) Kwargs() map[string]any {
 		}
 	}
 	switch e.Type {
-	case EventSuccess:
+	case llmux.EventSuccess:
 		k["cache_hit"] = e.CacheHit
 		k["cache_key"] = e.CacheKey
 		k["saved_cache_cost"] = e.SavedCacheCost
@@ -149,7 +153,7 @@ func (e *Event) Kwargs() map[string]any {
 			k["complete_streaming_response"] = r
 			k["async_complete_streaming_response"] = r
 		}
-	case EventFailure:
+	case llmux.EventFailure:
 		k["exception"] = e.Err
 		k["traceback_exception"] = e.Traceback
 		if !responded || e.OriginalResponse == "" {
@@ -161,11 +165,11 @@ func (e *Event) Kwargs() map[string]any {
 
 // originalInput is LiteLLM's input before any attempt: the messages, the
 // prompt or the embedding inputs as the caller gave them.
-func (e *Event) originalInput() any {
+func originalInput(e *llmux.Event) any {
 	switch {
 	case len(e.Messages) > 0:
 		return e.Messages
-	case e.CallType == CallTextCompletion:
+	case e.CallType == llmux.CallTextCompletion:
 		return e.Prompt
 	case len(e.Input) > 0:
 		return e.Input

@@ -1,9 +1,11 @@
-package llmux
+package litellm
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/record"
 	"slices"
 	"testing"
 	"time"
@@ -26,27 +28,27 @@ func TestKwargs_KeysPerEventType(t *testing.T) {
 		return out
 	}
 
-	withType := func(e *Event, typ EventType) *Event { e.Type = typ; return e }
-	base := func() *Event { e := payloadBaseEvent(); return &e }
+	withType := func(e *llmux.Event, typ llmux.EventType) *llmux.Event { e.Type = typ; return e }
+	base := func() *llmux.Event { e := payloadBaseEvent(); return &e }
 	stream := payloadSuccessEvent()
 	stream.Stream = true
 	stream.CompleteStreamingResponse = stream.Response
 	unpriced := payloadSuccessEvent()
 	unpriced.CostErr = cost.ErrUnknownModel
 	noAttempt := payloadFailureEvent()
-	noAttempt.Attempt = AttemptInfo{}
+	noAttempt.Attempt = llmux.AttemptInfo{}
 	cacheHit := payloadSuccessEvent()
-	cacheHit.Attempt = AttemptInfo{}
+	cacheHit.Attempt = llmux.AttemptInfo{}
 	cacheHit.CacheHit = true
 
 	tests := []struct {
 		name string
-		e    *Event
+		e    *llmux.Event
 		want []string
 	}{
-		{"pre", withType(base(), EventPreAPICall), join(always, attempt)},
-		{"post", withType(base(), EventPostAPICall), join(always, attempt, response)},
-		{"stream", withType(base(), EventStream), join(always, attempt, response)},
+		{"pre", withType(base(), llmux.EventPreAPICall), join(always, attempt)},
+		{"post", withType(base(), llmux.EventPostAPICall), join(always, attempt, response)},
+		{"stream", withType(base(), llmux.EventStream), join(always, attempt, response)},
 		{"success", payloadSuccessEvent(), join(always, attempt, response, terminal,
 			[]string{"cache_hit", "cache_key", "saved_cache_cost"})},
 		{"success stream", stream, join(always, attempt, response, terminal,
@@ -61,8 +63,8 @@ func TestKwargs_KeysPerEventType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			k := tt.e.Kwargs()
-			if diff := cmp.Diff(tt.want, sortedKeys(k), cmpWire); diff != "" {
+			k := Kwargs(tt.e)
+			if diff := cmp.Diff(tt.want, sortedKeys(k), record.CmpWire); diff != "" {
 				t.Errorf("keys (-want +got):\n%s", diff)
 			}
 			if k["log_event_type"] != string(tt.e.Type) {
@@ -74,7 +76,7 @@ func TestKwargs_KeysPerEventType(t *testing.T) {
 
 func TestKwargs_Values(t *testing.T) {
 	e := payloadSuccessEvent()
-	k := e.Kwargs()
+	k := Kwargs(e)
 	checks := map[string]any{
 		"model":               "gpt-4o",
 		"litellm_call_id":     "call-123",
@@ -92,7 +94,7 @@ func TestKwargs_Values(t *testing.T) {
 		"api_call_start_time": payloadStart.Add(time.Millisecond),
 	}
 	for key, want := range checks {
-		if diff := cmp.Diff(want, k[key], cmpWire); diff != "" {
+		if diff := cmp.Diff(want, k[key], record.CmpWire); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", key, diff)
 		}
 	}
@@ -103,7 +105,7 @@ func TestKwargs_Values(t *testing.T) {
 	if _, ok := lp["metadata"].(map[string]any)["foo"]; !ok {
 		t.Errorf("litellm_params.metadata = %v", lp["metadata"])
 	}
-	if diff := cmp.Diff(e.Attempt.Input, k["input"], cmpWire); diff != "" {
+	if diff := cmp.Diff(e.Attempt.Input, k["input"], record.CmpWire); diff != "" {
 		t.Errorf("input (-want +got):\n%s", diff)
 	}
 	slo, ok := k["standard_logging_object"].(*StandardLoggingPayload)
@@ -116,36 +118,36 @@ func TestKwargs_Values(t *testing.T) {
 
 	// Unknown cost: nil, not 0.
 	e.CostErr = cost.ErrUnknownModel
-	if k := e.Kwargs(); k["response_cost"] != nil {
+	if k := Kwargs(e); k["response_cost"] != nil {
 		t.Errorf("unknown cost: response_cost = %v, want nil", k["response_cost"])
 	}
 
 	// Before any attempt, input is what the caller gave.
-	tc := &Event{Type: EventFailure, CallType: CallTextCompletion, Prompt: "once", Err: errors.New("x")}
-	k = tc.Kwargs()
+	tc := &llmux.Event{Type: llmux.EventFailure, CallType: llmux.CallTextCompletion, Prompt: "once", Err: errors.New("x")}
+	k = Kwargs(tc)
 	if k["input"] != "once" || k["original_response"] != nil || k["exception"] != tc.Err {
 		t.Errorf("text completion failure: input %v, original_response %v, exception %v", k["input"], k["original_response"], k["exception"])
 	}
-	if diff := cmp.Diff([]Message{User("once")}, k["messages"], cmpWire); diff != "" {
+	if diff := cmp.Diff([]llmux.Message{llmux.User("once")}, k["messages"], record.CmpWire); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
-	emb := &Event{Type: EventPreAPICall, CallType: CallEmbedding, Input: []string{"a"}}
-	if diff := cmp.Diff([]string{"a"}, emb.Kwargs()["input"], cmpWire); diff != "" {
+	emb := &llmux.Event{Type: llmux.EventPreAPICall, CallType: llmux.CallEmbedding, Input: []string{"a"}}
+	if diff := cmp.Diff([]string{"a"}, Kwargs(emb)["input"], record.CmpWire); diff != "" {
 		t.Errorf("embedding input (-want +got):\n%s", diff)
 	}
-	if emb.Kwargs()["completion_start_time"] != nil {
+	if Kwargs(emb)["completion_start_time"] != nil {
 		t.Error("completion_start_time set before the first token")
 	}
 }
 
 func TestKwargs_CompleteInputDictBytesPreserved(t *testing.T) {
 	body := []byte(`{"model":"claude-2","prompt":"\n\nHuman: Hi 👋 - i'm openai\n\nAssistant: ","max_tokens_to_sample":256}`)
-	for _, typ := range []EventType{EventPreAPICall, EventPostAPICall, EventSuccess, EventFailure} {
+	for _, typ := range []llmux.EventType{llmux.EventPreAPICall, llmux.EventPostAPICall, llmux.EventSuccess, llmux.EventFailure} {
 		t.Run(string(typ), func(t *testing.T) {
 			e := payloadSuccessEvent()
 			e.Type = typ
 			e.Attempt.RequestBody = body
-			k := e.Kwargs()
+			k := Kwargs(e)
 			got, ok := k["additional_args"].(map[string]any)["complete_input_dict"].(json.RawMessage)
 			if !ok || !bytes.Equal(got, body) {
 				t.Fatalf("complete_input_dict = %#v", k["additional_args"].(map[string]any)["complete_input_dict"])
@@ -163,9 +165,9 @@ func TestKwargs_CompleteInputDictBytesPreserved(t *testing.T) {
 
 func TestKwargs_FailureKeepsErrorAndTraceback(t *testing.T) {
 	e := payloadFailureEvent()
-	k := e.Kwargs()
-	var le *Error
-	if err, _ := k["exception"].(error); !errors.As(err, &le) || le.Code != CodeRateLimited {
+	k := Kwargs(e)
+	var le *llmux.Error
+	if err, _ := k["exception"].(error); !errors.As(err, &le) || le.Code != llmux.CodeRateLimited {
 		t.Errorf("exception = %#v", k["exception"])
 	}
 	if k["traceback_exception"] != e.Traceback || k["original_response"] != e.OriginalResponse {
@@ -184,6 +186,6 @@ func BenchmarkKwargs(b *testing.B) {
 	e := payloadSuccessEvent()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = e.Kwargs()
+		_ = Kwargs(e)
 	}
 }
