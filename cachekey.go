@@ -43,13 +43,14 @@ const cacheKeyVersion = "llmux-cache-v1"
 // The encoding is fixed by this package, independent of Go's map order,
 // float formatting or JSON library, so keys are stable across processes,
 // machines and Go versions; a change to it changes the version tag
-// hashed first. The provider need not be registered on c.
+// hashed first. The provider need not be registered on c when the model
+// is written "provider/model".
 func (c *Client) CacheKey(ct CallType, req *Request) (string, error) {
 	if req == nil {
 		return "", &Error{Code: CodeInvalidRequest, Message: "request is nil"}
 	}
-	// A provider known by name but not registered still has a key.
-	_, name, upstream, err := c.resolve(req)
+	// An unregistered "prefix/" still names a provider and has a key.
+	_, name, upstream, err := c.resolve(req, false)
 	if name == "" {
 		return "", err
 	}

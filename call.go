@@ -37,8 +37,9 @@ type call struct {
 // scope is what the package-level functions add to a client's call: the
 // global loggers and the global cache. Client methods pass the zero scope.
 type scope struct {
-	reg   *registry
-	cache *cacher
+	reg    *registry
+	cache  *cacher
+	global bool // a package-level call
 }
 
 // begin validates and resolves a request and prepares its call. Any error
@@ -80,7 +81,7 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 	if err := validate(req, ct); err != nil {
 		return nil, cl.fail(ctx, err)
 	}
-	p, name, upstream, err := c.resolve(req)
+	p, name, upstream, err := c.resolve(req, sc.global)
 	cl.ev.Provider, cl.ev.UpstreamModel = name, upstream
 	if err != nil {
 		return nil, cl.fail(ctx, err)

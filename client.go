@@ -17,8 +17,7 @@ import (
 // the events still queued.
 type Client struct {
 	cfg       config
-	providers map[string]Provider
-	names     []string // registration order
+	resolver  *resolver
 	reg       *registry
 	cache     *cacher // nil without WithCache
 	// reqQueue carries background events of per-request loggers; started
@@ -53,13 +52,7 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.log == nil {
 		cfg.log = slog.Default()
 	}
-	c := &Client{cfg: cfg, providers: map[string]Provider{mockName: mockProvider{}}, names: []string{mockName}}
-	for _, p := range cfg.providers {
-		if _, dup := c.providers[p.Name()]; !dup {
-			c.names = append(c.names, p.Name())
-		}
-		c.providers[p.Name()] = p
-	}
+	c := &Client{cfg: cfg, resolver: newResolver(append([]Provider{mockProvider{}}, cfg.providers...))}
 	reg, err := newRegistry(cfg.callbacks, registryConfig{queueSize: cfg.queueSize, log: cfg.log})
 	if err != nil {
 		return nil, err
@@ -71,7 +64,7 @@ func New(opts ...Option) (*Client, error) {
 
 // Providers returns the names of the registered providers, in registration
 // order, "mock" first.
-func (c *Client) Providers() []string { return append([]string(nil), c.names...) }
+func (c *Client) Providers() []string { return append([]string(nil), c.resolver.names...) }
 
 // Completion performs a chat completion: LiteLLM's completion(). Every
 // upstream attempt emits a pre- and a post-API-call event; the call ends

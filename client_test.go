@@ -35,7 +35,8 @@ func TestCompletion_MockSuccessEventsAndCost(t *testing.T) {
 	if fmt.Sprint(e.ResponseCost) != "3.5e-05" {
 		t.Fatalf("cost prints as %v", e.ResponseCost)
 	}
-	if e.Provider != "openai" || e.Model != "gpt-3.5-turbo" || e.Metadata["hello"] != "world" {
+	// No registered provider claims the name, so the mock reports itself.
+	if e.Provider != "mock" || e.Model != "gpt-3.5-turbo" || e.Metadata["hello"] != "world" {
 		t.Fatalf("event = provider %q model %q metadata %v", e.Provider, e.Model, e.Metadata)
 	}
 	if e.Usage.PromptTokens != 10 || e.Usage.CompletionTokens != 20 {
@@ -781,28 +782,112 @@ func TestUnsupportedCapability(t *testing.T) {
 	wantTypes(t, rec, "failed_api_call")
 }
 
-func TestResolve(t *testing.T) {
-	c, err := New(WithProvider(&fakeProvider{name: "openai"}), WithProvider(&fakeProvider{name: "anthropic"}), WithProvider(&fakeProvider{name: "azure"}), WithProvider(&fakeProvider{name: "groq"}))
+// claimer is a fake provider that declares its own model names, as the
+// real provider packages do.
+type claimer struct {
+	fakeProvider
+	prefixes []string
+	claims   func(string) bool
+}
+
+func (c *claimer) Prefixes() []string { return c.prefixes }
+
+func (c *claimer) ClaimModel(m string) bool { return c.claims != nil && c.claims(m) }
+
+func TestResolve_ProvidersDeclareTheirNames(t *testing.T) {
+	oa := &claimer{fakeProvider: fakeProvider{name: "openai"}, prefixes: []string{"text-completion-openai"},
+		claims: func(m string) bool { return strings.HasPrefix(m, "gpt-") || strings.HasPrefix(m, "o3") }}
+	an := &claimer{fakeProvider: fakeProvider{name: "anthropic"}, claims: func(m string) bool { return strings.HasPrefix(m, "claude") }}
+	c, err := New(WithProvider(oa), WithProvider(an), WithProvider(&fakeProvider{name: "azure"}), WithProvider(&fakeProvider{name: "groq"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close(context.Background())
 	for model, want := range map[string][2]string{
-		"gpt-4o":                      {"openai", "gpt-4o"},
-		"openai/gpt-4o":               {"openai", "gpt-4o"},
-		"azure/my-deploy":             {"azure", "my-deploy"},
-		"anthropic/claude-sonnet-4-5": {"anthropic", "claude-sonnet-4-5"},
-		"claude-sonnet-4-5":           {"anthropic", "claude-sonnet-4-5"},
-		"claude-2":                    {"anthropic", "claude-2"},
-		"claude-instant-1":            {"anthropic", "claude-instant-1"},
-		"gpt-3.5-turbo-instruct":      {"openai", "gpt-3.5-turbo-instruct"},
-		"o3-mini":                     {"openai", "o3-mini"},
-		"groq/llama-3.1-8b":           {"groq", "llama-3.1-8b"},
-		"mock/anything":               {"mock", "anything"},
+		"gpt-4o":                             {"openai", "gpt-4o"},
+		"openai/gpt-4o":                      {"openai", "gpt-4o"},
+		"text-completion-openai/davinci-002": {"openai", "davinci-002"},
+		"azure/my-deploy":                    {"azure", "my-deploy"},
+		"anthropic/claude-sonnet-4-5":        {"anthropic", "claude-sonnet-4-5"},
+		"claude-sonnet-4-5":                  {"anthropic", "claude-sonnet-4-5"},
+		"o3-mini":                            {"openai", "o3-mini"},
+		"groq/llama-3.1-8b":                  {"groq", "llama-3.1-8b"},
+		"groq/meta-llama/Llama-3-70b":        {"groq", "meta-llama/Llama-3-70b"},
+		"mock/anything":                      {"mock", "anything"},
 	} {
-		_, name, up, err := c.resolve(&Request{Model: model})
+		_, name, up, err := c.resolve(&Request{Model: model}, false)
 		if err != nil || name != want[0] || up != want[1] {
 			t.Errorf("%s -> %s %s %v, want %v", model, name, up, err, want)
+		}
+	}
+}
+
+func TestResolve_UnknownModelsNameWhatIsRegistered(t *testing.T) {
+	oa := &claimer{fakeProvider: fakeProvider{name: "openai"}, prefixes: []string{"text-completion-openai"}}
+	c, err := New(WithProvider(oa))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	for _, tc := range []struct {
+		model  string
+		global bool
+		want   []string
+	}{
+		{"gemini/gemini-2.5-flash", false, []string{`prefix "gemini"`, "registered: mock, openai (also text-completion-openai/)",
+			`openai.New(openai.WithName("gemini")`, "github.com/llmux/llmux/provider/openai", "llmux.New(llmux.WithProvider("}},
+		{"command-r", false, []string{`serves "command-r"`, `"provider/model"`, "registered: mock, openai", "provider/anthropic"}},
+		{"command-r", true, []string{"llmux.SetDefault(llmux.New(llmux.WithProvider(...)))"}},
+	} {
+		_, _, _, err := c.resolve(&Request{Model: tc.model}, tc.global)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodeNotFound || e.Param != "model" {
+			t.Fatalf("%s: err = %v, want not_found on model", tc.model, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(e.Message, w) {
+				t.Errorf("%s: %q lacks %q", tc.model, e.Message, w)
+			}
+		}
+		for _, bad := range []string{"ollama.New", "vertex_ai-language-models"} {
+			if strings.Contains(e.Message, bad) {
+				t.Errorf("%s: %q names a package that does not exist", tc.model, e.Message)
+			}
+		}
+	}
+}
+
+func TestResolve_ThePriceTableDoesNotRoute(t *testing.T) {
+	table := cost.New()
+	table.Register("my-model", cost.Price{Provider: "anthropic", InputPerToken: 1e-6})
+	table.Register("claude-sonnet-4-5", cost.Price{Provider: "anthropic", InputPerToken: 1e-6})
+	c, err := New(WithProvider(&claimer{fakeProvider: fakeProvider{name: "anthropic"}}), WithPriceTable(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	for _, m := range []string{"my-model", "claude-sonnet-4-5"} {
+		if _, _, _, err := c.resolve(&Request{Model: m}, false); CodeOf(err) != CodeNotFound {
+			t.Errorf("%s: err = %v; a price entry must not pick the provider", m, err)
+		}
+	}
+}
+
+func TestResolve_MocksReportTheProviderTheNameResolvesTo(t *testing.T) {
+	oa := &claimer{fakeProvider: fakeProvider{name: "openai"}, claims: func(m string) bool { return strings.HasPrefix(m, "gpt-") }}
+	c, err := New(WithProvider(oa))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	for model, want := range map[string][2]string{
+		"gpt-4o":             {"openai", "gpt-4o"}, // a registered provider claims it
+		"bedrock/titan":      {"bedrock", "titan"}, // an unregistered prefix
+		"some-private-model": {"mock", "some-private-model"},
+	} {
+		p, name, up, err := c.resolve(&Request{Model: model, MockResponse: "hi"}, false)
+		if err != nil || name != want[0] || up != want[1] || p.Name() != "mock" {
+			t.Errorf("%s -> %s %s %v, want %v served by the mock", model, name, up, err, want)
 		}
 	}
 }

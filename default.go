@@ -17,7 +17,9 @@ var (
 	globalCache   atomic.Pointer[cacher]
 )
 
-func globalScope() scope { return scope{reg: globalReg.Load(), cache: globalCache.Load()} }
+func globalScope() scope {
+	return scope{reg: globalReg.Load(), cache: globalCache.Load(), global: true}
+}
 
 // SetCache sets the cache of the package-level calls ([Completion],
 // [Stream], ...), LiteLLM's litellm.cache = Cache(...): for example

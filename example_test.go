@@ -144,7 +144,7 @@ func ExampleWithCache() {
 // under a tenant's namespace, which prefixes the key.
 func ExampleCacheControl() {
 	req := &llmux.Request{
-		Model:    "gpt-4o",
+		Model:    "openai/gpt-4o",
 		Messages: []llmux.Message{llmux.User("Hi")},
 		Cache:    &llmux.CacheControl{TTL: time.Hour, Namespace: "tenant-a"},
 	}

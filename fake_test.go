@@ -25,6 +25,20 @@ type fakeProvider struct {
 
 func (p *fakeProvider) Name() string { return p.name }
 
+// Prefixes and ClaimModel make the fake claim bare names as the real
+// providers do: gpt-* and o* for "openai", claude* for "anthropic".
+func (p *fakeProvider) Prefixes() []string { return nil }
+
+func (p *fakeProvider) ClaimModel(m string) bool {
+	switch p.name {
+	case "openai":
+		return strings.HasPrefix(m, "gpt-") || strings.HasPrefix(m, "o1") || strings.HasPrefix(m, "o3") || strings.HasPrefix(m, "text-embedding-")
+	case "anthropic":
+		return strings.HasPrefix(m, "claude")
+	}
+	return false
+}
+
 func (p *fakeProvider) wire(a *Attempt, stream bool) (fakeWire, error) {
 	key := a.APIKey
 	if key == "" {

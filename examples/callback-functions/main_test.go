@@ -35,8 +35,8 @@ func TestRun_CallbacksSeeModelMessagesResponseAndDuration(t *testing.T) {
 		`success: model=gpt-3.5-turbo messages=[user: "Hi 👋 - i'm openai"] response="Hello! How can I help?" duration=D`,
 		`caller:  "Hello! How can I help?"`,
 		`input:   model=gpt-3.5-turbo messages=[user: "this one fails"]`,
-		`failure: model=gpt-3.5-turbo messages=[user: "this one fails"] error="llmux: openai: unknown: rate limited by the mock" duration=D`,
-		`caller:  error "llmux: openai: unknown: rate limited by the mock"`,
+		`failure: model=gpt-3.5-turbo messages=[user: "this one fails"] error="llmux: mock: unknown: rate limited by the mock" duration=D`,
+		`caller:  error "llmux: mock: unknown: rate limited by the mock"`,
 	}, "\n") + "\n"
 	if got != want {
 		t.Errorf("output mismatch\n got:\n%s\nwant:\n%s", got, want)

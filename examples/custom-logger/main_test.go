@@ -38,7 +38,7 @@ func TestRun_EventsInOrderPerCall(t *testing.T) {
 		`caller got "Hello from a stream"`,
 		"== failure",
 		"Pre-API Call   model=gpt-3.5-turbo stream=false",
-		"On Failure     code=unknown err=llmux: openai: unknown: the mock failed on purpose",
+		"On Failure     code=unknown err=llmux: mock: unknown: the mock failed on purpose",
 		"caller got error code=unknown",
 	}, "\n") + "\n"
 	if got := buf.String(); got != want {

@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider/openai"
 )
 
 // TrackEvent is the JSON body of one post.
@@ -171,7 +172,9 @@ func run(ctx context.Context, w io.Writer, endpoint string, timeout time.Duratio
 	defer hc.CloseIdleConnections()
 	tracker := NewTracker(endpoint, hc, timeout, func(err error) { fmt.Fprintln(out, err) })
 
-	c, err := llmux.New(llmux.WithCallbacks(tracker))
+	// The OpenAI provider claims "gpt-3.5-turbo"; the mock response answers
+	// for it, so no key or network is needed.
+	c, err := llmux.New(llmux.WithProvider(openai.New()), llmux.WithCallbacks(tracker))
 	if err != nil {
 		return err
 	}

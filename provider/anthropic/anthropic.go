@@ -36,6 +36,7 @@ type Provider struct {
 
 var (
 	_ llmux.Provider      = (*Provider)(nil)
+	_ llmux.ModelClaimer  = (*Provider)(nil)
 	_ llmux.TextCompleter = (*Provider)(nil)
 )
 
@@ -284,4 +285,12 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// Prefixes returns nil: Anthropic models are "anthropic/<model>" or bare.
+func (p *Provider) Prefixes() []string { return nil }
+
+// ClaimModel reports whether a bare model name is Anthropic's: claude-*.
+func (p *Provider) ClaimModel(model string) bool {
+	return strings.HasPrefix(strings.ToLower(model), "claude")
 }

@@ -31,6 +31,7 @@ type Provider struct {
 
 var (
 	_ llmux.Provider      = (*Provider)(nil)
+	_ llmux.ModelClaimer  = (*Provider)(nil)
 	_ llmux.TextCompleter = (*Provider)(nil)
 	_ llmux.Embedder      = (*Provider)(nil)
 )
@@ -105,6 +106,14 @@ func firstEnv(names ...string) string {
 
 // Name returns "azure".
 func (p *Provider) Name() string { return name }
+
+// Prefixes returns "azure_text", LiteLLM's prefix for Azure's legacy
+// completion deployments.
+func (p *Provider) Prefixes() []string { return []string{"azure_text"} }
+
+// ClaimModel returns false: an Azure deployment's name says nothing of
+// where it runs, so Azure models are always written "azure/<deployment>".
+func (p *Provider) ClaimModel(string) bool { return false }
 
 // wire builds the request of one attempt for operation ("/chat/completions",
 // "/completions", "/embeddings") on the attempt's deployment (its Model).

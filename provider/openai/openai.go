@@ -28,6 +28,7 @@ type Provider struct {
 
 var (
 	_ llmux.Provider      = (*Provider)(nil)
+	_ llmux.ModelClaimer  = (*Provider)(nil)
 	_ llmux.TextCompleter = (*Provider)(nil)
 	_ llmux.Embedder      = (*Provider)(nil)
 )
@@ -269,4 +270,33 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	}
 	w.Input = a.Request.Input
 	return Do(ctx, a, p.name, w, DecodeEmbedding)
+}
+
+// Prefixes returns the further prefix LiteLLM gives OpenAI's legacy
+// completion models, "text-completion-openai", for the provider named
+// "openai"; nil for a provider renamed with [WithName].
+func (p *Provider) Prefixes() []string {
+	if p.name != "openai" {
+		return nil
+	}
+	return []string{"text-completion-openai"}
+}
+
+// ClaimModel reports whether a bare model name is OpenAI's: gpt-*,
+// chatgpt-*, the o1/o3/o4 reasoning models, text-embedding-*, davinci,
+// babbage, dall-e, whisper, tts, omni-moderation and fine-tunes of them
+// (ft:gpt-...). Only the provider named "openai" claims names: a provider
+// renamed with [WithName] serves "<name>/<model>" only.
+func (p *Provider) ClaimModel(model string) bool {
+	if p.name != "openai" {
+		return false
+	}
+	m := strings.ToLower(model)
+	for _, pre := range [...]string{"gpt-", "chatgpt-", "o1", "o3", "o4", "text-embedding-", "davinci", "babbage",
+		"dall-e", "whisper", "tts-", "omni-moderation", "text-moderation", "ft:gpt", "ft:davinci", "ft:babbage", "codex-"} {
+		if strings.HasPrefix(m, pre) {
+			return true
+		}
+	}
+	return false
 }
