@@ -37,7 +37,7 @@ func BenchmarkDispatch(b *testing.B) {
 				defer c.Close(context.Background())
 				cl := &call{c: c, req: &Request{}}
 				cl.regs[1] = c.reg
-				cl.any = cl.listens()
+				cl.collect()
 				cl.bg = context.Background()
 				ctx := context.Background()
 				b.ReportAllocs()

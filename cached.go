@@ -345,3 +345,30 @@ func (r *replayReader) Recv() (*Chunk, error) {
 }
 
 func (r *replayReader) Close() error { return nil }
+
+// storeReader stores what the provider streamed, when middleware may
+// change the chunks the caller sees: it accumulates the provider's chunks
+// and stores the response at their normal end, if every choice finished.
+type storeReader struct {
+	ChunkReader
+	cl   *call
+	ctx  context.Context
+	acc  accumulator
+	done bool
+}
+
+func (r *storeReader) Recv() (*Chunk, error) {
+	c, err := r.ChunkReader.Recv()
+	switch {
+	case err == io.EOF && !r.done:
+		r.done = true
+		if resp := r.acc.response("chat.completion"); complete(resp) {
+			r.cl.store(r.ctx, resp, nil)
+		}
+	case err == nil && c != nil && !r.done:
+		if r.acc.add(c) != nil {
+			r.done = true // an impossible sequence is never stored
+		}
+	}
+	return c, err
+}

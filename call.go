@@ -17,21 +17,39 @@ import (
 // call is the state of one call across its attempts: it builds the event
 // and emits each kind of it to the loggers.
 type call struct {
-	c        *Client
-	regs     [3]*registry // global (package-level calls), client, request
-	any      bool         // some logger listens to some kind
-	req      *Request
+	c    *Client
+	regs [3]*registry // global (package-level calls), client, request
+	// subs are the loggers of each kind: one registry's slices, or the
+	// registries merged without duplicates.
+	subs   [numKinds][]*subscriber
+	any    bool // some logger listens to some kind
+	ct     CallType
+	stream bool
+	global bool // a package-level call
+	// req is the request the call runs: the caller's, or middleware's.
+	// Attempts send eff: req without the parameters the provider cannot
+	// take, when they are dropped.
+	req, eff *Request
+	mw       bool // middleware ran: the event is refreshed from req
+	chain    CallFunc
+	callv    Call
 	p        Provider
 	upstream string
 	redact   bool
-	// bg is the caller's context without its cancellation, for background
+	// bg is the caller's context without its cancellation, for queued
 	// deliveries. Like a Stream, a call is bound to its request.
-	bg       context.Context
-	ev       Event
-	finished atomic.Bool
+	bg        context.Context
+	ev        Event
+	finished  atomic.Bool
+	attempted bool // an attempt began: pre-API-call events were emitted
+	// secrets are every secret the call knows (keys, secret headers and
+	// query values); everything it reports is scrubbed of them.
+	secrets mask.Secrets
 	// cache is the call's cache, nil when it uses none; its key is
 	// ev.CacheKey.
 	cache *cacher
+	// cancel ends a successful streaming attempt's context.
+	cancel context.CancelFunc
 }
 
 // scope is what the package-level functions add to a client's call: the
@@ -42,35 +60,47 @@ type scope struct {
 	global bool // a package-level call
 }
 
-// begin validates and resolves a request and prepares its call. Any error
-// here ends the call with its failure event alone (no attempt was made).
+// begin prepares a call and its event. An error here (a nil request, bad
+// callbacks) ends the call with its failure event alone.
 func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bool, sc scope) (*call, error) {
 	nilReq := req == nil
 	if nilReq {
 		req = &Request{}
 	}
-	cl := &call{c: c, req: req}
+	cl := &call{c: c, req: req, eff: req, ct: ct, stream: stream, global: sc.global}
 	cl.regs[0], cl.regs[1] = sc.reg, c.reg
 	cl.ev.StartTime = time.Now()
 	cl.ev.CallType = ct
 	cl.ev.Stream = stream
+	cl.ev.Model = req.Model
+	cl.secrets.Add(req.APIKey)
 	var regErr error
 	if len(req.Callbacks) > 0 {
-		r, err := newRegistry(req.Callbacks, registryConfig{log: c.cfg.log, shared: c.requestQueue(), sharedStats: &c.reqStats, closed: &c.reg.closed})
+		r, err := newRegistry(req.Callbacks, registryConfig{log: c.cfg.log, shared: c.requestQueue(), sharedStats: &c.reqStats,
+			closed: &c.reg.closed, warned: &c.reg.warnedClosed, exclude: c.reg, exclude2: sc.reg})
 		if err != nil {
 			regErr = &Error{Code: CodeInvalidRequest, Param: "callbacks", Message: "callbacks: " + err.Error(), Err: err}
 		} else {
 			cl.regs[2] = r
 		}
 	}
-	cl.any = cl.listens()
+	if !req.NoLog {
+		cl.collect()
+	}
 	cl.redact = c.cfg.redact
 	if v := req.TurnOffMessageLogging; v != nil {
 		cl.redact = *v
 	}
-	cl.ev.Model = req.Model
 	if cl.any {
-		cl.fillEvent(ctx)
+		cl.ev.CallID = uuid.NewString()
+		cl.ev.TraceID = req.TraceID
+		if cl.ev.TraceID == "" {
+			cl.ev.TraceID = uuid.NewString()
+		}
+		cl.ev.MessagesRedacted = cl.redact
+		cl.ev.PayloadExcludedFields = c.cfg.payloadExclude
+		cl.snapshot()
+		cl.bg = context.WithoutCancel(ctx)
 	}
 	if nilReq {
 		return nil, cl.fail(ctx, &Error{Code: CodeInvalidRequest, Message: "request is nil"})
@@ -78,62 +108,74 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 	if regErr != nil {
 		return nil, cl.fail(ctx, regErr)
 	}
-	if err := validate(req, ct); err != nil {
-		return nil, cl.fail(ctx, err)
+	cl.chain = c.chain
+	if len(req.Middleware) > 0 {
+		cl.chain = chain(append(append([]Middleware(nil), c.cfg.middleware...), req.Middleware...), terminal)
 	}
-	p, name, upstream, err := c.resolve(req, sc.global)
-	cl.ev.Provider, cl.ev.UpstreamModel = name, upstream
-	if err != nil {
-		return nil, cl.fail(ctx, err)
-	}
-	cl.p, cl.upstream = p, upstream
-	switch ct {
-	case CallTextCompletion:
-		if _, ok := p.(TextCompleter); !ok {
-			return nil, cl.fail(ctx, &Error{Code: CodeUnsupported, Provider: name, Message: "provider has no text-completion API"})
-		}
-	case CallEmbedding:
-		if _, ok := p.(Embedder); !ok {
-			return nil, cl.fail(ctx, &Error{Code: CodeUnsupported, Provider: name, Message: "provider has no embedding API"})
-		}
-	}
-	k := sc.cache
-	if k == nil {
-		k = c.cache
-	}
-	cl.cacheSetup(k)
 	return cl, nil
 }
 
-func (cl *call) listens() bool {
+// collect gathers the loggers of the call's registries, leaving out a
+// logger registered in more than one (it gets each event once).
+func (cl *call) collect() {
+	var n int
+	var only *registry
 	for _, r := range cl.regs {
 		if r != nil && len(r.subs) > 0 {
-			return true
+			n++
+			only = r
 		}
 	}
-	return false
-}
-
-func (cl *call) has(k kind) bool {
-	return cl.regs[0].has(k) || cl.regs[1].has(k) || cl.regs[2].has(k)
-}
-
-// fillEvent sets the call-start fields that cost allocations, only when
-// someone listens.
-func (cl *call) fillEvent(ctx context.Context) {
-	req := cl.req
-	e := &cl.ev
-	e.CallID = uuid.NewString()
-	e.TraceID = req.TraceID
-	if e.TraceID == "" {
-		e.TraceID = uuid.NewString()
+	switch n {
+	case 0:
+		return
+	case 1:
+		cl.subs = only.byKind
+	default:
+		for k := range cl.subs {
+			seen := 0
+			for _, r := range cl.regs {
+				if r == nil {
+					continue
+				}
+				for _, s := range r.byKind[k] {
+					dup := false
+					if s.key != nil {
+						for _, t := range cl.subs[k][:seen] {
+							if t.key == s.key {
+								dup = true
+								break
+							}
+						}
+					}
+					if !dup {
+						cl.subs[k] = append(cl.subs[k], s)
+						seen++
+					}
+				}
+			}
+		}
 	}
+	for k := range cl.subs {
+		if len(cl.subs[k]) > 0 {
+			cl.any = true
+		}
+	}
+}
+
+func (cl *call) has(k kind) bool { return len(cl.subs[k]) > 0 }
+
+// snapshot copies the request's fields into the event: deep copies, so
+// nothing the caller changes later shows, scrubbed of the secrets known.
+func (cl *call) snapshot() {
+	req, e := cl.eff, &cl.ev
+	e.Model = cl.req.Model
 	e.User = req.User
-	e.Tags = req.Tags
-	e.Metadata = copyMap(req.Metadata)
-	e.OptionalParams = optionalParams(req, e.Stream)
-	e.MessagesRedacted = cl.redact
+	e.Tags = cloneStrings(req.Tags)
+	e.Metadata = copyMeta(req.Metadata)
+	e.OptionalParams = optionalParams(req, cl.stream)
 	if cl.redact {
+		e.Messages, e.Prompt, e.Input = nil, "", nil
 		if len(req.Messages) > 0 {
 			e.Messages = []Message{{Role: RoleUser, Content: RedactedText}}
 		}
@@ -144,47 +186,138 @@ func (cl *call) fillEvent(ctx context.Context) {
 			e.Input = []string{RedactedText}
 		}
 	} else {
-		e.Messages = copyMessages(req.Messages)
+		e.Messages = cloneSlice(req.Messages, Message.clone)
 		e.Prompt = req.Prompt
-		e.Input = append([]string(nil), req.Input...)
+		e.Input = cloneStrings(req.Input)
 	}
-	cl.bg = context.WithoutCancel(ctx)
+	cl.scrubSnapshot()
 }
 
-// emit delivers a snapshot of the event to every logger of kind k.
-func (cl *call) emit(ctx context.Context, k kind) {
-	if !cl.has(k) {
+// scrubSnapshot scrubs the call-start fields of the event of the secrets
+// known, replacing (never changing) what holds one. It runs again when an
+// attempt brings new secrets (the provider's own key).
+func (cl *call) scrubSnapshot() {
+	s := &cl.secrets
+	if s.Len() == 0 {
 		return
 	}
-	e := new(Event)
-	*e = cl.ev
-	e.Type = kindTypes[k]
-	cl.emitEvent(ctx, k, e, nil)
+	e := &cl.ev
+	e.Prompt = s.String(e.Prompt)
+	for i, in := range e.Input {
+		if s.Contains(in) {
+			e.Input = cloneStrings(e.Input)
+			for j := i; j < len(e.Input); j++ {
+				e.Input[j] = s.String(e.Input[j])
+			}
+			break
+		}
+	}
+	for i := range e.Messages {
+		if messageHas(s, &e.Messages[i]) {
+			ms := cloneSlice(e.Messages, Message.clone)
+			for j := range ms {
+				scrubMessage(s, &ms[j])
+			}
+			e.Messages = ms
+			break
+		}
+	}
+	if metaHas(s, e.Metadata, 0) {
+		e.Metadata = scrubMeta(s, e.Metadata, 0).(map[string]any)
+	}
 }
 
-func (cl *call) emitEvent(ctx context.Context, k kind, e *Event, c *Chunk) {
-	if k > kindPost {
-		ctx = cl.bg
+// run runs the call through the middleware chain.
+func (cl *call) run(ctx context.Context) (res *Result, err error) {
+	if cl.chain == nil {
+		return cl.invoke(ctx, nil)
 	}
-	for _, r := range cl.regs {
-		if r == nil {
-			continue
+	cl.mw = true
+	req := *cl.req // the chain's shallow copy
+	cl.callv = Call{ID: cl.ev.CallID, Type: cl.ct, Stream: cl.stream, Request: &req, cl: cl}
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, &Error{Code: CodeUnknown, Message: fmt.Sprintf("middleware panicked: %v", p)}
+			cl.c.cfg.log.Error("llmux: middleware panicked", "call_id", cl.ev.CallID, "panic", cl.secrets.String(fmt.Sprint(p)))
 		}
-		for _, s := range r.byKind[k] {
-			s.send(ctx, k, e, c)
+	}()
+	return cl.chain(ctx, &cl.callv)
+}
+
+// invoke runs the call as the client does at the end of the middleware
+// chain: validate, resolve, check the parameters, then answer from the
+// cache or the provider.
+func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
+	if c != nil {
+		if c.Request == nil {
+			return nil, &Error{Code: CodeInvalidRequest, Message: "middleware set a nil request"}
+		}
+		cl.req, cl.eff = c.Request, c.Request
+		cl.secrets.Add(cl.req.APIKey)
+	}
+	req := cl.req
+	if err := validate(req, cl.ct); err != nil {
+		return nil, err
+	}
+	p, name, upstream, err := cl.c.resolve(req, cl.global)
+	cl.ev.Provider, cl.ev.UpstreamModel = name, upstream
+	if err != nil {
+		return nil, err
+	}
+	cl.p, cl.upstream = p, upstream
+	switch cl.ct {
+	case CallTextCompletion:
+		if _, ok := p.(TextCompleter); !ok {
+			return nil, &Error{Code: CodeUnsupported, Provider: name, Message: "provider has no text-completion API"}
+		}
+	case CallEmbedding:
+		if _, ok := p.(Embedder); !ok {
+			return nil, &Error{Code: CodeUnsupported, Provider: name, Message: "provider has no embedding API"}
 		}
 	}
+	eff, dropped, err := cl.checkParams(req, p, name)
+	if err != nil {
+		return nil, err
+	}
+	cl.eff = eff
+	if cl.any && (cl.mw || len(dropped) > 0) {
+		cl.ev.DroppedParams = dropped
+		cl.snapshot()
+	}
+	k := cl.c.cache
+	if s := cl.scope(); s != nil {
+		k = s
+	}
+	cl.cacheSetup(k)
+	return cl.answer(ctx)
+}
+
+// scope returns the package-level cache of a package-level call.
+func (cl *call) scope() *cacher {
+	if cl.global {
+		return globalCache.Load()
+	}
+	return nil
 }
 
 // preAPICall records the attempt's wire request and emits the pre-API-call
-// event, on the caller's goroutine.
+// event.
 func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
+	cl.attempted = true
+	w := &a.wire
+	s := &cl.secrets
+	grew := s.Add(w.apiKey)
+	grew = s.AddHeader(w.header) || grew
+	grew = s.AddURL(w.url) || grew
 	if !cl.any {
 		return
 	}
-	w := &a.wire
-	input := w.input
-	if input == nil {
+	if grew {
+		cl.scrubSnapshot()
+	}
+	var input any
+	switch in := w.input.(type) {
+	case nil:
 		switch cl.ev.CallType {
 		case CallTextCompletion:
 			input = cl.ev.Prompt
@@ -193,20 +326,34 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 		default:
 			input = cl.ev.Messages
 		}
+	case string:
+		input = s.String(in)
+	case []string:
+		input = cloneStrings(in)
+	case []Message:
+		ms := cloneSlice(in, Message.clone)
+		for i := range ms {
+			scrubMessage(s, &ms[i])
+		}
+		input = ms
+	default:
+		input = in
 	}
-	body := w.body
+	body := s.Bytes(w.body)
 	if cl.redact {
 		input = RedactedText
 		body = redactedJSON
+	} else if len(body) > 0 && &body[0] == &w.body[0] {
+		body = cloneRaw(body)
 	}
 	cl.ev.Attempt = AttemptInfo{
 		Number:      a.Number,
 		StartTime:   a.startedAt,
 		Input:       input,
 		APIKey:      mask.Key(w.apiKey),
-		APIBase:     mask.URL(w.url),
+		APIBase:     s.String(mask.URL(w.url)),
 		RequestBody: body,
-		Headers:     mask.Header(w.header),
+		Headers:     s.Map(mask.Header(w.header)),
 	}
 	cl.ev.OriginalResponse, cl.ev.ResponseHeaders, cl.ev.StatusCode = "", nil, 0
 	cl.emit(ctx, kindPre)
@@ -217,32 +364,34 @@ var redactedJSON = []byte(`"` + RedactedText + `"`)
 // postAPICall emits the post-API-call event of an attempt that reached the
 // provider (or received a response). A mock error never does: it gives the
 // failure event alone after its pre-API-call event.
-func (cl *call) postAPICall(ctx context.Context, a *Attempt, err error) {
+func (cl *call) postAPICall(ctx context.Context, a *Attempt, err *Error) {
 	if !cl.any || !a.began || !(a.sent || a.received) {
 		return
 	}
-	raw := string(a.raw)
-	if cl.redact && err == nil {
+	var raw string
+	switch {
+	case cl.redact && err == nil:
 		raw = RedactedText
-	}
-	if raw == "" && err != nil {
+	case len(a.raw) > 0:
+		raw = cl.secrets.String(string(a.raw))
+	case err != nil:
 		raw = err.Error()
 	}
-	// An upstream error body may echo the key it was sent.
-	raw = mask.String(raw, cl.req.APIKey, a.wire.apiKey)
 	cl.ev.OriginalResponse = raw
-	cl.ev.ResponseHeaders = mask.Header(a.header)
+	cl.ev.ResponseHeaders = cl.secrets.Map(mask.Header(a.header))
 	cl.ev.StatusCode = a.status
-	cl.ev.Attempt.Err = err
+	if err != nil {
+		cl.ev.Attempt.Err = err.clone()
+	}
 	cl.emit(ctx, kindPost)
 	cl.ev.Attempt.Err = nil
 }
 
 // attempt runs fn once per attempt, retrying retryable failures with
 // backoff. Each attempt has its own timeout up to the response (for
-// streams: up to the response headers). For streams the returned cancel
-// ends the successful attempt's context; the stream calls it when done.
-func (cl *call) attempt(ctx context.Context, stream bool, fn func(context.Context, *Attempt) error) (context.CancelFunc, error) {
+// streams: up to the response headers). For streams the successful
+// attempt's context stays open: cl.cancel ends it.
+func (cl *call) attempt(ctx context.Context, fn func(context.Context, *Attempt) error) error {
 	max := cl.c.cfg.maxRetries
 	if cl.req.MaxRetries != nil {
 		max = *cl.req.MaxRetries
@@ -253,9 +402,9 @@ func (cl *call) attempt(ctx context.Context, stream bool, fn func(context.Contex
 	}
 	for n := 1; ; n++ {
 		a := &Attempt{
-			Request: cl.req, Model: cl.upstream, Number: n, HTTPClient: cl.c.cfg.httpClient,
+			Request: cl.eff, Model: cl.upstream, Number: n, HTTPClient: cl.c.cfg.httpClient,
 			APIBase: cl.req.APIBase, APIKey: cl.req.APIKey, APIVersion: cl.req.APIVersion,
-			Stream: stream, call: cl,
+			Stream: cl.stream, call: cl,
 		}
 		actx, cancel := context.WithCancel(ctx)
 		var timedOut atomic.Bool
@@ -265,31 +414,32 @@ func (cl *call) attempt(ctx context.Context, stream bool, fn func(context.Contex
 		if err != nil && ctx.Err() == nil && timedOut.Load() {
 			err = &Error{Code: CodeTimeout, Message: fmt.Sprintf("no response within %v", timeout), Err: context.DeadlineExceeded}
 		}
-		if err != nil || !stream {
+		if err != nil || !cl.stream {
 			cancel()
 		}
+		var e *Error
 		if err != nil {
-			err = cl.normalize(err)
+			e = cl.normalize(err)
 		}
-		cl.postAPICall(ctx, a, err)
-		if err == nil {
-			if stream {
-				return cancel, nil
+		cl.postAPICall(ctx, a, e)
+		if e == nil {
+			if cl.stream {
+				cl.cancel = cancel
 			}
-			return nil, nil
+			return nil
 		}
-		if n > max || !IsRetryable(err) || ctx.Err() != nil {
-			return nil, err
+		if n > max || !IsRetryable(e) || ctx.Err() != nil {
+			return e
 		}
-		wait, ok := cl.backoff(n, err)
+		wait, ok := cl.backoff(n, e)
 		if !ok {
-			return nil, err
+			return e
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, cl.normalize(ctx.Err())
+			return cl.normalize(ctx.Err())
 		case <-t.C:
 		}
 	}
@@ -298,10 +448,9 @@ func (cl *call) attempt(ctx context.Context, stream bool, fn func(context.Contex
 // backoff returns the wait before attempt n+1: the provider's Retry-After
 // when given (false when it exceeds the client's maximum wait), else
 // exponential backoff with jitter.
-func (cl *call) backoff(n int, err error) (time.Duration, bool) {
+func (cl *call) backoff(n int, e *Error) (time.Duration, bool) {
 	cfg := &cl.c.cfg
-	var e *Error
-	if errors.As(err, &e) && e.RetryAfter > 0 {
+	if e.RetryAfter > 0 {
 		return e.RetryAfter, e.RetryAfter <= cfg.maxWait
 	}
 	d := cfg.backoffBase << (n - 1)
@@ -314,16 +463,23 @@ func (cl *call) backoff(n int, err error) (time.Duration, bool) {
 	return d/2 + rand.N(d/2+1), true
 }
 
-// normalize turns any error into an *Error naming the provider, with any
-// key of the request masked out of its message.
+// normalize turns any error into a new *Error naming the provider, scrubbed
+// of every secret the call knows. The error it was given is never changed.
 func (cl *call) normalize(err error) *Error {
-	e := asError(err, cl.ev.Provider)
-	e.Message = mask.String(e.Message, cl.req.APIKey)
-	return e
+	var e *Error
+	if errors.As(err, &e) {
+		e = e.clone()
+	} else {
+		e = &Error{Code: CodeOf(err), Message: err.Error(), Err: err}
+	}
+	if e.Provider == "" {
+		e.Provider = cl.ev.Provider
+	}
+	return scrubError(&cl.secrets, e)
 }
 
 // fail ends the call with its failure event and returns the *Error for the
-// caller.
+// caller. The event gets its own copy of the error.
 func (cl *call) fail(ctx context.Context, err error) error {
 	e := cl.normalize(err)
 	if !cl.finished.CompareAndSwap(false, true) || !cl.has(kindFailure) {
@@ -333,7 +489,7 @@ func (cl *call) fail(ctx context.Context, err error) error {
 	if cl.ev.CompletionStartTime.IsZero() {
 		cl.ev.CompletionStartTime = cl.ev.EndTime
 	}
-	cl.ev.Err = e
+	cl.ev.Err = e.clone()
 	cl.ev.StatusCode = e.StatusCode
 	cl.ev.Traceback = string(debug.Stack())
 	if cl.bg == nil {
@@ -355,14 +511,15 @@ func (cl *call) succeed(ctx context.Context) {
 	cl.emit(ctx, kindSuccess)
 }
 
-// account sets usage and cost on the event. Missing usage is estimated
-// with the offline tokenizer and marked as such.
+// account sets usage and cost on the event. Missing usage of an answer
+// that came from a provider is estimated with the offline tokenizer and
+// marked as such.
 func (cl *call) account(resp *Response) {
 	if resp == nil {
 		return
 	}
-	if resp.Usage.IsZero() {
-		resp.Usage = estimateUsage(cl.upstream, cl.req, resp)
+	if resp.Usage.IsZero() && cl.attempted {
+		resp.Usage = estimateUsage(cl.upstream, cl.eff, resp)
 	}
 	cl.charge(resp.Usage, resp.Model)
 }
@@ -373,7 +530,7 @@ func (cl *call) charge(u Usage, respModel string) {
 	if !cl.any {
 		return
 	}
-	cl.ev.Usage = u
+	cl.ev.Usage = u.clone()
 	total, b, err := cl.price(u, respModel)
 	if cl.ev.CacheHit {
 		if err == nil {
@@ -392,30 +549,10 @@ func (cl *call) price(u Usage, respModel string) (float64, cost.Breakdown, error
 		b, err := p.Cost(costUsage(u))
 		return b.Total, b, err
 	}
-	b, err := usageCost(cl.c.cfg.prices, cl.ev.Provider, u, cl.upstream, respModel)
+	upstream := cl.upstream
+	if upstream == "" {
+		upstream = cl.req.Model
+	}
+	b, err := usageCost(cl.c.cfg.prices, cl.ev.Provider, u, upstream, respModel)
 	return b.Total, b, err
-}
-
-func copyMap(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func copyMessages(ms []Message) []Message {
-	if ms == nil {
-		return nil
-	}
-	out := make([]Message, len(ms))
-	copy(out, ms)
-	for i := range out {
-		out[i].Parts = append([]ContentPart(nil), out[i].Parts...)
-		out[i].ToolCalls = append([]ToolCall(nil), out[i].ToolCalls...)
-	}
-	return out
 }

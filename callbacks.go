@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -65,7 +66,8 @@ func (c *counters) stats(name string) LoggerStats {
 	return s
 }
 
-// delivery is one event for one logger.
+// delivery is one event for one logger; ev and chunk are owned by the
+// event (shared by the loggers of one emission, never changed).
 type delivery struct {
 	sub   *subscriber
 	kind  kind
@@ -78,17 +80,22 @@ func handle(d delivery) { d.sub.deliver(d) }
 
 // subscriber is one registered logger with its interfaces detected once.
 type subscriber struct {
-	name    string
-	pre     PreAPICallLogger
-	post    PostAPICallLogger
-	stream  StreamLogger
-	success SuccessLogger
-	failure FailureLogger
-	inline  bool
-	q       *dispatch.Queue[delivery] // nil when inline
-	stats   *counters
-	log     *slog.Logger
-	closed  *atomic.Bool // the owning registry's
+	name     string
+	key      any // the logger value when comparable, for dropping duplicates
+	pre      PreAPICallLogger
+	post     PostAPICallLogger
+	stream   StreamLogger
+	success  SuccessLogger
+	failure  FailureLogger
+	flusher  Flusher
+	shutdown Shutdowner
+	inline   bool
+	redact   bool // the logger asked for messages and responses redacted
+	q        *dispatch.Queue[delivery] // nil when inline
+	stats    *counters
+	log      *slog.Logger
+	closed   *atomic.Bool // the owning registry's
+	warned   *atomic.Bool // the owning registry's "events after Close" warning
 }
 
 // registry is an immutable set of loggers with one slice per event kind.
@@ -96,6 +103,8 @@ type registry struct {
 	subs   []*subscriber
 	byKind [numKinds][]*subscriber
 	closed atomic.Bool
+	// warnedClosed is set once the first event after Close was reported.
+	warnedClosed atomic.Bool
 	// queues this registry owns (per-request registries own none).
 	queues []*dispatch.Queue[delivery]
 }
@@ -109,15 +118,19 @@ type registryConfig struct {
 	shared      *dispatch.Queue[delivery]
 	sharedStats *counters
 	closed      *atomic.Bool
+	warned      *atomic.Bool
+	// exclude and exclude2 are registries whose loggers are left out (a
+	// request's loggers already registered on the client or globally).
+	exclude, exclude2 *registry
 }
 
 // newRegistry detects each logger's interfaces and, for a client-level
 // registry, starts one queue per background logger.
 func newRegistry(loggers []any, cfg registryConfig) (*registry, error) {
 	r := &registry{}
-	closed := cfg.closed
+	closed, warned := cfg.closed, cfg.warned
 	if closed == nil {
-		closed = &r.closed
+		closed, warned = &r.closed, &r.warnedClosed
 	}
 	var errs []error
 	for i, l := range loggers {
@@ -126,7 +139,10 @@ func newRegistry(loggers []any, cfg registryConfig) (*registry, error) {
 			errs = append(errs, fmt.Errorf("callback %d (%T): %w", i, l, err))
 			continue
 		}
-		s.log, s.closed = cfg.log, closed
+		if s.key != nil && (r.find(s.key) != nil || cfg.exclude.find(s.key) != nil || cfg.exclude2.find(s.key) != nil) {
+			continue // the same logger registered twice gets each event once
+		}
+		s.log, s.closed, s.warned = cfg.log, closed, warned
 		r.subs = append(r.subs, s)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -148,14 +164,13 @@ func newRegistry(loggers []any, cfg registryConfig) (*registry, error) {
 		if s.failure != nil {
 			r.byKind[kindFailure] = append(r.byKind[kindFailure], s)
 		}
-		background := s.stream != nil || s.success != nil || s.failure != nil
 		switch {
 		case cfg.sharedStats != nil: // per-request: never starts a queue
 			s.stats = cfg.sharedStats
-			if !s.inline && background {
+			if !s.inline {
 				s.q = cfg.shared // nil after Close, when events are dropped anyway
 			}
-		case s.inline || !background:
+		case s.inline:
 		default:
 			s.q = dispatch.New(cfg.queueSize, handle)
 			r.queues = append(r.queues, s.q)
@@ -179,12 +194,21 @@ func newSubscriber(l any) (*subscriber, error) {
 			s.name = w.name
 			l = w.l
 			continue
+		case redactedLogger:
+			s.redact = true
+			l = w.l
+			continue
 		}
 		break
 	}
 	if l == nil {
 		return nil, errors.New("llmux: nil logger")
 	}
+	if reflect.TypeOf(l).Comparable() {
+		s.key = l
+	}
+	s.flusher, _ = l.(Flusher)
+	s.shutdown, _ = l.(Shutdowner)
 	s.pre, _ = l.(PreAPICallLogger)
 	s.post, _ = l.(PostAPICallLogger)
 	s.stream, _ = l.(StreamLogger)
@@ -206,27 +230,51 @@ func newSubscriber(l any) (*subscriber, error) {
 // has reports whether any logger subscribes to k.
 func (r *registry) has(k kind) bool { return r != nil && len(r.byKind[k]) > 0 }
 
-// send hands one event to the logger: inline for pre/post and inline
-// loggers, through its queue otherwise. ctx must already be detached from
-// cancellation for background kinds.
+// find returns the subscriber of the logger value key, or nil.
+func (r *registry) find(key any) *subscriber {
+	if r == nil {
+		return nil
+	}
+	for _, s := range r.subs {
+		if s.key != nil && s.key == key {
+			return s
+		}
+	}
+	return nil
+}
+
+// send hands one event to the logger: on the caller's goroutine for an
+// inline logger, through its queue otherwise (ctx must then be detached
+// from cancellation).
 func (s *subscriber) send(ctx context.Context, k kind, e *Event, c *Chunk) {
 	s.stats.emitted.Add(1)
 	if s.closed.Load() {
-		s.stats.droppedClosed.Add(1)
+		s.droppedClosed()
 		return
 	}
 	d := delivery{sub: s, kind: k, ctx: ctx, ev: e, chunk: c}
-	if s.q == nil || k <= kindPost {
+	if s.q == nil {
 		s.deliver(d)
 		return
 	}
 	switch err := s.q.Offer(d); err {
 	case nil:
 	case dispatch.ErrClosed:
-		s.stats.droppedClosed.Add(1)
+		s.droppedClosed()
 	default:
 		s.stats.droppedFull.Add(1)
 		s.warnDrop()
+	}
+}
+
+// droppedClosed counts an event emitted after Close and reports the first
+// such event of the registry once, so a call made after Close is not lost
+// silently.
+func (s *subscriber) droppedClosed() {
+	s.stats.droppedClosed.Add(1)
+	if s.warned != nil && s.warned.CompareAndSwap(false, true) {
+		s.log.Warn("llmux: an event was emitted after Close and dropped; later ones are counted in Stats().DroppedClosed",
+			"logger", s.name)
 	}
 }
 
@@ -262,6 +310,8 @@ func (s *subscriber) deliver(d delivery) {
 	}
 }
 
+// flush waits until every queued event was delivered, then calls the
+// Flush method of each logger that has one.
 func (r *registry) flush(ctx context.Context) error {
 	if r == nil {
 		return nil
@@ -271,9 +321,20 @@ func (r *registry) flush(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	var errs []error
+	for _, s := range r.subs {
+		if s.flusher != nil {
+			if err := s.call(func() error { return s.flusher.Flush(ctx) }); err != nil {
+				errs = append(errs, fmt.Errorf("llmux: flush logger %s: %w", s.name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
+// close stops accepting events, delivers those queued, stops the queues'
+// goroutines, then calls the Shutdown method of each logger that has one
+// (Flush for those that only have that).
 func (r *registry) close(ctx context.Context) error {
 	if r == nil {
 		return nil
@@ -285,7 +346,30 @@ func (r *registry) close(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	for _, s := range r.subs {
+		var err error
+		switch {
+		case s.shutdown != nil:
+			err = s.call(func() error { return s.shutdown.Shutdown(ctx) })
+		case s.flusher != nil:
+			err = s.call(func() error { return s.flusher.Flush(ctx) })
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("llmux: shut down logger %s: %w", s.name, err))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// call runs a logger's Flush or Shutdown, turning a panic into an error.
+func (s *subscriber) call(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.stats.panics.Add(1)
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return f()
 }
 
 func (r *registry) stats() []LoggerStats {

@@ -1,6 +1,8 @@
 package llmux
 
-import "context"
+import (
+	"context"
+)
 
 func (c *Client) completion(ctx context.Context, req *Request, sc scope) (*Response, error) {
 	return c.complete(ctx, req, sc, CallCompletion)
@@ -10,26 +12,25 @@ func (c *Client) textCompletion(ctx context.Context, req *Request, sc scope) (*R
 	return c.complete(ctx, req, sc, CallTextCompletion)
 }
 
-// complete runs a chat or text completion: from the cache, else from the
-// provider, storing the answer.
+// complete runs a chat or text completion through the middleware chain.
 func (c *Client) complete(ctx context.Context, req *Request, sc scope, ct CallType) (*Response, error) {
 	cl, err := c.begin(ctx, req, ct, false, sc)
 	if err != nil {
 		return nil, err
 	}
-	if e := cl.lookup(ctx); e != nil {
-		cl.respond(ctx, e.Response)
-		return e.Response, nil
+	res, err := cl.run(ctx)
+	if err == nil && (res == nil || res.Response == nil) {
+		err = &Error{Code: CodeBadResponse, Message: "middleware returned no response and no error"}
 	}
-	do := cl.p.Chat
-	if ct == CallTextCompletion {
-		do = cl.p.(TextCompleter).TextCompletion
-	}
-	resp, _, err := attempts(ctx, cl, false, do)
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
-	cl.respond(ctx, resp)
+	resp := res.Response
+	cl.account(resp)
+	if cl.any && cl.has(kindSuccess) {
+		cl.ev.Response = cl.forLog(resp)
+	}
+	cl.succeed(ctx)
 	return resp, nil
 }
 
@@ -38,18 +39,16 @@ func (c *Client) embedding(ctx context.Context, req *Request, sc scope) (*Embedd
 	if err != nil {
 		return nil, err
 	}
-	var resp *EmbeddingResponse
-	if e := cl.lookup(ctx); e != nil {
-		resp = e.Embedding
-	} else {
-		resp, _, err = attempts(ctx, cl, false, cl.p.(Embedder).Embedding)
-		if err != nil {
-			return nil, cl.fail(ctx, err)
-		}
-		cl.store(ctx, nil, resp)
+	res, err := cl.run(ctx)
+	if err == nil && (res == nil || res.Embedding == nil) {
+		err = &Error{Code: CodeBadResponse, Message: "middleware returned no embedding and no error"}
 	}
-	if cl.any {
-		cl.ev.EmbeddingResponse = resp
+	if err != nil {
+		return nil, cl.fail(ctx, err)
+	}
+	resp := res.Embedding
+	if cl.any && cl.has(kindSuccess) {
+		cl.ev.EmbeddingResponse = cl.embeddingForLog(resp)
 	}
 	cl.charge(resp.Usage, resp.Model)
 	cl.succeed(ctx)
@@ -61,41 +60,110 @@ func (c *Client) stream(ctx context.Context, req *Request, sc scope) (*ChatStrea
 	if err != nil {
 		return nil, err
 	}
-	if e := cl.lookup(ctx); e != nil {
-		rctx, cancel := context.WithCancel(ctx)
-		return newStream(ctx, cl, newReplayReader(rctx, e.Response), cancel, "chat.completion"), nil
+	res, err := cl.run(ctx)
+	if err == nil && (res == nil || res.Stream == nil) {
+		err = &Error{Code: CodeBadResponse, Message: "middleware returned no stream and no error"}
 	}
-	r, cancel, err := attempts(ctx, cl, true, cl.p.ChatStream)
 	if err != nil {
+		if cl.cancel != nil {
+			cl.cancel()
+		}
+		if res != nil && res.Stream != nil {
+			_ = res.Stream.Close()
+		}
 		return nil, cl.fail(ctx, err)
 	}
-	return newStream(ctx, cl, r, cancel, "chat.completion"), nil
+	cancel := cl.cancel
+	if cancel == nil {
+		cancel = func() {}
+	}
+	return newStream(ctx, cl, res.Stream, cancel, "chat.completion"), nil
+}
+
+// answer answers the call from the cache or the provider: the end of the
+// middleware chain, after validation and resolution.
+func (cl *call) answer(ctx context.Context) (*Result, error) {
+	if e := cl.lookup(ctx); e != nil {
+		switch {
+		case cl.stream:
+			rctx, cancel := context.WithCancel(ctx)
+			cl.cancel = cancel
+			return &Result{Stream: newReplayReader(rctx, e.Response)}, nil
+		case cl.ct == CallEmbedding:
+			return &Result{Embedding: e.Embedding}, nil
+		}
+		return &Result{Response: e.Response}, nil
+	}
+	switch {
+	case cl.stream:
+		r, err := attempts(ctx, cl, cl.p.ChatStream, nil)
+		if err != nil {
+			return nil, err
+		}
+		if cl.mw && cl.cache != nil {
+			// Middleware may change the chunks the caller sees: store
+			// what the provider sent.
+			r = &storeReader{ChunkReader: r, cl: cl, ctx: ctx}
+		}
+		return &Result{Stream: r}, nil
+	case cl.ct == CallEmbedding:
+		resp, err := attempts(ctx, cl, cl.p.(Embedder).Embedding, checkEmbedding)
+		if err != nil {
+			return nil, err
+		}
+		cl.store(ctx, nil, resp)
+		return &Result{Embedding: resp}, nil
+	}
+	do := cl.p.Chat
+	if cl.ct == CallTextCompletion {
+		do = cl.p.(TextCompleter).TextCompletion
+	}
+	resp, err := attempts(ctx, cl, do, checkResponse)
+	if err != nil {
+		return nil, err
+	}
+	cl.store(ctx, resp, nil)
+	return &Result{Response: resp}, nil
 }
 
 // attempts runs one provider method through the call's attempt loop and
 // returns what the last attempt produced. A provider returning neither a
-// result nor an error fails the attempt with CodeBadResponse.
-func attempts[T comparable](ctx context.Context, cl *call, stream bool, do func(context.Context, *Attempt) (T, error)) (T, context.CancelFunc, error) {
+// result nor an error, or a result check refuses, fails the attempt with
+// CodeBadResponse.
+func attempts[T comparable](ctx context.Context, cl *call, do func(context.Context, *Attempt) (T, error), check func(T) string) (T, error) {
 	var out T
-	cancel, err := cl.attempt(ctx, stream, func(ctx context.Context, a *Attempt) error {
+	err := cl.attempt(ctx, func(ctx context.Context, a *Attempt) error {
 		r, err := do(ctx, a)
 		out = r
 		var zero T
-		if err == nil && r == zero {
+		switch {
+		case err != nil:
+			return err
+		case r == zero:
 			return &Error{Code: CodeBadResponse, Message: "provider returned no response and no error"}
+		case check != nil:
+			if msg := check(r); msg != "" {
+				return &Error{Code: CodeBadResponse, StatusCode: a.status, Message: msg}
+			}
 		}
-		return err
+		return nil
 	})
-	return out, cancel, err
+	return out, err
 }
 
-// respond records a non-streamed response, stores it and ends the call
-// with success.
-func (cl *call) respond(ctx context.Context, resp *Response) {
-	cl.account(resp)
-	cl.store(ctx, resp, nil)
-	if cl.any {
-		cl.ev.Response = cl.forLog(resp)
+// checkResponse refuses a completion without choices: a 200 body that is
+// not a completion ({"choices":null}, another API's answer) decodes to one.
+func checkResponse(r *Response) string {
+	if len(r.Choices) == 0 {
+		return "the response has no choices"
 	}
-	cl.succeed(ctx)
+	return ""
+}
+
+// checkEmbedding refuses an embedding response without vectors.
+func checkEmbedding(r *EmbeddingResponse) string {
+	if len(r.Data) == 0 {
+		return "the response has no embeddings"
+	}
+	return ""
 }

@@ -18,6 +18,7 @@ import (
 type Client struct {
 	cfg       config
 	resolver  *resolver
+	chain     CallFunc // the client's middleware around terminal; nil without
 	reg       *registry
 	cache     *cacher // nil without WithCache
 	// reqQueue carries background events of per-request loggers; started
@@ -53,6 +54,9 @@ func New(opts ...Option) (*Client, error) {
 		cfg.log = slog.Default()
 	}
 	c := &Client{cfg: cfg, resolver: newResolver(append([]Provider{mockProvider{}}, cfg.providers...))}
+	if len(cfg.middleware) > 0 {
+		c.chain = chain(cfg.middleware, terminal)
+	}
 	reg, err := newRegistry(cfg.callbacks, registryConfig{queueSize: cfg.queueSize, log: cfg.log})
 	if err != nil {
 		return nil, err

@@ -2,7 +2,9 @@ package llmux
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -82,6 +84,42 @@ func (c Code) String() string {
 	return codeNames[c]
 }
 
+// MarshalText encodes the code as its name ("rate_limited"), so JSON shows
+// the name rather than a number.
+func (c Code) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText decodes a code's name.
+func (c *Code) UnmarshalText(b []byte) error {
+	for i, n := range codeNames {
+		if n == string(b) {
+			*c = Code(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("llmux: unknown error code %q", b)
+}
+
+// CodeForException returns the code of one of LiteLLM's exception class
+// names ("RateLimitError", "litellm.ContextWindowExceededError"); false
+// for a name LiteLLM has no exception for.
+func CodeForException(name string) (Code, bool) {
+	name = strings.TrimPrefix(name, "litellm.")
+	switch name {
+	case "UnprocessableEntityError", "BadRequestError":
+		return CodeInvalidRequest, true
+	case "APIConnectionError":
+		return CodeConnection, true
+	case "APIError", "APIResponseValidationError":
+		return CodeServer, true
+	}
+	for i, n := range exceptionNames {
+		if n == name && Code(i) != CodeUnknown && Code(i) != CodeCanceled && Code(i) != CodeQuota && Code(i) != CodeBadResponse {
+			return Code(i), true
+		}
+	}
+	return 0, false
+}
+
 // ExceptionName returns LiteLLM's exception class name for the code, such as
 // "RateLimitError" or "ContextWindowExceededError".
 func (c Code) ExceptionName() string {
@@ -128,7 +166,7 @@ type Error struct {
 	Param      string        // the offending parameter, when known
 	Message    string        // human-readable, never contains a secret
 	RetryAfter time.Duration // from Retry-After / retry-after-ms; 0 if absent
-	Body       []byte        // upstream body, truncated to 4 KiB
+	Body       []byte        // upstream body, truncated to 4 KiB; JSON shows it as text
 	Err        error         // cause, returned by Unwrap
 }
 
@@ -159,6 +197,54 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// errorJSON is the JSON of an Error: LiteLLM's exception as events and
+// payloads show it.
+type errorJSON struct {
+	Type       string `json:"type"`        // LiteLLM's exception class: RateLimitError, ...
+	Code       Code   `json:"code"`        // the code's name: rate_limited, ...
+	StatusCode int    `json:"status_code"` // upstream HTTP status; 0 if none
+	Message    string `json:"message"`
+	Provider   string `json:"provider"`
+	// Also, when set:
+	Param        string  `json:"param,omitempty"`
+	ProviderType string  `json:"provider_type,omitempty"` // the provider's own error type or code
+	RetryAfter   float64 `json:"retry_after,omitempty"`   // seconds
+	Body         string  `json:"body,omitempty"`          // the upstream body, as text
+}
+
+// MarshalJSON encodes the error as {"type", "code", "status_code",
+// "message", "provider"}: type is LiteLLM's exception class, code the
+// code's name; param, provider_type, retry_after (seconds) and body (the
+// upstream body as text) follow when set.
+func (e *Error) MarshalJSON() ([]byte, error) {
+	j := errorJSON{Type: e.Code.ExceptionName(), Code: e.Code, StatusCode: e.StatusCode, Message: e.Message,
+		Provider: e.Provider, Param: e.Param, ProviderType: e.Type, RetryAfter: e.RetryAfter.Seconds(), Body: string(e.Body)}
+	if j.Message == "" && e.Err != nil {
+		j.Message = e.Err.Error()
+	}
+	return json.Marshal(j)
+}
+
+// GoString shows the error's fields for %#v, with the cause as its text
+// (a cause may hold what the error's own fields were scrubbed of).
+func (e *Error) GoString() string {
+	cause := ""
+	if e.Err != nil {
+		cause = e.Err.Error()
+	}
+	return fmt.Sprintf("&llmux.Error{Code:%s, Provider:%q, StatusCode:%d, Type:%q, Param:%q, Message:%q, RetryAfter:%v, Body:%q, Err:%q}",
+		e.Code, e.Provider, e.StatusCode, e.Type, e.Param, e.Message, e.RetryAfter, e.Body, cause)
+}
+
+// clone returns a copy of e that can be changed without changing e.
+func (e *Error) clone() *Error {
+	c := *e
+	if e.Body != nil {
+		c.Body = append([]byte(nil), e.Body...)
+	}
+	return &c
+}
 
 // CodeOf classifies any error: an *Error's code, context and network errors
 // by kind, CodeUnknown otherwise; nil gives CodeUnknown.
@@ -195,16 +281,4 @@ func IsRetryable(err error) bool {
 		return true
 	}
 	return false
-}
-
-// asError converts any error into an *Error, keeping the cause.
-func asError(err error, provider string) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		if e.Provider == "" {
-			e.Provider = provider
-		}
-		return e
-	}
-	return &Error{Code: CodeOf(err), Provider: provider, Message: err.Error(), Err: err}
 }

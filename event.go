@@ -2,6 +2,7 @@ package llmux
 
 import (
 	"encoding/json"
+	"maps"
 	"time"
 
 	"github.com/llmux/llmux/cost"
@@ -34,10 +35,12 @@ const (
 const RedactedText = "redacted-by-llmux"
 
 // Event carries everything about one call to the loggers: LiteLLM's kwargs,
-// typed. Each delivery gets its own snapshot, so fields set later in the
-// call never show in an earlier event; loggers treat it as read-only.
-// [Event.Kwargs] gives LiteLLM's key names and [Event.StandardLoggingPayload]
-// LiteLLM's standard_logging_object.
+// typed. Each emission is a snapshot: fields set later in the call never
+// show in an earlier event, and it shares no memory with the caller's
+// request or result (deep copies, scrubbed of every secret the call
+// knows). The loggers of one emission share it: a logger must not modify
+// it (see [Event.Clone]). Package litellm gives LiteLLM's views of it:
+// litellm.Kwargs and litellm.Payload (the standard_logging_object).
 type Event struct {
 	// Type is the log_event_type of this delivery.
 	Type EventType
@@ -63,6 +66,13 @@ type Event struct {
 	// MessagesRedacted is set when message logging was turned off: the
 	// messages, inputs and responses here are replaced by [RedactedText].
 	MessagesRedacted bool
+	// DroppedParams names the request parameters the provider does not
+	// support that were dropped ([WithDropParams], [Request.DropParams]);
+	// OptionalParams holds what was sent.
+	DroppedParams []string
+	// PayloadExcludedFields are the standard logging payload's keys the
+	// client was told to leave empty ([WithPayloadExcludedFields]).
+	PayloadExcludedFields []string
 
 	// Attempt describes the latest upstream attempt (pre- and post-API-call
 	// events, and terminal events of calls that reached the provider).
@@ -141,3 +151,38 @@ func (e *Event) Duration() time.Duration {
 
 // ErrorCode returns the failure's [Code], or CodeUnknown.
 func (e *Event) ErrorCode() Code { return CodeOf(e.Err) }
+
+// Clone returns a deep copy of the event, for a logger that wants to
+// change what it got (loggers share one event and must not modify it).
+// Errors are shared: they are never changed after the event was emitted.
+func (e *Event) Clone() *Event {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	c.Messages = cloneSlice(e.Messages, Message.clone)
+	c.Input = cloneStrings(e.Input)
+	c.OptionalParams = copyParams(e.OptionalParams)
+	c.Metadata = copyMeta(e.Metadata)
+	c.Tags = cloneStrings(e.Tags)
+	c.DroppedParams = cloneStrings(e.DroppedParams)
+	c.PayloadExcludedFields = cloneStrings(e.PayloadExcludedFields)
+	c.Attempt.Headers = maps.Clone(e.Attempt.Headers)
+	c.Attempt.RequestBody = cloneRaw(e.Attempt.RequestBody)
+	switch in := e.Attempt.Input.(type) {
+	case []Message:
+		c.Attempt.Input = cloneSlice(in, Message.clone)
+	case []string:
+		c.Attempt.Input = cloneStrings(in)
+	}
+	c.ResponseHeaders = maps.Clone(e.ResponseHeaders)
+	c.Response = e.Response.Clone()
+	if e.CompleteStreamingResponse == e.Response {
+		c.CompleteStreamingResponse = c.Response
+	} else {
+		c.CompleteStreamingResponse = e.CompleteStreamingResponse.Clone()
+	}
+	c.EmbeddingResponse = e.EmbeddingResponse.Clone()
+	c.Usage = e.Usage.clone()
+	return &c
+}

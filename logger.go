@@ -11,19 +11,23 @@ import (
 // [SetCallbacks], [Request.Callbacks]) rejects a value implementing none.
 //
 // Who calls them and how:
-//   - LogPreAPICall and LogPostAPICall run on the caller's goroutine, inline
-//     with each upstream attempt, so keep them fast.
-//   - LogStreamEvent, LogSuccessEvent and LogFailureEvent run on the
-//     logger's own goroutine, fed by a bounded queue: a slow logger never
-//     slows a call. Wrap a logger with [Inline] to run them on the caller's
-//     goroutine instead.
+//   - Every method runs on the logger's own goroutine, fed by a bounded
+//     queue (one per logger): a slow logger never slows a call, and events
+//     of calls made faster than it keeps up are dropped and counted
+//     ([LoggerStats]). Wrap a logger with [Inline] to run them on the
+//     caller's goroutine instead. Loggers observe; to act on a call, use
+//     [Middleware].
 //   - One logger sees a call's events in order: per attempt pre then post,
 //     then the stream chunks, then exactly one success or failure. Several
 //     loggers are called in registration order. Calls of different
 //     requests may interleave.
-//   - The *Event is a read-only snapshot owned by llmux; a logger may keep
-//     it. Background deliveries get context.WithoutCancel of the call's
-//     context: its values, never its cancellation.
+//   - The *Event (and *Chunk) is a snapshot owned by llmux and shared by
+//     the loggers of one emission; it shares no memory with the caller. As
+//     with net/http's Request for handlers, a logger must not modify it,
+//     nor anything it points to; it may keep it. A logger that wants to
+//     change it works on [Event.Clone]. Queued deliveries get
+//     context.WithoutCancel of the call's context: its values, never its
+//     cancellation.
 //   - A panic is recovered, counted in [LoggerStats.Panics] and reported
 //     with the logger's name; it never changes the call's result.
 type (
@@ -96,11 +100,37 @@ var (
 	_ StreamLogger     = StreamCallback(nil)
 )
 
-// Inline wraps a logger so its stream, success and failure events run on
-// the caller's goroutine, before the call returns (or, for streams, before
-// Next returns false). Use it for loggers that must finish before the
-// caller goes on, such as a test recorder or a budget check.
+// Inline wraps a logger so its events run on the caller's goroutine,
+// before the call goes on (and, for the terminal event, before it
+// returns; for streams, before Next returns false). A slow inline logger
+// slows every call: use it for loggers that must finish first, such as a
+// test recorder. To act on a call (budgets, auth, guardrails) use
+// [Middleware].
 func Inline(logger any) any { return inlineLogger{logger} }
+
+// RedactMessages wraps a logger so it gets every event with messages,
+// inputs, request bodies and responses replaced by [RedactedText], as
+// though message logging were off for it alone (LiteLLM's per-callback
+// turn_off_message_logging); other loggers see them.
+func RedactMessages(logger any) any { return redactedLogger{logger} }
+
+type redactedLogger struct{ l any }
+
+// Flusher is an optional interface of a logger that buffers what it
+// sends (an exporter's batch): [Client.Flush] calls Flush after the
+// logger's queued events were delivered, and waits for it, honouring ctx.
+type Flusher interface {
+	Flush(ctx context.Context) error
+}
+
+// Shutdowner is an optional interface of a logger that holds resources:
+// [Client.Close] calls Shutdown once after the logger's last event was
+// delivered, so it can send its last batch and stop. A logger with Flush
+// and no Shutdown is flushed instead. Like OpenTelemetry exporters,
+// Shutdown honours ctx.
+type Shutdowner interface {
+	Shutdown(ctx context.Context) error
+}
 
 // NamedLogger gives a logger a name for [LoggerStats] and reports.
 func NamedLogger(name string, logger any) any { return namedLogger{name: name, l: logger} }

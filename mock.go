@@ -32,15 +32,39 @@ var (
 
 func (mockProvider) Name() string { return mockName }
 
-// mockAnswer returns the mock's text or error for a request.
+// mockAnswer returns the mock's text or error for a request. A string
+// naming one of LiteLLM's exceptions ("litellm.RateLimitError", as
+// LiteLLM's mock_response takes it) is raised as that error.
 func mockAnswer(req *Request) (string, error) {
 	switch v := req.MockResponse.(type) {
 	case string:
+		if e := mockException(v); e != nil {
+			return "", e
+		}
 		return v, nil
 	case error:
 		return "", v
 	}
 	return MockDefaultResponse, nil
+}
+
+// mockException returns the error a mock response names, or nil: the
+// exception class with or without "litellm.", with the status LiteLLM
+// gives it.
+func mockException(s string) *Error {
+	name, ok := strings.CutPrefix(s, "litellm.")
+	if !ok && !strings.HasSuffix(s, "Error") && s != "Timeout" {
+		return nil
+	}
+	code, ok := CodeForException(name)
+	if !ok {
+		return nil
+	}
+	status := code.HTTPStatus()
+	if code == CodeTimeout {
+		status = 0
+	}
+	return &Error{Code: code, StatusCode: status, Type: name, Message: "mock " + name + " raised by mock_response"}
 }
 
 // mockBegin announces the attempt with the body an OpenAI-compatible server

@@ -2,11 +2,13 @@ package llmux
 
 import (
 	"fmt"
+	"strings"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/llmux/llmux/cost"
+	"github.com/llmux/llmux/internal/payloadkeys"
 )
 
 // Option configures a [Client] in [New].
@@ -24,8 +26,12 @@ type config struct {
 	timeout     time.Duration
 	idleTimeout time.Duration
 	redact      bool
+	dropParams  bool
 	queueSize   int
 	log         *slog.Logger
+	middleware  []Middleware
+	// payloadExclude are standard logging payload keys left empty.
+	payloadExclude []string
 
 	cache         Cache
 	cacheTimeout  time.Duration
@@ -266,6 +272,39 @@ func WithCacheCallTypes(types ...CallType) Option {
 			return fmt.Errorf("llmux: WithCacheCallTypes: no call type given")
 		}
 		cfg.cacheTypes = m
+		return nil
+	}
+}
+
+// WithDropParams drops request parameters the provider cannot honour
+// (Anthropic has no seed, presence_penalty or response_format, for
+// example) instead of failing the call with CodeInvalidRequest (LiteLLM's
+// drop_params). The dropped names are reported in [Event.DroppedParams],
+// kwargs' additional_args and the payload's hidden_params.
+// [Request.DropParams] overrides it per call; [Request.AllowedParams] sends
+// a parameter anyway. Default: off.
+func WithDropParams(drop bool) Option {
+	return func(c *config) error {
+		c.dropParams = drop
+		return nil
+	}
+}
+
+// WithPayloadExcludedFields leaves the named keys of the standard logging
+// payload empty (null, or an empty value where LiteLLM's type has no null)
+// for every logger of the client, like LiteLLM's
+// standard_logging_payload_excluded_fields: "messages" and "response" keep
+// large or private content out of what backends store. A name that is not
+// one of the payload's 39 keys makes [New] fail. Default: none.
+func WithPayloadExcludedFields(fields ...string) Option {
+	return func(c *config) error {
+		for _, f := range fields {
+			if !payloadkeys.Has(f) {
+				return fmt.Errorf("llmux: WithPayloadExcludedFields: %q is not a key of the standard logging payload (keys: %s)",
+					f, strings.Join(payloadkeys.Names, ", "))
+			}
+		}
+		c.payloadExclude = append(c.payloadExclude, fields...)
 		return nil
 	}
 }

@@ -1,13 +1,38 @@
 package llmux
 
-// forLog returns the response as loggers may see it: itself, or a copy
-// with every text replaced by [RedactedText] when message logging is off.
+// forLog returns the response as loggers may see it: a deep copy (the
+// caller owns the original), with every text replaced by [RedactedText]
+// when message logging is off.
 func (cl *call) forLog(r *Response) *Response {
-	if !cl.redact || r == nil {
-		return r
+	if r == nil {
+		return nil
+	}
+	if cl.redact {
+		return redactResponse(r)
+	}
+	c := r.Clone()
+	scrubResponse(&cl.secrets, c)
+	return c
+}
+
+// embeddingForLog returns a deep copy of the embedding response, its raw
+// body redacted when message logging is off.
+func (cl *call) embeddingForLog(r *EmbeddingResponse) *EmbeddingResponse {
+	c := r.Clone()
+	if cl.redact {
+		c.Raw = nil
+	}
+	return c
+}
+
+func redactResponse(r *Response) *Response {
+	if r == nil {
+		return nil
 	}
 	c := *r
 	c.Raw = nil
+	c.Extra = nil
+	c.Usage = r.Usage.clone()
 	c.Choices = make([]Choice, len(r.Choices))
 	for i, ch := range r.Choices {
 		ch.Message = redactMessage(ch.Message)
@@ -15,6 +40,7 @@ func (cl *call) forLog(r *Response) *Response {
 			ch.Text = RedactedText
 		}
 		ch.Logprobs = nil
+		ch.Extra = nil
 		c.Choices[i] = ch
 	}
 	return &c
@@ -28,7 +54,11 @@ func redactMessage(m Message) Message {
 	if m.Refusal != "" {
 		out.Refusal = RedactedText
 	}
+	if m.ReasoningContent != "" || len(m.ThinkingBlocks) > 0 {
+		out.ReasoningContent = RedactedText
+	}
 	for _, tc := range m.ToolCalls {
+		tc = tc.clone()
 		tc.Function.Arguments = RedactedText
 		out.ToolCalls = append(out.ToolCalls, tc)
 	}
@@ -37,28 +67,74 @@ func redactMessage(m Message) Message {
 
 func redactChunk(c *Chunk) *Chunk {
 	out := *c
+	out.Raw = nil
+	out.Extra = nil
+	if c.Usage != nil {
+		u := c.Usage.clone()
+		out.Usage = &u
+	}
 	out.Choices = make([]ChunkChoice, len(c.Choices))
 	for i, ch := range c.Choices {
+		d := Delta{Role: ch.Delta.Role}
 		if ch.Delta.Content != "" {
-			ch.Delta.Content = RedactedText
+			d.Content = RedactedText
 		}
 		if ch.Delta.Refusal != "" {
-			ch.Delta.Refusal = RedactedText
+			d.Refusal = RedactedText
+		}
+		if ch.Delta.ReasoningContent != "" || len(ch.Delta.ThinkingBlocks) > 0 {
+			d.ReasoningContent = RedactedText
+		}
+		for _, tc := range ch.Delta.ToolCalls {
+			tc = tc.clone()
+			if tc.Function.Arguments != "" {
+				tc.Function.Arguments = RedactedText
+			}
+			d.ToolCalls = append(d.ToolCalls, tc)
 		}
 		if ch.Text != "" {
 			ch.Text = RedactedText
 		}
-		if len(ch.Delta.ToolCalls) > 0 {
-			tcs := make([]ToolCall, len(ch.Delta.ToolCalls))
-			for j, tc := range ch.Delta.ToolCalls {
-				if tc.Function.Arguments != "" {
-					tc.Function.Arguments = RedactedText
-				}
-				tcs[j] = tc
-			}
-			ch.Delta.ToolCalls = tcs
-		}
+		ch.Delta = d
+		ch.Logprobs = nil
+		ch.Extra = nil
 		out.Choices[i] = ch
 	}
 	return &out
+}
+
+// redactEvent returns a copy of e with messages, inputs, request bodies and
+// responses replaced by [RedactedText], for a logger that asked for them
+// redacted ([RedactMessages]).
+func redactEvent(e *Event) *Event {
+	c := *e
+	c.MessagesRedacted = true
+	if len(e.Messages) > 0 {
+		c.Messages = []Message{{Role: RoleUser, Content: RedactedText}}
+	}
+	if e.Prompt != "" {
+		c.Prompt = RedactedText
+	}
+	if len(e.Input) > 0 {
+		c.Input = []string{RedactedText}
+	}
+	if c.Attempt.Number > 0 {
+		c.Attempt.Input = RedactedText
+		c.Attempt.RequestBody = redactedJSON
+	}
+	if e.OriginalResponse != "" && e.Err == nil && e.Attempt.Err == nil {
+		c.OriginalResponse = RedactedText
+	}
+	c.Response = redactResponse(e.Response)
+	if e.CompleteStreamingResponse == e.Response {
+		c.CompleteStreamingResponse = c.Response
+	} else {
+		c.CompleteStreamingResponse = redactResponse(e.CompleteStreamingResponse)
+	}
+	if e.EmbeddingResponse != nil {
+		er := e.EmbeddingResponse.Clone()
+		er.Raw = nil
+		c.EmbeddingResponse = er
+	}
+	return &c
 }

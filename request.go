@@ -106,12 +106,15 @@ type Request struct {
 	// client's. A logger already registered on the client (or globally) is
 	// not called twice.
 	Callbacks []any
+	// Middleware acts on this call, inside the client's middleware; see
+	// [Middleware].
+	Middleware []Middleware
 	// TurnOffMessageLogging hides messages and responses from loggers when
 	// true and shows them when false, whatever the client's setting; nil
 	// follows the client ([WithTurnOffMessageLogging]).
 	TurnOffMessageLogging *bool
-	// NoLog sends no success or failure event to user loggers for this
-	// call (LiteLLM's no-log); delivery counters still count the call.
+	// NoLog sends no event of this call to any logger (LiteLLM's no-log):
+	// it is neither emitted nor counted.
 	NoLog bool
 	// DropParams drops parameters the provider cannot honour instead of
 	// failing the call, when true; nil follows the client
@@ -203,7 +206,7 @@ func (r *Request) setBody(b *Request) {
 	r.Metadata, r.Tags, r.TraceID = opts.Metadata, opts.Tags, opts.TraceID
 	r.APIBase, r.APIKey, r.APIVersion = opts.APIBase, opts.APIKey, opts.APIVersion
 	r.Timeout, r.MaxRetries = opts.Timeout, opts.MaxRetries
-	r.Callbacks = opts.Callbacks
+	r.Callbacks, r.Middleware = opts.Callbacks, opts.Middleware
 	r.TurnOffMessageLogging, r.NoLog = opts.TurnOffMessageLogging, opts.NoLog
 	r.DropParams, r.AllowedParams = opts.DropParams, opts.AllowedParams
 	r.MockResponse, r.Price, r.Cache = opts.MockResponse, opts.Price, opts.Cache

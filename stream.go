@@ -45,10 +45,13 @@ type ChatStream struct {
 
 func newStream(ctx context.Context, cl *call, r ChunkReader, cancel context.CancelFunc, object string) *ChatStream {
 	s := &ChatStream{cl: cl, r: r, ctx: ctx, cancel: cancel, object: object, idleD: cl.c.cfg.idleTimeout}
-	s.idle = time.AfterFunc(s.idleD, func() {
+	// The idle timer runs only while Next waits on the upstream: time the
+	// caller spends between Next calls is not idleness.
+	s.idle = time.AfterFunc(time.Hour, func() {
 		s.idleFire.Store(true)
 		cancel()
 	})
+	s.idle.Stop()
 	return s
 }
 
@@ -63,7 +66,9 @@ func (s *ChatStream) Next() bool {
 	s.receiving = true
 	s.mu.Unlock()
 
+	s.idle.Reset(s.idleD)
 	c, err := s.r.Recv()
+	s.idle.Stop()
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,7 +88,6 @@ func (s *ChatStream) Next() bool {
 		s.finish(&Error{Code: CodeBadResponse, Message: "stream: provider returned a nil chunk"})
 		return false
 	}
-	s.idle.Reset(s.idleD)
 	if err := s.acc.add(c); err != nil {
 		s.finish(err)
 		return false
@@ -125,10 +129,14 @@ func (s *ChatStream) emitChunk(c *Chunk) {
 		e.Type = EventStream
 		s.streamEv = e
 	}
+	// Loggers get their own copy: the caller owns c.
+	var lc *Chunk
 	if cl.redact {
-		c = redactChunk(c)
+		lc = redactChunk(c)
+	} else if lc = scrubChunk(&cl.secrets, c); lc == c {
+		lc = c.Clone()
 	}
-	cl.emitEvent(cl.bg, kindStream, s.streamEv, c)
+	cl.emitEvent(s.ctx, kindStream, s.streamEv, lc)
 }
 
 // finish ends the stream once, with its terminal event. s.mu is held.
@@ -145,7 +153,7 @@ func (s *ChatStream) finish(err error) {
 	resp.CacheHit = cl.ev.CacheHit
 	cl.account(resp)
 	if err == nil {
-		if complete(resp) {
+		if !cl.mw && complete(resp) {
 			cl.store(s.ctx, resp, nil)
 		}
 		s.resp = resp
@@ -172,8 +180,8 @@ func (s *ChatStream) closeReader() {
 	}
 }
 
-// Chunk returns the chunk Next advanced to. It is shared with loggers:
-// treat it as read-only.
+// Chunk returns the chunk Next advanced to. The caller owns it: loggers
+// get their own copies.
 func (s *ChatStream) Chunk() *Chunk {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -67,7 +67,10 @@ func run(ctx context.Context, w io.Writer) (err error) {
 			e.Model, texts(e.Messages), err, end.Sub(start))
 	})
 
-	c, err := llmux.New(llmux.WithCallbacks(input, success, failure))
+	// Each logger runs on its own goroutine, so two loggers' lines may
+	// interleave; LiteLLM runs input callbacks before the request is
+	// sent, and llmux.Inline does the same here, keeping "input" first.
+	c, err := llmux.New(llmux.WithCallbacks(llmux.Inline(input), success, failure))
 	if err != nil {
 		return err
 	}
