@@ -90,7 +90,7 @@ type subscriber struct {
 	flusher  Flusher
 	shutdown Shutdowner
 	inline   bool
-	redact   bool // the logger asked for messages and responses redacted
+	redact   bool                      // the logger asked for messages and responses redacted
 	q        *dispatch.Queue[delivery] // nil when inline
 	stats    *counters
 	log      *slog.Logger

@@ -16,11 +16,11 @@ import (
 // safe for concurrent use and immutable after [New]. Close it to deliver
 // the events still queued.
 type Client struct {
-	cfg       config
-	resolver  *resolver
-	chain     CallFunc // the client's middleware around terminal; nil without
-	reg       *registry
-	cache     *cacher // nil without WithCache
+	cfg      config
+	resolver *resolver
+	chain    CallFunc // the client's middleware around terminal; nil without
+	reg      *registry
+	cache    *cacher // nil without WithCache
 	// reqQueue carries background events of per-request loggers; started
 	// on first use.
 	reqOnce  sync.Once

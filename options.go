@@ -2,9 +2,9 @@ package llmux
 
 import (
 	"fmt"
-	"strings"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/llmux/llmux/cost"

@@ -94,4 +94,3 @@ func validate(req *Request, ct CallType) error {
 	}
 	return nil
 }
-
