@@ -1,6 +1,7 @@
 package llmux
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -15,24 +16,50 @@ const (
 // refuses impossible sequences (an index that skips ahead) with
 // CodeBadResponse instead of guessing.
 type accumulator struct {
-	id, model, fingerprint string
-	created                int64
-	choices                []*choiceAcc
-	usage                  *Usage
+	id, model, fingerprint, tier string
+	created                      int64
+	choices                      []*choiceAcc
+	usage                        *Usage
 }
 
 type choiceAcc struct {
-	role    Role
-	content strings.Builder
-	text    strings.Builder
-	refusal strings.Builder
-	tools   []*toolAcc
-	finish  string
+	role      Role
+	content   strings.Builder
+	text      strings.Builder
+	refusal   strings.Builder
+	reasoning strings.Builder
+	tools     []*toolAcc
+	thinking  []*thinkingAcc
+	audio     *audioAcc
+	logprobs  logprobsAcc
+	extra     map[string]json.RawMessage
+	finish    string
 }
 
 type toolAcc struct {
 	id, typ, name string
 	args          strings.Builder
+}
+
+// thinkingAcc is one thinking block being streamed: open until its
+// signature arrives.
+type thinkingAcc struct {
+	typ, signature, data string
+	thinking             strings.Builder
+	open                 bool
+}
+
+type audioAcc struct {
+	id               string
+	expiresAt        int64
+	data, transcript strings.Builder
+}
+
+// logprobsAcc joins the "content" and "refusal" token lists of streamed
+// logprobs objects.
+type logprobsAcc struct {
+	content, refusal []json.RawMessage
+	seen             bool
 }
 
 func badSequence(format string, args ...any) error {
@@ -52,8 +79,11 @@ func (a *accumulator) add(c *Chunk) error {
 	if c.SystemFingerprint != "" {
 		a.fingerprint = c.SystemFingerprint
 	}
+	if c.ServiceTier != "" {
+		a.tier = c.ServiceTier
+	}
 	if c.Usage != nil {
-		u := *c.Usage
+		u := c.Usage.clone()
 		a.usage = &u
 	}
 	for i := range c.Choices {
@@ -65,22 +95,116 @@ func (a *accumulator) add(c *Chunk) error {
 			a.choices = append(a.choices, &choiceAcc{})
 		}
 		ch := a.choices[cc.Index]
-		if cc.Delta.Role != "" {
-			ch.role = cc.Delta.Role
+		d := &cc.Delta
+		if d.Role != "" {
+			ch.role = d.Role
 		}
-		ch.content.WriteString(cc.Delta.Content)
+		ch.content.WriteString(d.Content)
 		ch.text.WriteString(cc.Text)
-		ch.refusal.WriteString(cc.Delta.Refusal)
+		ch.refusal.WriteString(d.Refusal)
+		if d.ReasoningContent != "" {
+			ch.reasoning.WriteString(d.ReasoningContent)
+			if t := ch.openThinking(); t != nil {
+				t.thinking.WriteString(d.ReasoningContent)
+			}
+		}
+		for _, p := range d.ThinkingBlocks {
+			ch.addThinking(p)
+		}
+		if au := d.Audio; au != nil {
+			if ch.audio == nil {
+				ch.audio = &audioAcc{}
+			}
+			if au.ID != "" {
+				ch.audio.id = au.ID
+			}
+			if au.ExpiresAt != 0 {
+				ch.audio.expiresAt = au.ExpiresAt
+			}
+			ch.audio.data.WriteString(au.Data)
+			ch.audio.transcript.WriteString(au.Transcript)
+		}
+		if len(cc.Logprobs) > 0 {
+			if err := ch.logprobs.add(cc.Logprobs); err != nil {
+				return err
+			}
+		}
+		for k, v := range cc.Extra {
+			if ch.extra == nil {
+				ch.extra = make(map[string]json.RawMessage, len(cc.Extra))
+			}
+			ch.extra[k] = cloneRaw(v)
+		}
 		if cc.FinishReason != "" {
 			ch.finish = cc.FinishReason
 		}
-		for j := range cc.Delta.ToolCalls {
-			if err := ch.addTool(&cc.Delta.ToolCalls[j]); err != nil {
+		for j := range d.ToolCalls {
+			if err := ch.addTool(&d.ToolCalls[j]); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// openThinking returns the thinking block still streaming, if any.
+func (ch *choiceAcc) openThinking() *thinkingAcc {
+	if n := len(ch.thinking); n > 0 && ch.thinking[n-1].open {
+		return ch.thinking[n-1]
+	}
+	return nil
+}
+
+// addThinking takes one piece of a thinking block from a delta: a
+// redacted_thinking block whole; a "thinking" piece with neither text nor
+// signature starts a block; text and a signature go to the open block (or
+// start one), and the signature closes it.
+func (ch *choiceAcc) addThinking(p ThinkingBlock) {
+	if p.Type == "redacted_thinking" {
+		ch.thinking = append(ch.thinking, &thinkingAcc{typ: p.Type, data: p.Data})
+		return
+	}
+	t := ch.openThinking()
+	if t == nil || (p.Thinking == "" && p.Signature == "" && p.Data == "") {
+		if len(ch.thinking) >= maxToolCalls {
+			return
+		}
+		t = &thinkingAcc{typ: "thinking", open: true}
+		ch.thinking = append(ch.thinking, t)
+	}
+	t.thinking.WriteString(p.Thinking)
+	if p.Signature != "" {
+		t.signature += p.Signature
+		t.open = false
+	}
+}
+
+func (l *logprobsAcc) add(raw json.RawMessage) error {
+	var lp struct {
+		Content []json.RawMessage `json:"content"`
+		Refusal []json.RawMessage `json:"refusal"`
+	}
+	if string(raw) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(raw, &lp); err != nil {
+		return badSequence("logprobs: %v", err)
+	}
+	l.seen = true
+	l.content = append(l.content, lp.Content...)
+	l.refusal = append(l.refusal, lp.Refusal...)
+	return nil
+}
+
+func (l *logprobsAcc) raw() json.RawMessage {
+	if !l.seen {
+		return nil
+	}
+	b, _ := json.Marshal(struct {
+		Content []json.RawMessage `json:"content"`
+		Refusal []json.RawMessage `json:"refusal"`
+	}{l.content, l.refusal})
+	return b
 }
 
 func (ch *choiceAcc) addTool(tc *ToolCall) error {
@@ -115,15 +239,18 @@ func (ch *choiceAcc) addTool(tc *ToolCall) error {
 // or "text_completion".
 func (a *accumulator) response(object string) *Response {
 	r := &Response{ID: a.id, Object: object, Created: a.created, Model: a.model, SystemFingerprint: a.fingerprint,
-		Choices: make([]Choice, len(a.choices))}
+		ServiceTier: a.tier, Choices: make([]Choice, len(a.choices))}
 	for i := range a.choices {
 		ch := a.choices[i]
 		role := ch.role
 		if role == "" {
 			role = RoleAssistant
 		}
-		c := Choice{Index: i, FinishReason: ch.finish, Text: ch.text.String(),
-			Message: Message{Role: role, Content: ch.content.String(), Refusal: ch.refusal.String()}}
+		c := Choice{Index: i, FinishReason: ch.finish, Text: ch.text.String(), Logprobs: ch.logprobs.raw(), Extra: ch.extra}
+		if object != "text_completion" {
+			c.Message = Message{Role: role, Content: ch.content.String(), Refusal: ch.refusal.String(),
+				ReasoningContent: ch.reasoning.String()}
+		}
 		for _, t := range ch.tools {
 			typ := t.typ
 			if typ == "" {
@@ -131,6 +258,13 @@ func (a *accumulator) response(object string) *Response {
 			}
 			c.Message.ToolCalls = append(c.Message.ToolCalls, ToolCall{ID: t.id, Type: typ,
 				Function: FunctionCall{Name: t.name, Arguments: t.args.String()}})
+		}
+		for _, t := range ch.thinking {
+			c.Message.ThinkingBlocks = append(c.Message.ThinkingBlocks,
+				ThinkingBlock{Type: t.typ, Thinking: t.thinking.String(), Signature: t.signature, Data: t.data})
+		}
+		if au := ch.audio; au != nil {
+			c.Message.Audio = &Audio{ID: au.id, ExpiresAt: au.expiresAt, Data: au.data.String(), Transcript: au.transcript.String()}
 		}
 		r.Choices[i] = c
 	}

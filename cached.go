@@ -299,7 +299,7 @@ type replayReader struct {
 
 func newReplayReader(ctx context.Context, r *Response) *replayReader {
 	base := Chunk{ID: r.ID, Object: "chat.completion.chunk", Created: r.Created, Model: r.Model,
-		SystemFingerprint: r.SystemFingerprint}
+		SystemFingerprint: r.SystemFingerprint, ServiceTier: r.ServiceTier}
 	chunk := func(ch []ChunkChoice) *Chunk {
 		c := base
 		c.Choices = ch
@@ -307,22 +307,39 @@ func newReplayReader(ctx context.Context, r *Response) *replayReader {
 	}
 	var out []*Chunk
 	for i, c := range r.Choices {
-		d := Delta{Role: c.Message.Role, Content: c.Message.Content, Refusal: c.Message.Refusal}
+		m := c.Message
+		d := Delta{Role: m.Role, Content: m.Content, Refusal: m.Refusal, ReasoningContent: m.ReasoningContent, Audio: m.Audio}
 		if d.Role == "" {
 			d.Role = RoleAssistant
 		}
-		if len(c.Message.Parts) > 0 {
-			d.Content = c.Message.Text()
+		if len(m.Parts) > 0 {
+			d.Content = m.Text()
 		}
-		for j, tc := range c.Message.ToolCalls {
+		for j, tc := range m.ToolCalls {
 			idx := j
 			tc.Index = &idx
 			d.ToolCalls = append(d.ToolCalls, tc)
 		}
-		out = append(out, chunk([]ChunkChoice{{Index: i, Delta: d, Text: c.Text}}))
+		// Thinking blocks replay as the pieces a stream sends: the text is
+		// in ReasoningContent, so each block gives its signature (or its
+		// redacted data).
+		if len(m.ThinkingBlocks) > 0 {
+			d.ReasoningContent = ""
+			out = append(out, chunk([]ChunkChoice{{Index: i, Delta: Delta{Role: d.Role}}}))
+			for _, t := range m.ThinkingBlocks {
+				if t.Type == "redacted_thinking" {
+					out = append(out, chunk([]ChunkChoice{{Index: i, Delta: Delta{ThinkingBlocks: []ThinkingBlock{t}}}}))
+					continue
+				}
+				out = append(out, chunk([]ChunkChoice{{Index: i, Delta: Delta{ThinkingBlocks: []ThinkingBlock{{Type: "thinking"}}}}}),
+					chunk([]ChunkChoice{{Index: i, Delta: Delta{ReasoningContent: t.Thinking}}}),
+					chunk([]ChunkChoice{{Index: i, Delta: Delta{ThinkingBlocks: []ThinkingBlock{{Type: "thinking", Signature: t.Signature}}}}}))
+			}
+		}
+		out = append(out, chunk([]ChunkChoice{{Index: i, Delta: d, Text: c.Text, Logprobs: c.Logprobs}}))
 	}
 	for i, c := range r.Choices {
-		out = append(out, chunk([]ChunkChoice{{Index: i, FinishReason: c.FinishReason}}))
+		out = append(out, chunk([]ChunkChoice{{Index: i, FinishReason: c.FinishReason, Extra: c.Extra}}))
 	}
 	if !r.Usage.IsZero() {
 		u := r.Usage

@@ -208,10 +208,16 @@ func TestMissingSettings_FailBeforeAnyRequest(t *testing.T) {
 	}
 }
 
+// The client scrubs the key an upstream echoes from the caller's error.
 func TestKeyNeverInErrors(t *testing.T) {
 	body := []byte(`{"error":{"code":"401","message":"Access denied due to invalid subscription key ` + testKey + `. Make sure to provide a valid key."}}`)
 	srv, _ := providertest.Serve(t, http.StatusUnauthorized, nil, body)
-	_, err := newProvider(srv.URL).Chat(context.Background(), attempt(srv, hello(), "d"))
+	c, err := llmux.New(llmux.WithProvider(newProvider(srv.URL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	_, err = c.Completion(context.Background(), &llmux.Request{Model: "azure/d", Messages: hello().Messages})
 	e := providertest.AsError(t, err)
 	if e.Code != llmux.CodeAuthentication {
 		t.Errorf("code = %v", e.Code)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
-	"github.com/llmux/llmux/internal/mask"
 	"github.com/llmux/llmux/provider"
 )
 
@@ -182,25 +181,11 @@ func classify(status int, ae *apiError) llmux.Code {
 	return llmux.CodeServer
 }
 
-// Redact masks key wherever err, an *llmux.Error, could show it (Message
-// and Body) and sets its Provider when empty; other errors are returned
-// unchanged. Some providers echo the key they were sent ("Incorrect API
-// key provided: sk-..."), so providers built on this codec call Redact on
-// every error they return. Keys shorter than 8 characters are not masked
-// (see internal/mask).
-func Redact(err error, name, key string) error {
-	e, ok := err.(*llmux.Error)
-	if !ok {
-		return err
-	}
-	if e.Provider == "" {
+// named sets the provider of err, an *llmux.Error this package made, when
+// it has none; other errors are returned unchanged.
+func named(err error, name string) error {
+	if e, ok := err.(*llmux.Error); ok && e.Provider == "" {
 		e.Provider = name
 	}
-	if key != "" {
-		e.Message = mask.String(e.Message, key)
-		if len(key) >= 8 && bytes.Contains(e.Body, []byte(key)) {
-			e.Body = bytes.ReplaceAll(e.Body, []byte(key), []byte(mask.Key(key)))
-		}
-	}
-	return e
+	return err
 }

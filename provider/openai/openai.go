@@ -179,23 +179,25 @@ func ok(status int) bool { return status >= 200 && status < 300 }
 
 // Do sends w and decodes a 2xx answer with decode, such as
 // [DecodeResponse]. Another status is mapped with [MapError]. Every error
-// names provider and is redacted of w.APIKey. Providers that speak the
-// OpenAI wire format with their own endpoint and auth use it too.
+// names the provider. (The client scrubs every key it sent from errors and
+// events, so an upstream that echoes w.APIKey leaks nothing.) Providers
+// that speak the OpenAI wire format with their own endpoint and auth use
+// it too.
 func Do[T any](ctx context.Context, a *llmux.Attempt, name string, w provider.Wire, decode func(name string, body []byte) (T, error)) (T, error) {
 	var zero T
 	resp, err := provider.Send(ctx, a, w)
 	if err != nil {
-		return zero, Redact(err, name, w.APIKey)
+		return zero, named(err, name)
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return zero, Redact(err, name, w.APIKey)
+		return zero, named(err, name)
 	}
 	if !ok(resp.StatusCode) {
-		return zero, Redact(MapError(name, resp.StatusCode, resp.Header, b), name, w.APIKey)
+		return zero, named(MapError(name, resp.StatusCode, resp.Header, b), name)
 	}
 	r, err := decode(name, b)
-	return r, Redact(err, name, w.APIKey)
+	return r, named(err, name)
 }
 
 // Chat performs one Chat Completions attempt: POST {base}/chat/completions.
@@ -227,18 +229,18 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 
 // OpenStream sends w and returns a reader over a 2xx event stream (see
 // [NewChunkReader]). Another status is mapped with [MapError]. Every error
-// names provider and is redacted of w.APIKey.
+// names the provider.
 func OpenStream(ctx context.Context, a *llmux.Attempt, name string, w provider.Wire) (llmux.ChunkReader, error) {
 	resp, err := provider.Send(ctx, a, w)
 	if err != nil {
-		return nil, Redact(err, name, w.APIKey)
+		return nil, named(err, name)
 	}
 	if !ok(resp.StatusCode) {
 		b, err := provider.ReadBody(a, resp)
 		if err != nil {
-			return nil, Redact(err, name, w.APIKey)
+			return nil, named(err, name)
 		}
-		return nil, Redact(MapError(name, resp.StatusCode, resp.Header, b), name, w.APIKey)
+		return nil, named(MapError(name, resp.StatusCode, resp.Header, b), name)
 	}
 	return NewChunkReader(name, resp.Body), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -436,37 +437,47 @@ func TestPerRequestOverrides(t *testing.T) {
 	checkRequest(t, c.Only(t), "/v1/chat/completions", "application/json")
 }
 
+// An upstream that echoes the key, and a transport error that names it,
+// never show it to the caller: the client scrubs every key it sent.
 func TestKeyNeverInErrors(t *testing.T) {
 	const key = "sk-proj-SECRETSECRET0123456789"
 	echo := []byte(strings.ReplaceAll(string(providertest.Fixture(t, "errors/openai-error-401.json")), "sk-test", key))
 	for _, stream := range []bool{false, true} {
 		srv, _ := providertest.Serve(t, http.StatusUnauthorized, nil, echo)
-		p := openai.New(openai.WithAPIKey(key), openai.WithBaseURL(srv.URL))
-		a := attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "gpt-4o-mini")
-		var err error
+		c, err := llmux.New(llmux.WithProvider(openai.New(openai.WithAPIKey(key), openai.WithBaseURL(srv.URL))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := &llmux.Request{Model: "openai/gpt-4o-mini", Messages: []llmux.Message{llmux.User("hi")}}
 		if stream {
-			_, err = p.ChatStream(context.Background(), a)
+			_, err = c.Stream(context.Background(), req)
 		} else {
-			_, err = p.Chat(context.Background(), a)
+			_, err = c.Completion(context.Background(), req)
 		}
 		e := providertest.AsError(t, err)
 		if e.Code != llmux.CodeAuthentication {
 			t.Errorf("code = %v", e.Code)
 		}
-		for _, s := range []string{err.Error(), e.Message, string(e.Body)} {
+		for _, s := range []string{err.Error(), e.Message, string(e.Body), fmt.Sprintf("%+v %#v", e, e)} {
 			if strings.Contains(s, key) {
 				t.Errorf("key leaked: %s", s)
 			}
 		}
+		_ = c.Close(context.Background())
 	}
-	// A transport error names the URL, never the key.
-	p := openai.New(openai.WithAPIKey(key), openai.WithBaseURL("http://127.0.0.1:1"))
-	a := &llmux.Attempt{Request: &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, Model: "m", Number: 1,
-		HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			return nil, errors.New("dial failed for " + r.Header.Get("Authorization"))
-		})}}
-	_, err := p.Chat(context.Background(), a)
-	if err == nil || strings.Contains(err.Error(), key) {
+	// A transport error naming the key.
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return nil, errors.New("dial failed for " + r.Header.Get("Authorization"))
+	})}
+	c, err := llmux.New(llmux.WithProvider(openai.New(openai.WithAPIKey(key), openai.WithBaseURL("http://127.0.0.1:1"))),
+		llmux.WithHTTPClient(hc), llmux.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	_, err = c.Completion(context.Background(), &llmux.Request{Model: "openai/m", Messages: []llmux.Message{llmux.User("hi")}})
+	if err == nil || strings.Contains(err.Error(), key) || strings.Contains(fmt.Sprintf("%#v", err), key) ||
+		strings.Contains(errors.Unwrap(err).Error(), key) {
 		t.Errorf("transport error leaks the key or is nil: %v", err)
 	}
 }
