@@ -339,12 +339,15 @@ func (r *registry) close(ctx context.Context) error {
 	if r == nil {
 		return nil
 	}
-	r.closed.Store(true)
+	again := r.closed.Swap(true)
 	var errs []error
 	for _, q := range r.queues {
 		if err := q.Close(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if again {
+		return errors.Join(errs...) // loggers were shut down by the first Close
 	}
 	for _, s := range r.subs {
 		var err error

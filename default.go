@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The default client and the global callbacks behind the package-level
@@ -69,12 +70,18 @@ func SetDefault(c *Client) {
 	defaultClient.Store(c)
 }
 
+// setCallbacksTimeout bounds how long SetCallbacks waits for the loggers
+// it replaces to deliver what is queued for them and shut down.
+var setCallbacksTimeout = 5 * time.Second
+
 // SetCallbacks sets the global loggers (LiteLLM's litellm.callbacks),
-// called for every package-level call ([Completion], [Stream], ...), after
-// the default client's own loggers and before per-request ones. It
-// replaces the previous global loggers, first delivering what is queued for
-// them. A value implementing no logger interface is an error and changes
-// nothing.
+// called for every package-level call ([Completion], [Stream], ...), with
+// the default client's own loggers and per-request ones (a logger in
+// several gets each event once). It replaces the previous global loggers,
+// first delivering what is queued for them and shutting them down, for at
+// most 5 seconds; what they could not deliver by then is
+// dropped, counted and logged. A value implementing no logger interface is
+// an error and changes nothing.
 func SetCallbacks(loggers ...any) error {
 	c := Default()
 	r, err := newRegistry(loggers, registryConfig{queueSize: c.cfg.queueSize, log: c.cfg.log})
@@ -84,7 +91,12 @@ func SetCallbacks(loggers ...any) error {
 	globalMu.Lock()
 	defer globalMu.Unlock()
 	old := globalReg.Swap(r)
-	return old.close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), setCallbacksTimeout)
+	defer cancel()
+	if err := old.close(ctx); err != nil {
+		c.cfg.log.Warn("llmux: SetCallbacks: the replaced loggers did not finish", "err", err.Error())
+	}
+	return nil
 }
 
 // Completion calls [Client.Completion] on the default client with the

@@ -1,0 +1,313 @@
+package llmux
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestMiddleware_RewritesTheRequest(t *testing.T) {
+	u := newUpstream(t, reply{body: okBody})
+	var seen *Request
+	rewrite := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			seen = c.Request
+			c.Request.Model = "openai/gpt-4o-mini"
+			c.Request.Messages = append([]Message{System("be brief")}, c.Request.Messages...)
+			return next(ctx, c)
+		}
+	}
+	c, rec := fakeClient(t, u, WithMiddleware(rewrite))
+	req := &Request{Model: "openai/something-else", Messages: hi()}
+	if _, err := c.Completion(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if seen == req || len(req.Messages) != 1 || req.Model != "openai/something-else" {
+		t.Errorf("middleware changed the caller's request: %+v", req)
+	}
+	if body := u.bodies[0]; !strings.Contains(body, `"model":"gpt-4o-mini"`) || !strings.Contains(body, "be brief") {
+		t.Errorf("upstream body %s lacks the rewrite", body)
+	}
+	e := rec.last()
+	if e.UpstreamModel != "gpt-4o-mini" || len(e.Messages) != 2 || e.Messages[0].Content != "be brief" {
+		t.Errorf("the event does not show the rewritten request: %s %v", e.UpstreamModel, e.Messages)
+	}
+	wantTypes(t, rec, "pre_api_call", "post_api_call", "successful_api_call")
+}
+
+func TestMiddleware_RejectionGivesOneFailureEventAndNoAttempt(t *testing.T) {
+	u := newUpstream(t, reply{body: okBody})
+	deny := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			return nil, &Error{Code: CodePermission, Message: "budget exceeded"}
+		}
+	}
+	c, rec := fakeClient(t, u, WithMiddleware(deny))
+	for _, stream := range []bool{false, true} {
+		var err error
+		if stream {
+			_, err = c.Stream(context.Background(), &Request{Model: "openai/gpt-4o-mini", Messages: hi()})
+		} else {
+			_, err = c.Completion(context.Background(), &Request{Model: "openai/gpt-4o-mini", Messages: hi()})
+		}
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodePermission || e.Message != "budget exceeded" {
+			t.Fatalf("err = %v, want the middleware's permission error", err)
+		}
+	}
+	wantTypes(t, rec, "failed_api_call", "failed_api_call")
+	if u.requests() != 0 {
+		t.Errorf("%d upstream requests, want none", u.requests())
+	}
+}
+
+func TestMiddleware_ReplacesTheResponse(t *testing.T) {
+	u := newUpstream(t, reply{body: okBody})
+	footer := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			res, err := next(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			r := res.Response.Clone()
+			r.Choices[0].Message.Content += " [checked]"
+			return &Result{Response: r}, nil
+		}
+	}
+	c, rec := fakeClient(t, u, WithMiddleware(footer))
+	resp, err := c.Completion(context.Background(), &Request{Model: "openai/gpt-4o-mini", Messages: hi()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(resp.Text(), " [checked]") || !strings.HasSuffix(rec.last().Response.Text(), " [checked]") {
+		t.Errorf("caller %q, event %q: both want the replacement", resp.Text(), rec.last().Response.Text())
+	}
+}
+
+// upperReader is a middleware's wrapped stream: it sees and replaces each
+// chunk.
+type upperReader struct{ ChunkReader }
+
+func (r upperReader) Recv() (*Chunk, error) {
+	c, err := r.ChunkReader.Recv()
+	if err != nil {
+		return nil, err
+	}
+	c = c.Clone()
+	for i := range c.Choices {
+		c.Choices[i].Delta.Content = strings.ToUpper(c.Choices[i].Delta.Content)
+	}
+	return c, nil
+}
+
+func TestMiddleware_WrapsTheStream(t *testing.T) {
+	upper := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			res, err := next(ctx, c)
+			if err != nil || res.Stream == nil {
+				return res, err
+			}
+			return &Result{Stream: upperReader{res.Stream}}, nil
+		}
+	}
+	c, rec := newTestClient(t, WithMiddleware(upper))
+	s, err := c.Stream(context.Background(), &Request{Model: "mock/x", Messages: hi(), MockResponse: "hello there"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for s.Next() {
+		text.WriteString(s.Chunk().Text())
+	}
+	s.Close()
+	if text.String() != "HELLO THERE" || s.Response().Text() != "HELLO THERE" || rec.last().CompleteStreamingResponse.Text() != "HELLO THERE" {
+		t.Errorf("stream %q, response %q, event %q", text.String(), s.Response().Text(), rec.last().CompleteStreamingResponse.Text())
+	}
+}
+
+func TestMiddleware_PanicFailsOnlyThatCall(t *testing.T) {
+	var n atomic.Int32
+	boom := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			if n.Add(1) == 1 {
+				panic("hook exploded")
+			}
+			return next(ctx, c)
+		}
+	}
+	c, rec := newTestClient(t, WithMiddleware(boom), WithLog(discardLog()))
+	_, err := c.Completion(context.Background(), &Request{Model: "mock/x", Messages: hi()})
+	if CodeOf(err) != CodeUnknown || !strings.Contains(err.Error(), "hook exploded") {
+		t.Fatalf("err = %v", err)
+	}
+	wantTypes(t, rec, "failed_api_call")
+	if _, err := c.Completion(context.Background(), &Request{Model: "mock/x", Messages: hi()}); err != nil {
+		t.Fatalf("the next call failed: %v", err)
+	}
+}
+
+func TestMiddleware_OrderAndPerRequest(t *testing.T) {
+	var trace []string
+	var built atomic.Int32
+	mark := func(name string) Middleware {
+		return func(next CallFunc) CallFunc {
+			built.Add(1)
+			return func(ctx context.Context, c *Call) (*Result, error) {
+				trace = append(trace, name+">")
+				res, err := next(ctx, c)
+				trace = append(trace, "<"+name)
+				return res, err
+			}
+		}
+	}
+	c, _ := newTestClient(t, WithMiddleware(mark("a"), mark("b")))
+	if built.Load() != 2 {
+		t.Fatalf("client chain built %d middleware, want 2 (once, in New)", built.Load())
+	}
+	for range 3 {
+		if _, err := c.Completion(context.Background(), &Request{Model: "mock/x", Messages: hi()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if built.Load() != 2 {
+		t.Errorf("calls rebuilt the client chain: %d builds", built.Load())
+	}
+	trace = nil
+	if _, err := c.Completion(context.Background(), &Request{Model: "mock/x", Messages: hi(), Middleware: []Middleware{mark("r")}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(trace, " "); got != "a> b> r> <r <b <a" {
+		t.Errorf("order %q, want the request's inside the client's", got)
+	}
+}
+
+func TestMiddleware_SeesCacheHitsAndCallID(t *testing.T) {
+	var ids []string
+	record := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			ids = append(ids, c.ID)
+			return next(ctx, c)
+		}
+	}
+	c, rec := newTestClient(t, WithMiddleware(record))
+	if _, err := c.Embedding(context.Background(), &Request{Model: "mock/e", Input: []string{"a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0] == "" || ids[0] != rec.last().CallID {
+		t.Errorf("middleware saw call ids %v, event %q", ids, rec.last().CallID)
+	}
+}
+
+// flushLogger buffers and records Flush and Shutdown, like an exporter.
+type flushLogger struct {
+	got, flushed, shut atomic.Int32
+	block              chan struct{}
+}
+
+func (l *flushLogger) LogSuccessEvent(context.Context, *Event) { l.got.Add(1) }
+
+func (l *flushLogger) Flush(context.Context) error {
+	l.flushed.Store(l.got.Load())
+	return nil
+}
+
+func (l *flushLogger) Shutdown(ctx context.Context) error {
+	l.shut.Add(1)
+	if l.block != nil {
+		select {
+		case <-l.block:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func TestLoggers_FlushAndShutdown(t *testing.T) {
+	l := &flushLogger{}
+	c, err := New(WithCallbacks(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := c.Completion(context.Background(), &Request{Model: "mock/x", Messages: hi()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if l.flushed.Load() != 5 {
+		t.Errorf("Flush ran after %d of 5 events: it must run after the queue drained", l.flushed.Load())
+	}
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if l.shut.Load() != 1 {
+		t.Errorf("Shutdown ran %d times, want once", l.shut.Load())
+	}
+}
+
+func TestSetCallbacks_ReplacingWaitsAtMostTheBound(t *testing.T) {
+	defer func(d time.Duration) { setCallbacksTimeout = d }(setCallbacksTimeout)
+	setCallbacksTimeout = 200 * time.Millisecond
+	stuck := &flushLogger{block: make(chan struct{})}
+	defer close(stuck.block)
+	if err := SetCallbacks(stuck); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = SetCallbacks() // replaces the stuck logger (its warning goes to slog's default)
+	}()
+	select {
+	case <-done:
+	case <-time.After(setCallbacksTimeout + 5*time.Second):
+		t.Fatal("SetCallbacks waited past its bound for a logger that never shuts down")
+	}
+	if stuck.shut.Load() != 1 {
+		t.Errorf("the replaced logger's Shutdown ran %d times", stuck.shut.Load())
+	}
+}
+
+// A middleware's own stream that errors: the stream ends with one
+// failure event.
+type failingReader struct{ n int }
+
+func (r *failingReader) Recv() (*Chunk, error) {
+	r.n++
+	if r.n == 1 {
+		return &Chunk{ID: "x", Choices: []ChunkChoice{{Delta: Delta{Content: "partial"}}}}, nil
+	}
+	return nil, io.ErrUnexpectedEOF
+}
+
+func (r *failingReader) Close() error { return nil }
+
+func TestMiddleware_OwnStreamFailureEndsWithOneFailureEvent(t *testing.T) {
+	canned := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			return &Result{Stream: &failingReader{}}, nil
+		}
+	}
+	c, rec := newTestClient(t, WithMiddleware(canned))
+	s, err := c.Stream(context.Background(), &Request{Model: "mock/x", Messages: hi()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s.Next() {
+	}
+	s.Close()
+	if s.Err() == nil || s.Response().Text() != "partial" {
+		t.Errorf("err %v, partial %q", s.Err(), s.Response().Text())
+	}
+	wantTypes(t, rec, "stream_event*1", "failed_api_call")
+}
