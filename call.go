@@ -76,7 +76,7 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 	cl.secrets.Add(req.APIKey)
 	var regErr error
 	if len(req.Callbacks) > 0 {
-		r, err := newRegistry(req.Callbacks, registryConfig{log: c.cfg.log, shared: c.requestQueue(), sharedStats: &c.reqStats,
+		r, err := newRegistry(req.Callbacks, registryConfig{log: c.cfg.log, shared: c.requestQueue, sharedStats: &c.reqStats,
 			closed: &c.reg.closed, warned: &c.reg.warnedClosed, exclude: c.reg, exclude2: sc.reg})
 		if err != nil {
 			regErr = &Error{Code: CodeInvalidRequest, Param: "callbacks", Message: "callbacks: " + err.Error(), Err: err}

@@ -115,7 +115,7 @@ type registryConfig struct {
 	log       *slog.Logger
 	// For per-request registries: shared carries every background event,
 	// counted in sharedStats.
-	shared      *dispatch.Queue[delivery]
+	shared      func() *dispatch.Queue[delivery] // started on first use
 	sharedStats *counters
 	closed      *atomic.Bool
 	warned      *atomic.Bool
@@ -168,7 +168,7 @@ func newRegistry(loggers []any, cfg registryConfig) (*registry, error) {
 		case cfg.sharedStats != nil: // per-request: never starts a queue
 			s.stats = cfg.sharedStats
 			if !s.inline {
-				s.q = cfg.shared // nil after Close, when events are dropped anyway
+				s.q = cfg.shared() // nil after Close, when events are dropped anyway
 			}
 		case s.inline:
 		default:

@@ -51,7 +51,9 @@ func (p *fakeProvider) wire(a *Attempt, stream bool) (fakeWire, error) {
 	if base == "" {
 		base = p.base
 	}
-	body, _ := json.Marshal(map[string]any{"model": a.Model, "messages": a.Request.Messages, "stream": stream})
+	r := *a.Request
+	r.Model, r.Stream = a.Model, stream
+	body, _ := json.Marshal(&r)
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+key)
 	return fakeWire{URL: base + "/chat/completions", Header: h, Body: body, APIKey: key}, nil

@@ -83,6 +83,9 @@ func validate(req *Request, ct CallType) error {
 		return bad("response_format", "is not valid JSON")
 	}
 	for k, v := range req.Extra {
+		if requestMembers(k) {
+			return errExtraMember(k)
+		}
 		if !json.Valid(v) {
 			return bad("extra."+k, "is not valid JSON")
 		}

@@ -46,7 +46,8 @@ import (
 //	api_key                  [attempt]  Attempt.APIKey, masked
 //	api_call_start_time      [attempt]  Attempt.StartTime
 //	additional_args          [attempt]  complete_input_dict (Attempt.RequestBody as a json.RawMessage,
-//	                                    so its bytes are kept), api_base, headers (masked)
+//	                                    so its bytes are kept), api_base, headers (masked), and
+//	                                    dropped_params (Event.DroppedParams) when parameters were dropped
 //	original_response        [response] Event.OriginalResponse; on failure always present, nil if none
 //	response_headers         [response] Event.ResponseHeaders, masked
 //	end_time                 [terminal] Event.EndTime
@@ -112,11 +113,15 @@ func Kwargs(e *llmux.Event) map[string]any {
 		if len(e.Attempt.RequestBody) > 0 {
 			body = e.Attempt.RequestBody
 		}
-		k["additional_args"] = map[string]any{
+		args := map[string]any{
 			"complete_input_dict": body,
 			"api_base":            e.Attempt.APIBase,
 			"headers":             e.Attempt.Headers,
 		}
+		if len(e.DroppedParams) > 0 {
+			args["dropped_params"] = e.DroppedParams
+		}
+		k["additional_args"] = args
 	} else {
 		k["input"] = originalInput(e)
 	}

@@ -101,7 +101,10 @@ type StandardLoggingPayload struct {
 	// ErrorInformation is always set, as in LiteLLM: empty strings on
 	// success.
 	ErrorInformation *StandardLoggingErrorInformation `json:"error_information"`
-	// ModelParameters are [Event.OptionalParams]; never null.
+	// ModelParameters are the model parameters of [llmux.Event.OptionalParams]:
+	// only names recognised as model parameters, never the call's input
+	// (messages, prompt, input) nor anything else a request carries in
+	// Extra; never null.
 	ModelParameters            map[string]any              `json:"model_parameters"`
 	HiddenParams               StandardLoggingHiddenParams `json:"hidden_params"`
 	GuardrailInformation       any                         `json:"guardrail_information"`
@@ -166,6 +169,9 @@ type StandardLoggingHiddenParams struct {
 	// LiteLLMModelName is the model name sent to the provider.
 	LiteLLMModelName *string `json:"litellm_model_name"`
 	UsageObject      any     `json:"usage_object"`
+	// DroppedParams names the request parameters the provider does not
+	// support that were dropped (llmux's; absent when none).
+	DroppedParams []string `json:"dropped_params,omitempty"`
 }
 
 // StandardLoggingAdditionalHeaders holds the upstream's OpenAI-style rate
@@ -256,7 +262,7 @@ func Payload(e *llmux.Event) *StandardLoggingPayload {
 	}
 
 	meta, _ := jsonSafe(e.Metadata).(map[string]any)
-	params, _ := jsonSafe(e.OptionalParams).(map[string]any)
+	params, _ := jsonSafe(modelParameters(e.OptionalParams)).(map[string]any)
 	if params == nil {
 		params = map[string]any{}
 	}
@@ -396,7 +402,123 @@ func Payload(e *llmux.Event) *StandardLoggingPayload {
 			info.ErrorCode = strconv.Itoa(e.StatusCode)
 		}
 	}
+	if len(e.DroppedParams) > 0 {
+		p.HiddenParams.DroppedParams = append([]string(nil), e.DroppedParams...)
+	}
+	for _, f := range e.PayloadExcludedFields {
+		p.exclude(f)
+	}
 	return p
+}
+
+// modelParams are the names recognised as model parameters: OpenAI's
+// sampling, tool, output and reasoning parameters, and the provider
+// parameters LiteLLM passes on (top_k, thinking).
+var modelParams = map[string]bool{
+	"temperature": true, "top_p": true, "max_tokens": true, "max_completion_tokens": true, "n": true, "stop": true,
+	"presence_penalty": true, "frequency_penalty": true, "seed": true, "logprobs": true, "top_logprobs": true,
+	"logit_bias": true, "tools": true, "tool_choice": true, "parallel_tool_calls": true, "response_format": true,
+	"reasoning_effort": true, "dimensions": true, "encoding_format": true, "user": true, "stream": true,
+	"stream_options": true, "modalities": true, "audio": true, "prediction": true, "service_tier": true,
+	"store": true, "verbosity": true, "web_search_options": true, "functions": true, "function_call": true,
+	"top_k": true, "thinking": true, "best_of": true, "echo": true, "suffix": true,
+}
+
+// modelParameters keeps the recognised model parameters of optional
+// params.
+func modelParameters(params map[string]any) map[string]any {
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		if modelParams[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// exclude empties one key of the payload (WithPayloadExcludedFields): null
+// where the key may be null, the zero value otherwise.
+func (p *StandardLoggingPayload) exclude(key string) {
+	switch key {
+	case "id":
+		p.ID = ""
+	case "trace_id":
+		p.TraceID = ""
+	case "litellm_call_id":
+		p.LiteLLMCallID = ""
+	case "call_type":
+		p.CallType = ""
+	case "stream":
+		p.Stream = nil
+	case "response_cost":
+		p.ResponseCost = 0
+	case "response_cost_failure_debug_info":
+		p.ResponseCostFailureDebugInfo = nil
+	case "cost_breakdown":
+		p.CostBreakdown = nil
+	case "status":
+		p.Status = ""
+	case "status_fields":
+		p.StatusFields = StandardLoggingStatusFields{}
+	case "custom_llm_provider":
+		p.CustomLLMProvider = nil
+	case "total_tokens":
+		p.TotalTokens = 0
+	case "prompt_tokens":
+		p.PromptTokens = 0
+	case "completion_tokens":
+		p.CompletionTokens = 0
+	case "startTime":
+		p.StartTime = 0
+	case "endTime":
+		p.EndTime = 0
+	case "completionStartTime":
+		p.CompletionStartTime = 0
+	case "response_time":
+		p.ResponseTime = 0
+	case "model_map_information":
+		p.ModelMapInformation = StandardLoggingModelInformation{}
+	case "model":
+		p.Model = ""
+	case "model_id":
+		p.ModelID = ""
+	case "model_group":
+		p.ModelGroup = ""
+	case "api_base":
+		p.APIBase = ""
+	case "metadata":
+		p.Metadata = StandardLoggingMetadata{}
+	case "cache_hit":
+		p.CacheHit = nil
+	case "cache_key":
+		p.CacheKey = nil
+	case "saved_cache_cost":
+		p.SavedCacheCost = 0
+	case "request_tags":
+		p.RequestTags = []string{}
+	case "end_user":
+		p.EndUser = ""
+	case "requester_ip_address":
+		p.RequesterIPAddress = nil
+	case "user_agent":
+		p.UserAgent = nil
+	case "messages":
+		p.Messages = nil
+	case "response":
+		p.Response = nil
+	case "error_str":
+		p.ErrorStr = nil
+	case "error_information":
+		p.ErrorInformation = nil
+	case "model_parameters":
+		p.ModelParameters = map[string]any{}
+	case "hidden_params":
+		p.HiddenParams = StandardLoggingHiddenParams{}
+	case "guardrail_information":
+		p.GuardrailInformation = nil
+	case "standard_built_in_tools_params":
+		p.StandardBuiltInToolsParams = nil
+	}
 }
 
 // loggedMessages returns the call's input as LiteLLM logs it: the chat
