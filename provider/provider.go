@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/attemptlink"
@@ -111,4 +112,21 @@ func ReadBody(a *llmux.Attempt, resp *http.Response) ([]byte, error) {
 	}
 	Received(a, b)
 	return b, nil
+}
+
+// JoinURL appends path to a base URL that may carry a query
+// ("https://host/v1?key=K" + "/chat/completions" gives
+// "https://host/v1/chat/completions?key=K"): the path goes before the
+// query, and a trailing slash of the base is dropped.
+func JoinURL(base, path string) string {
+	base, query, hasQuery := strings.Cut(base, "?")
+	u := strings.TrimRight(base, "/") + path
+	if hasQuery && query != "" {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + query
+	}
+	return u
 }

@@ -156,7 +156,7 @@ func (p *Provider) wire(a *llmux.Attempt, op string, stream bool, body []byte, i
 	}
 	// Accept both the resource endpoint and one ending in /openai.
 	base = strings.TrimSuffix(strings.TrimRight(base, "/"), "/openai")
-	u := base + "/openai/deployments/" + url.PathEscape(a.Model) + op + "?api-version=" + url.QueryEscape(version)
+	u := provider.JoinURL(base, "/openai/deployments/"+url.PathEscape(a.Model)+op+"?api-version="+url.QueryEscape(version))
 	return provider.Wire{URL: u, Header: h, Body: body, APIKey: secret, Input: input}, nil
 }
 

@@ -161,7 +161,7 @@ func (p *Provider) wire(a *llmux.Attempt, path string, stream bool) (provider.Wi
 	for k, vs := range p.header {
 		h[k] = append([]string(nil), vs...)
 	}
-	return provider.Wire{URL: strings.TrimRight(base, "/") + path, Header: h, APIKey: key}, nil
+	return provider.Wire{URL: provider.JoinURL(base, path), Header: h, APIKey: key}, nil
 }
 
 // isOpenAI reports whether base is OpenAI's own API, which always needs a
