@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/record"
 	"github.com/llmux/llmux/provider/openai"
 	"github.com/llmux/llmux/provider/providertest"
 )
@@ -497,5 +498,27 @@ func TestChat_UndecodableBodyIsBadResponse(t *testing.T) {
 	_, err := p.Chat(context.Background(), attempt(srv, &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}}, "m"))
 	if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse {
 		t.Errorf("error = %+v", e)
+	}
+}
+
+// A 200 body that is not a completion is a bad response: one failure
+// event, never a success with no choices.
+func TestChat_NotACompletionIsABadResponse(t *testing.T) {
+	for _, body := range []string{`null`, `{}`, `{"id":null,"choices":null,"usage":null}`, `{"choices":[]}`,
+		`{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"hi"}]}`, `[1,2]`, `"text"`} {
+		srv, _ := providertest.Serve(t, http.StatusOK, nil, []byte(body))
+		rec := &record.Events{}
+		c, err := llmux.New(llmux.WithProvider(newProvider(srv.URL)), llmux.WithCallbacks(llmux.Inline(rec)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Completion(context.Background(), &llmux.Request{Model: "openai/gpt-4o", Messages: []llmux.Message{llmux.User("hi")}})
+		if llmux.CodeOf(err) != llmux.CodeBadResponse {
+			t.Errorf("%s: err = %v, want bad_response", body, err)
+		}
+		if got := rec.Types(); got != "pre_api_call,post_api_call,failed_api_call" {
+			t.Errorf("%s: events %s", body, got)
+		}
+		_ = c.Close(context.Background())
 	}
 }
