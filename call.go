@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/llmux/llmux/cost"
 	"github.com/llmux/llmux/internal/mask"
 )
@@ -92,10 +91,10 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 		cl.redact = *v
 	}
 	if cl.any {
-		cl.ev.CallID = uuid.NewString()
+		cl.ev.CallID = newID()
 		cl.ev.TraceID = req.TraceID
 		if cl.ev.TraceID == "" {
-			cl.ev.TraceID = uuid.NewString()
+			cl.ev.TraceID = newID()
 		}
 		cl.ev.MessagesRedacted = cl.redact
 		cl.ev.PayloadExcludedFields = c.cfg.payloadExclude

@@ -271,3 +271,17 @@ func BenchmarkSnapshot(b *testing.B) {
 		}
 	})
 }
+
+func TestNewID_IsAUniqueV4UUID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 10000 {
+		id := newID()
+		if len(id) != 36 || id[14] != '4' || !strings.Contains("89ab", id[19:20]) || strings.Count(id, "-") != 4 {
+			t.Fatalf("id %q is not a v4 UUID", id)
+		}
+		if seen[id] {
+			t.Fatalf("duplicate id %q", id)
+		}
+		seen[id] = true
+	}
+}

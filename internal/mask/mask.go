@@ -25,9 +25,30 @@ func Key(k string) string {
 // carries a secret: authorization, key, token, secret, password,
 // signature, cookie.
 func IsSecretName(name string) bool {
-	n := strings.ToLower(name)
 	for _, s := range [...]string{"authorization", "key", "token", "secret", "password", "signature", "cookie", "credential"} {
-		if strings.Contains(n, s) {
+		if containsFold(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lowercase ASCII word sub,
+// ignoring ASCII case, without allocating.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == n {
 			return true
 		}
 	}
@@ -42,7 +63,12 @@ func Header(h http.Header) map[string]string {
 	}
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
-		v := strings.Join(vs, ", ")
+		var v string
+		if len(vs) == 1 {
+			v = vs[0]
+		} else {
+			v = strings.Join(vs, ", ")
+		}
 		if IsSecretName(k) {
 			if scheme, rest, ok := strings.Cut(v, " "); ok && !strings.Contains(rest, " ") {
 				v = scheme + " " + Key(rest)
@@ -59,6 +85,9 @@ func Header(h http.Header) map[string]string {
 // userinfo password in a URL string. An unparsable URL is returned with
 // its query cut off.
 func URL(raw string) string {
+	if !strings.ContainsAny(raw, "?@") {
+		return raw // no query, no userinfo: nothing to mask
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		if i := strings.IndexByte(raw, '?'); i >= 0 {

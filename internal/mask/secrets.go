@@ -63,6 +63,9 @@ func (s *Secrets) AddHeader(h http.Header) bool {
 // AddURL adds the secret query values (key=, api_key=, token=...) and the
 // password of a URL. It reports whether the set grew.
 func (s *Secrets) AddURL(raw string) bool {
+	if !strings.ContainsAny(raw, "?@") {
+		return false // no query, no userinfo
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return false
