@@ -177,20 +177,22 @@ func request() *llmux.Request {
 // noop observes every event and does nothing.
 type noop struct{}
 
-func (noop) LogPreAPICall(context.Context, *llmux.Event)                 {}
-func (noop) LogPostAPICall(context.Context, *llmux.Event)                {}
+func (noop) LogPreAPICall(context.Context, *llmux.Event)                {}
+func (noop) LogPostAPICall(context.Context, *llmux.Event)               {}
 func (noop) LogStreamEvent(context.Context, *llmux.Event, *llmux.Chunk) {}
-func (noop) LogSuccessEvent(context.Context, *llmux.Event)               {}
-func (noop) LogFailureEvent(context.Context, *llmux.Event)               {}
+func (noop) LogSuccessEvent(context.Context, *llmux.Event)              {}
+func (noop) LogFailureEvent(context.Context, *llmux.Event)              {}
 
 // sleeper takes 1 ms on every event, like a logger writing to a slow sink.
 type sleeper struct{}
 
-func (sleeper) LogPreAPICall(context.Context, *llmux.Event)                 { time.Sleep(time.Millisecond) }
-func (sleeper) LogPostAPICall(context.Context, *llmux.Event)                { time.Sleep(time.Millisecond) }
-func (sleeper) LogStreamEvent(context.Context, *llmux.Event, *llmux.Chunk) { time.Sleep(time.Millisecond) }
-func (sleeper) LogSuccessEvent(context.Context, *llmux.Event)               { time.Sleep(time.Millisecond) }
-func (sleeper) LogFailureEvent(context.Context, *llmux.Event)               { time.Sleep(time.Millisecond) }
+func (sleeper) LogPreAPICall(context.Context, *llmux.Event)  { time.Sleep(time.Millisecond) }
+func (sleeper) LogPostAPICall(context.Context, *llmux.Event) { time.Sleep(time.Millisecond) }
+func (sleeper) LogStreamEvent(context.Context, *llmux.Event, *llmux.Chunk) {
+	time.Sleep(time.Millisecond)
+}
+func (sleeper) LogSuccessEvent(context.Context, *llmux.Event) { time.Sleep(time.Millisecond) }
+func (sleeper) LogFailureEvent(context.Context, *llmux.Event) { time.Sleep(time.Millisecond) }
 
 func client(b *testing.B, base string, loggers ...any) *llmux.Client {
 	c, err := llmux.New(llmux.WithProvider(openai.New(openai.WithAPIKey("sk-bench-0123456789"), openai.WithBaseURL(base))),
