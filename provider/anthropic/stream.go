@@ -11,6 +11,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/sse"
+	"github.com/llmux/llmux/provider"
 )
 
 // stream reads an SSE body and turns events into chunks with a handler.
@@ -75,7 +76,10 @@ func (s *stream) readError(err error) error {
 			Message: "stream ended before message_stop", Err: io.ErrUnexpectedEOF}
 	case s.closed.Load():
 		return &llmux.Error{Code: llmux.CodeCanceled, Provider: providerName, Message: "stream closed", Err: llmux.ErrStreamClosed}
-	case errors.Is(err, sse.ErrLineTooLong):
+	case errors.Is(err, sse.ErrLineTooLong), errors.Is(err, sse.ErrEventTooLarge), provider.IsCorrupt(err):
+		// An over-long line or event, or a body whose Content-Encoding
+		// is a lie: the upstream's answer is broken, the connection is
+		// not, and a retry would not help.
 		return &llmux.Error{Code: llmux.CodeBadResponse, Provider: providerName, Message: "read stream: " + err.Error(), Err: err}
 	}
 	code := llmux.CodeOf(err)

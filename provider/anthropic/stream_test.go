@@ -2,14 +2,18 @@ package anthropic
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/sse"
 	"github.com/llmux/llmux/provider/providertest"
 )
 
@@ -336,5 +340,57 @@ func BenchmarkMessageStream(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestChatStream_BrokenBodiesAreBadResponse(t *testing.T) {
+	for name, body := range map[string]func() io.Reader{
+		"line over the cap": func() io.Reader {
+			return strings.NewReader("event: completion\ndata: " + strings.Repeat("x", sse.DefaultMaxLine) + "\n\n")
+		},
+		"event over the cap": func() io.Reader {
+			return strings.NewReader("event: completion\n" + strings.Repeat("data: x\n", sse.DefaultMaxLine/2+1) + "\n")
+		},
+		"gzip header":     func() io.Reader { return iotest.ErrReader(gzip.ErrHeader) },
+		"gzip checksum":   func() io.Reader { return iotest.ErrReader(gzip.ErrChecksum) },
+		"corrupt deflate": func() io.Reader { return iotest.ErrReader(flate.CorruptInputError(3)) },
+	} {
+		for api, r := range map[string]llmux.ChunkReader{
+			"messages": newMessageStream(io.NopCloser(body())),
+			"complete": newCompleteStream(io.NopCloser(body())),
+		} {
+			_, err := drain(t, r)
+			if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse || e.Provider != "anthropic" {
+				t.Errorf("%s, %s: error = %+v", name, api, e)
+			}
+		}
+	}
+}
+
+// TestChatStream_GzipLieIsBadResponse: Content-Encoding: gzip over plain
+// text. Go's transport asked for gzip itself (the provider sets no
+// Accept-Encoding), so it decompresses transparently and the first read
+// fails with gzip.ErrHeader.
+func TestChatStream_GzipLieIsBadResponse(t *testing.T) {
+	for _, tc := range []struct{ model, file string }{
+		{"claude-sonnet-4-5", "message-stream.sse"},
+		{"claude-2.1", "complete-stream.sse"},
+	} {
+		srv, capture := providertest.Serve(t, http.StatusOK,
+			http.Header{"Content-Encoding": {"gzip"}, "Content-Type": {"text/event-stream"}}, providertest.Fixture(t, tc.file))
+		p := New(WithAPIKey(testKey), WithBaseURL(srv.URL))
+		req := &llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}}
+		r, err := p.ChatStream(bg, &llmux.Attempt{Request: req, Model: tc.model, Number: 1, HTTPClient: srv.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := capture.Only(t).Header.Get("Accept-Encoding"); got != "gzip" {
+			t.Fatalf("Accept-Encoding = %q: the transport will not decompress", got)
+		}
+		_, err = drain(t, r)
+		r.Close()
+		if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse || !errors.Is(err, gzip.ErrHeader) || llmux.IsRetryable(err) {
+			t.Errorf("%s: error = %+v", tc.model, e)
+		}
 	}
 }
