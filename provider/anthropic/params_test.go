@@ -74,7 +74,9 @@ var messagesCases = map[string]paramCase{
 		[]string{`"tool_choice":{"type":"auto","disable_parallel_tool_use":true}`}},
 	"reasoning_effort": {func(r *llmux.Request) { r.ReasoningEffort = "medium" },
 		[]string{`"thinking":{"type":"enabled","budget_tokens":2048}`, `"max_tokens":6144`}},
-	"service_tier": {func(r *llmux.Request) { r.Extra = map[string]json.RawMessage{"service_tier": json.RawMessage(`"default"`)} },
+	"service_tier": {func(r *llmux.Request) {
+		r.Extra = map[string]json.RawMessage{"service_tier": json.RawMessage(`"default"`)}
+	},
 		[]string{`"service_tier":"standard_only"`}},
 }
 

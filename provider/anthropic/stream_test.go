@@ -155,8 +155,8 @@ func TestChatStream_PingAndUnknownEventsIgnored(t *testing.T) {
 		": comment\n\n" +
 		"event: brand_new_event\ndata: {\"type\":\"brand_new_event\"}\n\n" +
 		"data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"unnamed: skipped\"}}\n\n" +
-		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n" +
-		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"hmm\"}}\n\n" +
+		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"brand_new_block\",\"x\":\"\"}}\n\n" +
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"brand_new_delta\",\"x\":\"hmm\"}}\n\n" +
 		"event: ping\ndata: {\"type\": \"ping\"}\n\n" +
 		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n" +
 		"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n" +
@@ -195,6 +195,13 @@ func TestChatStream_BadSequences(t *testing.T) {
 		"json delta for text block": "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\"}}\n\n",
 		"malformed json":            "event: message_start\ndata: {not json\n\n",
 		"start without message":     "event: message_start\ndata: {}\n\n",
+		"start with null message":   "event: message_start\ndata: {\"type\":\"message_start\",\"message\":null}\n\n",
+		"block start without block": "event: content_block_start\ndata: {\"index\":0}\n\n",
+		"undecodable delta":         "event: content_block_delta\ndata: {\"index\":\"zero\"}\n\n",
+		"error event not an error":  "event: error\ndata: {\"type\":\"error\"}\n\n",
+		"thinking delta for text block": "event: content_block_start\ndata: {\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n" +
+			"event: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"x\"}}\n\n",
+		"signature delta without block": "event: content_block_delta\ndata: {\"index\":3,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"s\"}}\n\n",
 		"tool block twice": "event: content_block_start\ndata: {\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"a\",\"name\":\"f\"}}\n\n" +
 			"event: content_block_start\ndata: {\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"b\",\"name\":\"f\"}}\n\n",
 	} {
@@ -265,7 +272,7 @@ func TestChatStream_LegacyErrorEvent(t *testing.T) {
 // FuzzMessageStream feeds arbitrary bodies to the stream decoder: it must
 // end with io.EOF or an *llmux.Error, never panic or loop.
 func FuzzMessageStream(f *testing.F) {
-	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse", "stream-error.sse", "complete-stream.sse"} {
+	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse", "stream-error.sse", "complete-stream.sse", "thinking-stream.sse"} {
 		f.Add(providertest.Fixture(f, name))
 	}
 	f.Add([]byte("event: content_block_delta\ndata: {\"index\":-1,\"delta\":{\"type\":\"input_json_delta\"}}\n\n"))
@@ -321,7 +328,7 @@ func FuzzMapError(f *testing.F) {
 }
 
 func BenchmarkMessageStream(b *testing.B) {
-	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse"} {
+	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse", "thinking-stream.sse"} {
 		body := providertest.Fixture(b, name)
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
