@@ -137,12 +137,23 @@ func TestChatStream_ThinkingRebuildsTheMessage(t *testing.T) {
 	}
 }
 
-// rebuild accumulates the reasoning of chunks: ReasoningContent deltas
-// join into the reasoning and into the open thinking block (a new one
-// when none is open); a thinking piece with a signature closes the open
-// block (or is a block of its own when none is open); a redacted piece is
-// a block of its own. Without any ThinkingBlocks piece there are no
-// blocks (an OpenAI-compatible server's reasoning_content).
+// rebuild is the reference for how the client's accumulator must rebuild
+// Message.ReasoningContent and Message.ThinkingBlocks from a choice's
+// deltas, in order:
+//
+//  1. ReasoningContent r is appended to the reasoning. If r != "", it is
+//     appended to the open thinking block, opening a new {Type:"thinking"}
+//     block when none is open.
+//  2. Each ThinkingBlocks piece: "redacted_thinking" is a block of its own
+//     and closes the open one. "thinking" (or ""): its Thinking text is
+//     ignored when the same delta had r != "" (LiteLLM-style chunks mirror
+//     the text in both); with a block open, the text is appended to it and
+//     a Signature is set on it and closes it; with none open, an empty
+//     piece is skipped, any other becomes a block, open while it has no
+//     signature.
+//  3. At the end: with no piece seen at all, there are no blocks (an
+//     OpenAI-compatible server's reasoning_content); with no
+//     ReasoningContent seen, the reasoning is the blocks' texts joined.
 func rebuild(chunks []*llmux.Chunk) (string, []llmux.ThinkingBlock) {
 	var (
 		reasoning strings.Builder
@@ -153,27 +164,34 @@ func rebuild(chunks []*llmux.Chunk) (string, []llmux.ThinkingBlock) {
 	for _, c := range chunks {
 		for _, ch := range c.Choices {
 			d := ch.Delta
-			if d.ReasoningContent != "" {
-				reasoning.WriteString(d.ReasoningContent)
+			if r := d.ReasoningContent; r != "" {
+				reasoning.WriteString(r)
 				if !open {
 					blocks = append(blocks, llmux.ThinkingBlock{Type: "thinking"})
 					open = true
 				}
-				blocks[len(blocks)-1].Thinking += d.ReasoningContent
+				blocks[len(blocks)-1].Thinking += r
 			}
 			for _, tb := range d.ThinkingBlocks {
 				pieces = true
+				text := tb.Thinking
+				if d.ReasoningContent != "" {
+					text = ""
+				}
 				switch {
 				case tb.Type == "redacted_thinking":
 					blocks = append(blocks, llmux.ThinkingBlock{Type: tb.Type, Data: tb.Data})
 					open = false
 				case open:
 					last := &blocks[len(blocks)-1]
-					last.Thinking += tb.Thinking
-					last.Signature += tb.Signature
-					open = tb.Signature == ""
+					last.Thinking += text
+					if tb.Signature != "" {
+						last.Signature = tb.Signature
+						open = false
+					}
+				case text == "" && tb.Signature == "":
 				default:
-					blocks = append(blocks, llmux.ThinkingBlock{Type: "thinking", Thinking: tb.Thinking, Signature: tb.Signature})
+					blocks = append(blocks, llmux.ThinkingBlock{Type: "thinking", Thinking: text, Signature: tb.Signature})
 					open = tb.Signature == ""
 				}
 			}
@@ -182,7 +200,50 @@ func rebuild(chunks []*llmux.Chunk) (string, []llmux.ThinkingBlock) {
 	if !pieces {
 		blocks = nil
 	}
+	if reasoning.Len() == 0 {
+		for _, b := range blocks {
+			reasoning.WriteString(b.Thinking)
+		}
+	}
 	return reasoning.String(), blocks
+}
+
+// TestRebuild_OtherChunkShapes: the reference rule also rebuilds
+// LiteLLM-style chunks (text in both fields), chunks carrying whole blocks
+// (a cache replay), and reasoning without blocks.
+func TestRebuild_OtherChunkShapes(t *testing.T) {
+	chunk := func(d llmux.Delta) *llmux.Chunk { return &llmux.Chunk{Choices: []llmux.ChunkChoice{{Delta: d}}} }
+	piece := func(text, sig string) []llmux.ThinkingBlock {
+		return []llmux.ThinkingBlock{{Type: "thinking", Thinking: text, Signature: sig}}
+	}
+	two := []llmux.ThinkingBlock{{Type: "thinking", Thinking: "ab", Signature: "S1"}, {Type: "redacted_thinking", Data: "D"}}
+	for name, tc := range map[string]struct {
+		chunks     []*llmux.Chunk
+		reasoning  string
+		wantBlocks []llmux.ThinkingBlock
+	}{
+		"litellm mirrored": {[]*llmux.Chunk{
+			chunk(llmux.Delta{ReasoningContent: "a", ThinkingBlocks: piece("a", "")}),
+			chunk(llmux.Delta{ReasoningContent: "b", ThinkingBlocks: piece("b", "")}),
+			chunk(llmux.Delta{ThinkingBlocks: piece("", "S1")}),
+			chunk(llmux.Delta{ThinkingBlocks: []llmux.ThinkingBlock{{Type: "redacted_thinking", Data: "D"}}}),
+		}, "ab", two},
+		"whole blocks": {[]*llmux.Chunk{
+			chunk(llmux.Delta{ThinkingBlocks: two}),
+		}, "ab", two},
+		"replay with reasoning": {[]*llmux.Chunk{
+			chunk(llmux.Delta{ReasoningContent: "ab", ThinkingBlocks: piece("ab", "S1")}),
+			chunk(llmux.Delta{ThinkingBlocks: two[1:]}),
+		}, "ab", two},
+		"reasoning only": {[]*llmux.Chunk{
+			chunk(llmux.Delta{ReasoningContent: "think"}), chunk(llmux.Delta{ReasoningContent: "ing"}),
+		}, "thinking", nil},
+	} {
+		reasoning, blocks := rebuild(tc.chunks)
+		if reasoning != tc.reasoning || !reflect.DeepEqual(blocks, tc.wantBlocks) {
+			t.Errorf("%s: rebuilt %q %+v", name, reasoning, blocks)
+		}
+	}
 }
 
 // TestChat_BadAnswers: a 200 body that is not the API's answer is
