@@ -101,7 +101,10 @@ func run(ctx context.Context, w io.Writer) (err error) {
 
 	c, err := llmux.New(
 		llmux.WithProvider(anthropic.New(anthropic.WithBaseURL(srv.URL), anthropic.WithAPIKey(apiKey))),
-		llmux.WithCallbacks(&InputLogger{out: w}),
+		// Inline: pre-call events are queued by default; this logger writes
+		// to w, which run also writes to, so it must run on the caller's
+		// goroutine, before the request is sent.
+		llmux.WithCallbacks(llmux.Inline(&InputLogger{out: w})),
 	)
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 // Package sse decodes Server-Sent Events streams as LLM providers send
 // them: "event:" and "data:" fields, comments and blank-line separators,
-// LF, CRLF or CR line endings, with a cap on line length.
+// LF, CRLF or CR line endings. One cap bounds both the length of a line
+// and the joined data of one event, so a hostile or broken upstream cannot
+// grow the heap without limit, whether with one endless line or with an
+// endless run of short "data:" lines.
 package sse
 
 import (
@@ -11,11 +14,18 @@ import (
 	"io"
 )
 
-// DefaultMaxLine is the default cap on one line, 1 MiB.
+// DefaultMaxLine is the default cap on one line and on the joined data
+// of one event, 1 MiB.
 const DefaultMaxLine = 1 << 20
 
-// ErrLineTooLong is returned when a line exceeds the decoder's cap.
+// ErrLineTooLong is returned when a line exceeds the decoder's cap. The
+// error returned wraps it and names the limit.
 var ErrLineTooLong = errors.New("sse: line exceeds the length limit")
+
+// ErrEventTooLarge is returned when the data lines of one event, joined,
+// exceed the decoder's cap. The error returned wraps it and names the
+// limit.
+var ErrEventTooLarge = errors.New("sse: event data exceeds the size limit")
 
 // Event is one dispatched event. Data is valid until the next call to
 // [Decoder.Next].
@@ -34,7 +44,11 @@ type Decoder struct {
 	pending bool // a CR ended the last line; skip a following LF
 }
 
-// NewDecoder returns a decoder over r. maxLine <= 0 means [DefaultMaxLine].
+// NewDecoder returns a decoder over r. maxLine caps both the length of one
+// line ([ErrLineTooLong]) and the size of one event's data, its "data:"
+// lines joined by "\n" ([ErrEventTooLarge]); maxLine <= 0 means
+// [DefaultMaxLine]. The decoder's memory is bounded by about twice the cap
+// plus its 4 KiB read buffer.
 func NewDecoder(r io.Reader, maxLine int) *Decoder {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
@@ -45,7 +59,9 @@ func NewDecoder(r io.Reader, maxLine int) *Decoder {
 // Next returns the next event with data. Comments (lines starting with
 // ':') and events without data lines are skipped. At the end of input it
 // returns io.EOF; an event cut off by the end of input is still returned
-// when it has data.
+// when it has data. A line longer than the cap gives an error wrapping
+// [ErrLineTooLong], an event whose data outgrows it one wrapping
+// [ErrEventTooLarge]; the stream cannot be resumed after either.
 func (d *Decoder) Next() (Event, error) {
 	var ev Event
 	d.data = d.data[:0]
@@ -79,6 +95,13 @@ func (d *Decoder) Next() (Event, error) {
 		}
 		switch string(field) {
 		case "data":
+			n := len(d.data) + len(value)
+			if hasData {
+				n++
+			}
+			if n > d.max {
+				return Event{}, fmt.Errorf("%w (%d bytes)", ErrEventTooLarge, d.max)
+			}
 			if hasData {
 				d.data = append(d.data, '\n')
 			}

@@ -73,9 +73,88 @@ func TestDecoder_LineTooLong(t *testing.T) {
 	}
 }
 
+func TestDecoder_EventTooLarge(t *testing.T) {
+	// Three lines of 4 bytes join to 4+1+4+1+4 = 14 bytes.
+	in := "data: aaaa\ndata: bbbb\ndata: cccc\n\n"
+	got, err := collect(t, in, 14)
+	if err != nil || len(got) != 1 || string(got[0].Data) != "aaaa\nbbbb\ncccc" {
+		t.Fatalf("at the cap: %q, %v", got, err)
+	}
+	_, err = collect(t, in, 13)
+	if !errors.Is(err, ErrEventTooLarge) {
+		t.Fatalf("err = %v, want ErrEventTooLarge", err)
+	}
+	if want := "sse: event data exceeds the size limit (13 bytes)"; err.Error() != want {
+		t.Errorf("message = %q, want %q", err, want)
+	}
+	// The cap is per event: many events each under it pass.
+	got, err = collect(t, strings.Repeat("data: aaaa\ndata: bbbb\n\n", 100), 10)
+	if err != nil || len(got) != 100 {
+		t.Fatalf("events under the cap: %d, %v", len(got), err)
+	}
+}
+
+// endless is a reader that repeats line forever and counts what it gave.
+type endless struct {
+	line []byte
+	off  int
+	n    int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = e.line[e.off]
+		e.off = (e.off + 1) % len(e.line)
+	}
+	e.n += int64(len(p))
+	return len(p), nil
+}
+
+func TestDecoder_EndlessDataLinesStopAtTheCap(t *testing.T) {
+	for _, max := range []int{1 << 10, 0} {
+		src := &endless{line: []byte("data: x\n")}
+		d := NewDecoder(src, max)
+		_, err := d.Next()
+		if !errors.Is(err, ErrEventTooLarge) {
+			t.Fatalf("max %d: err = %v, want ErrEventTooLarge", max, err)
+		}
+		limit := max
+		if limit <= 0 {
+			limit = DefaultMaxLine
+		}
+		// Each 8-byte line adds 2 bytes ("x" and the "\n" joining it): the
+		// error must come after about 4 times the cap, plus the buffer.
+		if src.n > int64(4*limit+8<<10) {
+			t.Errorf("max %d: read %d bytes before failing", max, src.n)
+		}
+		if c := cap(d.data); c > 2*limit {
+			t.Errorf("max %d: event buffer grew to %d bytes", max, c)
+		}
+	}
+}
+
+func TestDecoder_EndlessDataLinesBoundedAllocs(t *testing.T) {
+	const max = 64 << 10
+	allocs := testing.AllocsPerRun(5, func() {
+		d := NewDecoder(&endless{line: []byte("data: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n")}, max)
+		if _, err := d.Next(); !errors.Is(err, ErrEventTooLarge) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	// A few dozen appends to double the buffer up to the cap, not one per
+	// line (there are over 1,000 lines).
+	if allocs > 64 {
+		t.Errorf("%.0f allocations per run", allocs)
+	}
+}
+
+// FuzzDecoder: the decoder terminates, never returns more data than its
+// input, and never returns an event larger than its cap.
 func FuzzDecoder(f *testing.F) {
 	f.Add([]byte("event: a\ndata: b\n\n"), 16)
 	f.Add([]byte("data: x\r\n\r\n: c\rdata:y"), 4)
+	f.Add([]byte("data: aaaa\ndata: bbbb\ndata: cccc\n\n"), 13)
+	f.Add([]byte("data\ndata\ndata\ndata\n\n"), 2)
 	f.Fuzz(func(t *testing.T, in []byte, max int) {
 		if max <= 0 || max > 1<<16 {
 			max = 64
@@ -88,6 +167,9 @@ func FuzzDecoder(f *testing.F) {
 			}
 			if len(ev.Data) > len(in) {
 				t.Fatalf("data longer than input")
+			}
+			if len(ev.Data) > max {
+				t.Fatalf("event of %d bytes exceeds the cap %d", len(ev.Data), max)
 			}
 		}
 		t.Fatalf("decoder did not terminate")

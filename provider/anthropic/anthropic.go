@@ -150,7 +150,7 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.send(ctx, a, "/v1/messages", body, a.Request.Messages)
+	resp, err := p.send(ctx, a, "/v1/messages", body, a.Request.Messages, betas(a.Request.Messages)...)
 	if err != nil {
 		return nil, err
 	}
@@ -195,13 +195,13 @@ func (p *Provider) messages(ctx context.Context, a *llmux.Attempt, msgs []llmux.
 	if promptInput {
 		input = a.Request.Prompt
 	}
-	resp, err := p.send(ctx, a, "/v1/messages", body, input)
+	resp, err := p.send(ctx, a, "/v1/messages", body, input, betas(msgs)...)
 	if err != nil {
 		return nil, err
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, err
+		return nil, withProvider(err)
 	}
 	return decodeMessage(b)
 }
@@ -218,14 +218,24 @@ func (p *Provider) complete(ctx context.Context, a *llmux.Attempt, prompt string
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, err
+		return nil, withProvider(err)
 	}
 	return decodeCompletion(b)
 }
 
+// betas returns the anthropic-beta values the messages need: the Files API
+// when a message refers to an uploaded file.
+func betas(msgs []llmux.Message) []string {
+	if usesFileIDs(msgs) {
+		return []string{filesBeta}
+	}
+	return nil
+}
+
 // send checks the key, sends the request and turns a non-2xx answer into
-// an *llmux.Error. On success the caller owns resp.Body.
-func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body []byte, input any) (*http.Response, error) {
+// an *llmux.Error. Each of betas is added to the anthropic-beta header
+// unless it is already there. On success the caller owns resp.Body.
+func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body []byte, input any, betas ...string) (*http.Response, error) {
 	key := firstNonEmpty(a.APIKey, p.cfg.apiKey)
 	if key == "" {
 		return nil, &llmux.Error{Code: llmux.CodeAuthentication, Provider: providerName, Message: missingKey}
@@ -233,6 +243,11 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body
 	h := make(http.Header, len(p.cfg.header)+3)
 	for k, v := range p.cfg.header {
 		h[k] = append([]string(nil), v...)
+	}
+	for _, b := range betas {
+		if !hasBeta(h, b) {
+			h.Add("anthropic-beta", b)
+		}
 	}
 	h.Set("x-api-key", key)
 	h.Set("anthropic-version", firstNonEmpty(a.APIVersion, p.cfg.version))
@@ -256,6 +271,19 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body
 		return nil, redact(mapError(resp.StatusCode, resp.Header, b), key)
 	}
 	return resp, nil
+}
+
+// hasBeta reports whether the anthropic-beta header, given once per value
+// or as a comma-separated list, holds beta.
+func hasBeta(h http.Header, beta string) bool {
+	for _, v := range h.Values("anthropic-beta") {
+		for _, b := range strings.Split(v, ",") {
+			if strings.TrimSpace(b) == beta {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // endpoint joins the base URL and the API path, accepting bases that

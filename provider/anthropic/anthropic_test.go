@@ -202,25 +202,51 @@ func TestChat_InvalidToolArgumentsRejectedBeforeSend(t *testing.T) {
 }
 
 func TestConvertToolChoice(t *testing.T) {
+	raw := func(s string) *llmux.ToolChoice { return &llmux.ToolChoice{Raw: json.RawMessage(s)} }
 	for _, tc := range []struct {
-		in   any
-		want string
+		name     string
+		in       *llmux.ToolChoice
+		parallel *bool
+		want     string
 	}{
-		{"auto", `{"type":"auto"}`},
-		{"required", `{"type":"any"}`},
-		{"none", `{"type":"none"}`},
-		{json.RawMessage(`"auto"`), `{"type":"auto"}`},
-		{json.RawMessage(`{"type":"function","function":{"name":"get_weather"}}`), `{"type":"tool","name":"get_weather"}`},
-		{map[string]any{"type": "function", "function": map[string]any{"name": "x"}}, `{"type":"tool","name":"x"}`},
-		{json.RawMessage(`{"type":"any","disable_parallel_tool_use":true}`), `{"type":"any","disable_parallel_tool_use":true}`},
+		{"unset", nil, nil, ""},
+		{"empty", &llmux.ToolChoice{}, nil, ""},
+		{"auto", &llmux.ToolChoice{Mode: "auto"}, nil, `{"type":"auto"}`},
+		{"required is any", &llmux.ToolChoice{Mode: "required"}, nil, `{"type":"any"}`},
+		{"none", &llmux.ToolChoice{Mode: "none"}, nil, `{"type":"none"}`},
+		{"function", llmux.ToolChoiceFunction("get_weather"), nil, `{"type":"tool","name":"get_weather"}`},
+		{"raw mode string", raw(`"auto"`), nil, `{"type":"auto"}`},
+		{"raw openai function", raw(`{"type":"function","function":{"name":"get_weather"}}`), nil, `{"type":"tool","name":"get_weather"}`},
+		{"raw anthropic passes verbatim", raw(`{ "type": "any", "disable_parallel_tool_use": true }`), nil, `{"type":"any","disable_parallel_tool_use":true}`},
+		{"raw anthropic tool", raw(`{"type":"tool","name":"x"}`), nil, `{"type":"tool","name":"x"}`},
+		{"parallel alone is auto", nil, ptr(false), `{"type":"auto","disable_parallel_tool_use":true}`},
+		{"parallel true", nil, ptr(true), `{"type":"auto","disable_parallel_tool_use":false}`},
+		{"parallel with required", &llmux.ToolChoice{Mode: "required"}, ptr(false), `{"type":"any","disable_parallel_tool_use":true}`},
+		{"parallel with function", llmux.ToolChoiceFunction("f"), ptr(false), `{"type":"tool","name":"f","disable_parallel_tool_use":true}`},
+		{"parallel with none is not sent", &llmux.ToolChoice{Mode: "none"}, ptr(false), `{"type":"none"}`},
+		{"parallel added to raw anthropic", raw(`{"type":"tool","name":"x"}`), ptr(false), `{"disable_parallel_tool_use":true,"name":"x","type":"tool"}`},
+		{"raw flag wins over parallel", raw(`{"type":"auto","disable_parallel_tool_use":false}`), ptr(false), `{"type":"auto","disable_parallel_tool_use":false}`},
 	} {
-		got, err := convertToolChoice(tc.in)
-		if err != nil || string(got) != tc.want {
-			t.Errorf("convertToolChoice(%v) = %s, %v; want %s", tc.in, got, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := convertToolChoice(tc.in, tc.parallel)
+			if err != nil || string(got) != tc.want {
+				t.Errorf("convertToolChoice = %s, %v; want %s", got, err, tc.want)
+			}
+		})
 	}
-	if _, err := convertToolChoice("sometimes"); err == nil {
-		t.Error("unknown tool_choice accepted")
+	for name, in := range map[string]*llmux.ToolChoice{
+		"unknown mode":          {Mode: "sometimes"},
+		"raw unknown mode":      raw(`"sometimes"`),
+		"openai allowed_tools":  raw(`{"type":"allowed_tools","allowed_tools":{"mode":"auto","tools":[]}}`),
+		"openai custom":         raw(`{"type":"custom","custom":{"name":"x"}}`),
+		"function without name": raw(`{"type":"function","function":{}}`),
+		"not an object":         raw(`[1]`),
+		"not json":              raw(`{oops`),
+	} {
+		_, err := convertToolChoice(in, nil)
+		if e := providertest.AsError(t, err); e.Code != llmux.CodeInvalidRequest || e.Param != "tool_choice" || e.Provider != "anthropic" {
+			t.Errorf("%s: error = %+v", name, e)
+		}
 	}
 }
 

@@ -55,12 +55,14 @@ func (o *object) setRaw(key string, b []byte) {
 	o.vals = append(o.vals, b)
 }
 
-// merge adds the request's Extra keys, sorted; a key already present is
-// replaced in place.
-func (o *object) merge(extra map[string]json.RawMessage) error {
+// merge adds the request's Extra keys but those in skip (mapped by the
+// caller), sorted; a key already present is replaced in place.
+func (o *object) merge(extra map[string]json.RawMessage, skip ...string) error {
 	keys := make([]string, 0, len(extra))
 	for k := range extra {
-		keys = append(keys, k)
+		if !slices.Contains(skip, k) {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
@@ -107,4 +109,24 @@ func marshal(v any) ([]byte, error) {
 
 func invalidRequest(format string, args ...any) *llmux.Error {
 	return &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalidParam is invalidRequest naming the parameter at fault.
+func invalidParam(param, format string, args ...any) *llmux.Error {
+	e := invalidRequest(format, args...)
+	e.Param = param
+	return e
+}
+
+// compactJSON validates and compacts a raw JSON member of the request,
+// such as a cache_control marker.
+func compactJSON(raw json.RawMessage, param, where string) (json.RawMessage, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, invalidParam(param, "%s: %s is not valid JSON", where, param)
+	}
+	return buf.Bytes(), nil
 }

@@ -2,6 +2,7 @@ package anthropic
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -86,8 +87,11 @@ func wrapPrompt(p string) string {
 }
 
 // completeBody builds the /v1/complete body: model, prompt,
-// max_tokens_to_sample, then stop_sequences, temperature, top_p, metadata
-// and stream when set, then the request's Extra keys sorted.
+// max_tokens_to_sample (max_completion_tokens, else max_tokens, else
+// [DefaultMaxTokensToSample]), then stop_sequences, temperature, top_p,
+// metadata and stream when set, then the parameters sent because the
+// request allows them (AllowedParams), then the request's Extra keys
+// sorted.
 func completeBody(a *llmux.Attempt, prompt string, stream bool) ([]byte, error) {
 	r := a.Request
 	if r.N != nil && *r.N > 1 {
@@ -95,7 +99,10 @@ func completeBody(a *llmux.Attempt, prompt string, stream bool) ([]byte, error) 
 			Message: "the Text Completions API returns one completion: n > 1 is not supported"}
 	}
 	maxTokens := DefaultMaxTokensToSample
-	if r.MaxTokens != nil {
+	switch {
+	case r.MaxCompletionTokens != nil:
+		maxTokens = *r.MaxCompletionTokens
+	case r.MaxTokens != nil:
 		maxTokens = *r.MaxTokens
 	}
 	var o object
@@ -111,6 +118,9 @@ func completeBody(a *llmux.Attempt, prompt string, stream bool) ([]byte, error) 
 	}); err != nil {
 		return nil, err
 	}
+	if err := o.setEach(allowedFields(r, completeParams)); err != nil {
+		return nil, err
+	}
 	if err := o.merge(r.Extra); err != nil {
 		return nil, err
 	}
@@ -121,9 +131,17 @@ func completeBody(a *llmux.Attempt, prompt string, stream bool) ([]byte, error) 
 type completion struct {
 	Type       string  `json:"type"`
 	ID         string  `json:"id"`
-	Completion string  `json:"completion"`
+	Completion *string `json:"completion"`
 	StopReason *string `json:"stop_reason"`
 	Model      string  `json:"model"`
+}
+
+// text returns the completion text, "" when absent.
+func (c *completion) text() string {
+	if c.Completion == nil {
+		return ""
+	}
+	return *c.Completion
 }
 
 func legacyFinishReason(stop *string) string {
@@ -133,15 +151,22 @@ func legacyFinishReason(stop *string) string {
 	return finishReason(*stop)
 }
 
-// decodeCompletion converts a /v1/complete body. The legacy API reports no
-// usage; Usage stays zero and the client estimates it.
+// decodeCompletion converts a /v1/complete body. Anything but a
+// completion object ("type":"completion", which the API always sends, and
+// a "completion" string) is CodeBadResponse:
+// https://docs.anthropic.com/en/api/complete
+// The legacy API reports no usage; Usage stays zero and the client
+// estimates it.
 func decodeCompletion(b []byte) (*llmux.Response, error) {
 	var c completion
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, badResponse("decode completion", err, b)
 	}
-	if c.Type != "" && c.Type != "completion" {
-		return nil, badResponse("unexpected response type "+c.Type, nil, b)
+	if c.Type != "completion" {
+		return nil, badResponse(fmt.Sprintf("response is not a completion: type %q", c.Type), nil, b)
+	}
+	if c.Completion == nil {
+		return nil, badResponse("completion without a completion string", nil, b)
 	}
 	return &llmux.Response{
 		ID:      c.ID,
@@ -150,7 +175,7 @@ func decodeCompletion(b []byte) (*llmux.Response, error) {
 		Model:   c.Model,
 		Choices: []llmux.Choice{{
 			Index:        0,
-			Message:      llmux.Message{Role: llmux.RoleAssistant, Content: c.Completion},
+			Message:      llmux.Message{Role: llmux.RoleAssistant, Content: c.text()},
 			FinishReason: legacyFinishReason(c.StopReason),
 		}},
 		Raw: json.RawMessage(b),
@@ -187,10 +212,10 @@ func (s *completeStream) event(name string, data []byte) (*llmux.Chunk, error) {
 		return nil, badResponse("decode completion event", err, data)
 	}
 	finish := legacyFinishReason(c.StopReason)
-	if c.Completion == "" && finish == "" && s.roleSent {
+	if c.text() == "" && finish == "" && s.roleSent {
 		return nil, nil
 	}
-	d := llmux.Delta{Content: c.Completion}
+	d := llmux.Delta{Content: c.text()}
 	if !s.roleSent {
 		d.Role = llmux.RoleAssistant
 		s.roleSent = true

@@ -60,6 +60,16 @@ func (f *fake) attempt(req *llmux.Request, model string) *llmux.Attempt {
 	return &llmux.Attempt{Request: req, Model: model, Number: 1, HTTPClient: f.srv.Client()}
 }
 
+// last returns the last request the server received.
+func last(t *testing.T, f *fake) providertest.Request {
+	t.Helper()
+	reqs := f.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("no request received")
+	}
+	return reqs[len(reqs)-1]
+}
+
 // checkRequest asserts method, path and the standard headers.
 func checkRequest(t *testing.T, r providertest.Request, path string) {
 	t.Helper()

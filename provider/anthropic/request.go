@@ -2,7 +2,9 @@ package anthropic
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/llmux/llmux"
@@ -15,45 +17,46 @@ type wireMessage struct {
 	Content any    `json:"content"`
 }
 
-// block is one content block of a request message. Only the fields of its
-// type are set.
+// block is one content block of a request message or of the system
+// prompt. Only the fields of its type are set.
 type block struct {
-	Type      string          `json:"type"`
-	Text      string          `json:"text,omitempty"`
-	Source    *imageSource    `json:"source,omitempty"`
-	ID        string          `json:"id,omitempty"`
-	Name      string          `json:"name,omitempty"`
-	Input     json.RawMessage `json:"input,omitempty"`
-	ToolUseID string          `json:"tool_use_id,omitempty"`
-	Content   string          `json:"content,omitempty"`
+	Type string `json:"type"`
+	Text string `json:"text,omitempty"`
+	// Thinking is a pointer because a thinking block always carries the
+	// member, "" when its display was omitted.
+	Thinking     *string         `json:"thinking,omitempty"`
+	Signature    string          `json:"signature,omitempty"`
+	Data         string          `json:"data,omitempty"`
+	Source       *source         `json:"source,omitempty"`
+	Title        string          `json:"title,omitempty"`
+	ID           string          `json:"id,omitempty"`
+	Name         string          `json:"name,omitempty"`
+	Input        json.RawMessage `json:"input,omitempty"`
+	ToolUseID    string          `json:"tool_use_id,omitempty"`
+	Content      string          `json:"content,omitempty"`
+	CacheControl json.RawMessage `json:"cache_control,omitempty"`
 }
 
-type imageSource struct {
-	Type      string `json:"type"` // "base64" or "url"
+// source is the source of an image or document block.
+type source struct {
+	Type      string `json:"type"` // "base64", "url", "text" or "file"
 	MediaType string `json:"media_type,omitempty"`
 	Data      string `json:"data,omitempty"`
 	URL       string `json:"url,omitempty"`
+	FileID    string `json:"file_id,omitempty"`
 }
 
-type wireTool struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	InputSchema json.RawMessage `json:"input_schema"`
-}
-
-type toolChoice struct {
-	Type string `json:"type"`
-	Name string `json:"name,omitempty"`
-}
-
-// emptySchema is sent for a function without parameters: the Messages API
-// requires input_schema.
-var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
+// filesBeta is the anthropic-beta value the Files API needs, sent when a
+// message refers to an uploaded file by id:
+// https://docs.anthropic.com/en/docs/build-with-claude/files
+const filesBeta = "files-api-2025-04-14"
 
 // messagesBody builds the Messages API body. Key order is fixed: model,
 // messages, system, max_tokens, metadata, stop_sequences, stream,
-// temperature, top_p, tools, tool_choice, then the request's Extra keys
-// sorted (an Extra key that is already present replaces it in place).
+// temperature, top_p, thinking, tools, tool_choice, service_tier, then the
+// parameters sent because the request allows them (AllowedParams), then
+// the request's Extra keys sorted (an Extra key that is already present
+// replaces it in place).
 func (p *Provider) messagesBody(a *llmux.Attempt, msgs []llmux.Message, stream bool) ([]byte, error) {
 	r := a.Request
 	if r.N != nil && *r.N > 1 {
@@ -64,69 +67,92 @@ func (p *Provider) messagesBody(a *llmux.Attempt, msgs []llmux.Message, stream b
 	if err != nil {
 		return nil, err
 	}
-	maxTokens := p.cfg.maxTokens
-	if r.MaxTokens != nil {
-		maxTokens = *r.MaxTokens
+	maxTokens, explicit := p.cfg.maxTokens, false
+	switch {
+	case r.MaxCompletionTokens != nil:
+		maxTokens, explicit = *r.MaxCompletionTokens, true
+	case r.MaxTokens != nil:
+		maxTokens, explicit = *r.MaxTokens, true
+	}
+	var thinking thinkingConfig
+	if r.ReasoningEffort != "" {
+		if thinking, maxTokens, err = thinkingFor(r.ReasoningEffort, maxTokens, explicit); err != nil {
+			return nil, err
+		}
+	}
+	var tools []wireTool
+	if len(r.Tools) > 0 {
+		if tools, err = convertTools(r.Tools); err != nil {
+			return nil, err
+		}
+	}
+	tc, err := convertToolChoice(r.ToolChoice, r.ParallelToolCalls)
+	if err != nil {
+		return nil, err
+	}
+	var tier string
+	if raw, ok := r.Extra["service_tier"]; ok {
+		if tier, err = serviceTier(raw); err != nil {
+			return nil, err
+		}
 	}
 	var o object
 	if err := o.setEach([]field{
 		{"model", a.Model, true},
 		{"messages", wire, true},
-		{"system", system, system != ""},
+		{"system", system, system != nil},
 		{"max_tokens", maxTokens, true},
 		{"metadata", map[string]string{"user_id": r.User}, r.User != ""},
 		{"stop_sequences", r.Stop, len(r.Stop) > 0},
 		{"stream", true, stream},
 		{"temperature", r.Temperature, r.Temperature != nil},
 		{"top_p", r.TopP, r.TopP != nil},
+		{"thinking", thinking, thinking.Type != ""},
+		{"tools", tools, len(tools) > 0},
+		{"tool_choice", json.RawMessage(tc), tc != nil},
+		{"service_tier", tier, tier != ""},
 	}); err != nil {
 		return nil, err
 	}
-	if len(r.Tools) > 0 {
-		tools, err := convertTools(r.Tools)
-		if err != nil {
-			return nil, err
-		}
-		if err := o.set("tools", tools); err != nil {
-			return nil, err
-		}
+	if err := o.setEach(allowedFields(r, messagesParams)); err != nil {
+		return nil, err
 	}
-	if r.ToolChoice != nil {
-		tc, err := convertToolChoice(r.ToolChoice)
-		if err != nil {
-			return nil, err
-		}
-		if tc != nil {
-			if err := o.setRawJSON("tool_choice", tc); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := o.merge(r.Extra); err != nil {
+	if err := o.merge(r.Extra, "service_tier"); err != nil {
 		return nil, err
 	}
 	return o.bytes(), nil
 }
 
-// setRawJSON sets key to raw JSON, compacted.
-func (o *object) setRawJSON(key string, raw []byte) error {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return invalidRequest("%s is not valid JSON", key)
+// usesFileIDs reports whether a message refers to an uploaded file by id,
+// which needs the Files API beta.
+func usesFileIDs(msgs []llmux.Message) bool {
+	for _, m := range msgs {
+		for _, p := range m.Parts {
+			if p.Type == "file" && p.File != nil && p.File.FileID != "" && p.File.FileData == "" {
+				return true
+			}
+		}
 	}
-	o.setRaw(key, buf.Bytes())
-	return nil
+	return false
 }
 
-// convertMessages hoists system and developer messages into one system
-// string (joined with "\n") and converts the rest into Anthropic messages:
-// tool calls become tool_use blocks, tool results tool_result blocks in a
-// user message, and consecutive messages of the same role are merged,
-// because the API wants user and assistant turns to alternate.
-func convertMessages(msgs []llmux.Message) (string, []wireMessage, error) {
+// convertMessages hoists system and developer messages into the system
+// prompt and converts the rest into Anthropic messages: tool calls become
+// tool_use blocks, tool results tool_result blocks in a user message,
+// thinking blocks lead their assistant message, and consecutive messages
+// of the same role are merged, because the API wants user and assistant
+// turns to alternate.
+//
+// The system prompt is one string (the messages' texts joined with "\n"),
+// or, when a system message or one of its parts carries cache_control, an
+// array of text blocks keeping each marker on its block. It is nil when
+// there is no system text.
+func convertMessages(msgs []llmux.Message) (any, []wireMessage, error) {
 	var (
-		system []string
-		out    []wireMessage
+		system   []block
+		sysTexts []string
+		sysCache bool
+		out      []wireMessage
 	)
 	for i, m := range msgs {
 		var (
@@ -136,22 +162,31 @@ func convertMessages(msgs []llmux.Message) (string, []wireMessage, error) {
 		)
 		switch m.Role {
 		case llmux.RoleSystem, llmux.RoleDeveloper:
-			system = append(system, m.Text())
+			blocks, cached, err := systemBlocks(i, m)
+			if err != nil {
+				return nil, nil, err
+			}
+			system = append(system, blocks...)
+			sysTexts = append(sysTexts, m.Text())
+			sysCache = sysCache || cached
 			continue
 		case llmux.RoleUser:
 			role = "user"
-			content, err = userContent(m)
+			content, err = userContent(i, m)
 		case llmux.RoleAssistant:
 			role = "assistant"
-			content, err = assistantContent(m)
+			content, err = assistantContent(i, m)
 		case llmux.RoleTool:
 			role = "user"
-			content = []block{{Type: "tool_result", ToolUseID: m.ToolCallID, Content: m.Text()}}
+			var cc json.RawMessage
+			if cc, err = messageCache(i, m); err == nil {
+				content = []block{{Type: "tool_result", ToolUseID: m.ToolCallID, Content: m.Text(), CacheControl: cc}}
+			}
 		default:
-			return "", nil, invalidRequest("message %d: unsupported role %q", i, m.Role)
+			return nil, nil, invalidRequest("message %d: unsupported role %q", i, m.Role)
 		}
 		if err != nil {
-			return "", nil, err
+			return nil, nil, err
 		}
 		if n := len(out); n > 0 && out[n-1].Role == role {
 			out[n-1].Content = append(asBlocks(out[n-1].Content), asBlocks(content)...)
@@ -171,7 +206,69 @@ func convertMessages(msgs []llmux.Message) (string, []wireMessage, error) {
 			}
 		}
 	}
-	return strings.Join(system, "\n"), out, nil
+	switch {
+	case sysCache:
+		return system, out, nil
+	case strings.Join(sysTexts, "") != "":
+		return strings.Join(sysTexts, "\n"), out, nil
+	}
+	return nil, out, nil
+}
+
+// systemBlocks returns the text blocks of a system message, one per
+// non-empty text part (or one for Content), and whether any carries
+// cache_control.
+func systemBlocks(i int, m llmux.Message) ([]block, bool, error) {
+	cc, err := messageCache(i, m)
+	if err != nil {
+		return nil, false, err
+	}
+	cached := cc != nil
+	var blocks []block
+	if len(m.Parts) == 0 {
+		blocks = asBlocks(m.Content)
+	} else {
+		for j, p := range m.Parts {
+			if p.Type != "text" {
+				continue
+			}
+			where := fmt.Sprintf("message %d, content part %d", i, j)
+			pcc, err := compactJSON(p.CacheControl, "cache_control", where)
+			if err != nil {
+				return nil, false, err
+			}
+			if p.Text == "" {
+				if pcc != nil {
+					return nil, false, invalidParam("cache_control", "%s: cache_control on an empty text part", where)
+				}
+				continue
+			}
+			cached = cached || pcc != nil
+			blocks = append(blocks, block{Type: "text", Text: p.Text, CacheControl: pcc})
+		}
+	}
+	blocks, err = withCache(i, blocks, cc)
+	return blocks, cached, err
+}
+
+// messageCache returns the message's cache_control marker, validated.
+func messageCache(i int, m llmux.Message) (json.RawMessage, error) {
+	return compactJSON(m.CacheControl, "cache_control", fmt.Sprintf("message %d", i))
+}
+
+// withCache puts the message's cache_control marker on its last block,
+// as LiteLLM does: Anthropic caches the prompt up to and including the
+// block that carries it.
+func withCache(i int, blocks []block, cc json.RawMessage) ([]block, error) {
+	if cc == nil {
+		return blocks, nil
+	}
+	n := len(blocks)
+	if n == 0 || blocks[n-1].Type == "thinking" || blocks[n-1].Type == "redacted_thinking" {
+		return nil, invalidParam("cache_control", "message %d: cache_control needs a text, image, document or tool block to mark", i)
+	}
+	blocks[n-1].CacheControl = cc
+	return blocks, nil
 }
 
 // asBlocks returns content as blocks; a string becomes one text block, or
@@ -189,29 +286,80 @@ func asBlocks(content any) []block {
 	return nil
 }
 
-func userContent(m llmux.Message) (any, error) {
-	if len(m.Parts) == 0 {
+// userContent is a plain string when it can be, blocks otherwise.
+func userContent(i int, m llmux.Message) (any, error) {
+	cc, err := messageCache(i, m)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Parts) == 0 && cc == nil {
 		return m.Content, nil
 	}
-	return partBlocks(m.Parts)
+	blocks, err := bodyBlocks(i, m)
+	if err != nil {
+		return nil, err
+	}
+	return withCache(i, blocks, cc)
 }
 
-func assistantContent(m llmux.Message) (any, error) {
-	if len(m.ToolCalls) == 0 {
-		if len(m.Parts) == 0 {
-			return m.Content, nil
-		}
-		return partBlocks(m.Parts)
+// assistantContent is a plain string when it can be; otherwise blocks in
+// the order the API requires for extended thinking with tool use:
+// thinking and redacted_thinking blocks first, then text, then tool_use.
+// https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#extended-thinking-with-tool-use
+// ReasoningContent alone (an OpenAI-compatible server's reasoning, with no
+// signed blocks) is not sent: the API takes only signed thinking.
+func assistantContent(i int, m llmux.Message) (any, error) {
+	cc, err := messageCache(i, m)
+	if err != nil {
+		return nil, err
 	}
-	blocks := asBlocks(m.Text())
+	if len(m.ToolCalls) == 0 && len(m.ThinkingBlocks) == 0 && len(m.Parts) == 0 && cc == nil {
+		return m.Content, nil
+	}
+	blocks, err := thinkingBlocks(i, m.ThinkingBlocks)
+	if err != nil {
+		return nil, err
+	}
+	body, err := bodyBlocks(i, m)
+	if err != nil {
+		return nil, err
+	}
+	blocks = append(blocks, body...)
 	for _, tc := range m.ToolCalls {
 		input, err := toolInput(tc.Function.Arguments)
 		if err != nil {
-			return nil, invalidRequest("tool call %q: arguments are not valid JSON", tc.ID)
+			return nil, invalidRequest("message %d: tool call %q: arguments are not valid JSON", i, tc.ID)
 		}
 		blocks = append(blocks, block{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name, Input: input})
 	}
-	return blocks, nil
+	return withCache(i, blocks, cc)
+}
+
+// bodyBlocks returns the blocks of a message's parts, or its Content as
+// one text block (none when empty).
+func bodyBlocks(i int, m llmux.Message) ([]block, error) {
+	if len(m.Parts) == 0 {
+		return asBlocks(m.Content), nil
+	}
+	return partBlocks(i, m.Parts)
+}
+
+// thinkingBlocks converts an assistant message's thinking blocks, with
+// their signatures and redacted data, verbatim.
+func thinkingBlocks(i int, tbs []llmux.ThinkingBlock) ([]block, error) {
+	out := make([]block, 0, len(tbs)+2)
+	for j, tb := range tbs {
+		switch tb.Type {
+		case "thinking":
+			text := tb.Thinking
+			out = append(out, block{Type: "thinking", Thinking: &text, Signature: tb.Signature})
+		case "redacted_thinking":
+			out = append(out, block{Type: "redacted_thinking", Data: tb.Data})
+		default:
+			return nil, invalidRequest("message %d: thinking block %d: unsupported type %q", i, j, tb.Type)
+		}
+	}
+	return out, nil
 }
 
 // toolInput parses the OpenAI arguments string into the tool_use input
@@ -227,113 +375,110 @@ func toolInput(args string) (json.RawMessage, error) {
 	return buf.Bytes(), nil
 }
 
-// partBlocks converts multi-part content. Empty text parts are dropped (the
-// API rejects empty text blocks).
-func partBlocks(parts []llmux.ContentPart) ([]block, error) {
+// partBlocks converts multi-part content, keeping each part's
+// cache_control. Empty text parts are dropped (the API rejects empty text
+// blocks); input_audio has no Anthropic equivalent.
+func partBlocks(i int, parts []llmux.ContentPart) ([]block, error) {
 	blocks := make([]block, 0, len(parts))
-	for i, p := range parts {
+	for j, p := range parts {
+		where := fmt.Sprintf("message %d, content part %d", i, j)
+		cc, err := compactJSON(p.CacheControl, "cache_control", where)
+		if err != nil {
+			return nil, err
+		}
+		var b block
 		switch p.Type {
 		case "text":
-			if p.Text != "" {
-				blocks = append(blocks, block{Type: "text", Text: p.Text})
+			if p.Text == "" {
+				if cc != nil {
+					return nil, invalidParam("cache_control", "%s: cache_control on an empty text part", where)
+				}
+				continue
 			}
+			b = block{Type: "text", Text: p.Text}
 		case "image_url":
 			if p.ImageURL == nil {
-				return nil, invalidRequest("content part %d: image_url without url", i)
+				return nil, invalidRequest("%s: image_url without url", where)
 			}
 			src, err := imageFromURL(p.ImageURL.URL)
 			if err != nil {
 				return nil, err
 			}
-			blocks = append(blocks, block{Type: "image", Source: src})
+			b = block{Type: "image", Source: src}
+		case "file":
+			if b, err = fileBlock(where, p.File); err != nil {
+				return nil, err
+			}
+		case "input_audio":
+			return nil, invalidRequest("%s: input_audio is not supported: the Messages API takes no audio", where)
 		default:
-			return nil, invalidRequest("content part %d: unsupported type %q", i, p.Type)
+			return nil, invalidRequest("%s: unsupported type %q", where, p.Type)
 		}
+		b.CacheControl = cc
+		blocks = append(blocks, b)
 	}
 	return blocks, nil
 }
 
 // imageFromURL maps an OpenAI image URL to an image source: a base64 data
 // URL to a base64 source, an http(s) URL to a url source.
-func imageFromURL(u string) (*imageSource, error) {
-	if rest, ok := strings.CutPrefix(u, "data:"); ok {
-		meta, data, ok := strings.Cut(rest, ",")
-		mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
-		if !ok || !isBase64 || mediaType == "" {
+func imageFromURL(u string) (*source, error) {
+	if strings.HasPrefix(u, "data:") {
+		mediaType, data, ok := parseDataURL(u)
+		if !ok {
 			return nil, invalidRequest("image data URL must be data:<media type>;base64,<data>")
 		}
-		return &imageSource{Type: "base64", MediaType: mediaType, Data: data}, nil
+		return &source{Type: "base64", MediaType: mediaType, Data: data}, nil
 	}
 	if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
-		return &imageSource{Type: "url", URL: u}, nil
+		return &source{Type: "url", URL: u}, nil
 	}
 	return nil, invalidRequest("image URL must be an http(s) or base64 data URL")
 }
 
-func convertTools(tools []llmux.Tool) ([]wireTool, error) {
-	out := make([]wireTool, 0, len(tools))
-	for i, t := range tools {
-		if t.Type != "" && t.Type != "function" {
-			return nil, invalidRequest("tool %d: unsupported type %q", i, t.Type)
-		}
-		schema := t.Function.Parameters
-		if len(bytes.TrimSpace(schema)) == 0 || bytes.Equal(bytes.TrimSpace(schema), []byte("null")) {
-			schema = emptySchema
-		}
-		out = append(out, wireTool{Name: t.Function.Name, Description: t.Function.Description, InputSchema: schema})
+// parseDataURL splits "data:<media type>;base64,<data>".
+func parseDataURL(u string) (mediaType, data string, ok bool) {
+	rest, ok := strings.CutPrefix(u, "data:")
+	if !ok {
+		return "", "", false
 	}
-	return out, nil
+	meta, data, ok := strings.Cut(rest, ",")
+	mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
+	if !ok || !isBase64 || mediaType == "" {
+		return "", "", false
+	}
+	return mediaType, data, true
 }
 
-// convertToolChoice maps OpenAI's tool_choice: "auto" -> {"type":"auto"},
-// "required" -> {"type":"any"}, "none" -> {"type":"none"},
-// {"type":"function","function":{"name":X}} -> {"type":"tool","name":X}.
-// An object already in Anthropic's shape passes through.
-func convertToolChoice(v any) ([]byte, error) {
-	var raw []byte
-	switch c := v.(type) {
-	case string:
-		switch c {
-		case "auto", "none":
-			return marshal(toolChoice{Type: c})
-		case "required", "any":
-			return marshal(toolChoice{Type: "any"})
-		case "":
-			return nil, nil
+// fileBlock maps an OpenAI file part: inline data of a PDF to a base64
+// document, of plain text to a text document, of an image to an image
+// block; an uploaded file's id to a document whose source is that file
+// (an Anthropic Files API id; the provider then sends the Files API beta
+// header). The filename becomes the document's title.
+func fileBlock(where string, f *llmux.File) (block, error) {
+	switch {
+	case f == nil:
+		return block{}, invalidRequest("%s: file part without file", where)
+	case f.FileData != "":
+		mediaType, data, ok := parseDataURL(f.FileData)
+		if !ok {
+			return block{}, invalidRequest("%s: file_data must be data:<media type>;base64,<data>", where)
 		}
-		return nil, invalidRequest("unsupported tool_choice %q", c)
-	case json.RawMessage:
-		raw = c
-	case []byte:
-		raw = c
-	default:
-		var err error
-		if raw, err = marshal(c); err != nil {
-			return nil, invalidRequest("tool_choice cannot be encoded: %v", err)
+		switch {
+		case mediaType == "application/pdf":
+			return block{Type: "document", Source: &source{Type: "base64", MediaType: mediaType, Data: data}, Title: f.Filename}, nil
+		case mediaType == "text/plain":
+			text, err := base64.StdEncoding.DecodeString(data)
+			if err != nil {
+				return block{}, invalidRequest("%s: file_data is not valid base64", where)
+			}
+			return block{Type: "document", Source: &source{Type: "text", MediaType: mediaType, Data: string(text)}, Title: f.Filename}, nil
+		case strings.HasPrefix(mediaType, "image/"):
+			return block{Type: "image", Source: &source{Type: "base64", MediaType: mediaType, Data: data}}, nil
 		}
+		return block{}, invalidRequest("%s: file media type %q is not supported (application/pdf, text/plain or an image)", where, mediaType)
+	case f.FileID != "":
+		return block{Type: "document", Source: &source{Type: "file", FileID: f.FileID}, Title: f.Filename}, nil
 	}
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, invalidRequest("tool_choice is not valid JSON")
-		}
-		return convertToolChoice(s)
-	}
-	var tc struct {
-		Type     string `json:"type"`
-		Function struct {
-			Name string `json:"name"`
-		} `json:"function"`
-	}
-	if err := json.Unmarshal(raw, &tc); err != nil {
-		return nil, invalidRequest("tool_choice is not valid JSON")
-	}
-	if tc.Type == "function" {
-		if tc.Function.Name == "" {
-			return nil, invalidRequest("tool_choice: function name is required")
-		}
-		return marshal(toolChoice{Type: "tool", Name: tc.Function.Name})
-	}
-	return raw, nil
+	return block{}, invalidRequest("%s: file part needs file_data or file_id", where)
 }

@@ -3,6 +3,7 @@ package anthropic
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -21,12 +22,17 @@ type message struct {
 	Usage      usage           `json:"usage"`
 }
 
+// responseBlock is one content block of a response, or the content_block
+// of a content_block_start event.
 type responseBlock struct {
-	Type  string          `json:"type"`
-	Text  string          `json:"text"`
-	ID    string          `json:"id"`
-	Name  string          `json:"name"`
-	Input json.RawMessage `json:"input"`
+	Type      string          `json:"type"`
+	Text      string          `json:"text"`
+	ID        string          `json:"id"`
+	Name      string          `json:"name"`
+	Input     json.RawMessage `json:"input"`
+	Thinking  string          `json:"thinking"`
+	Signature string          `json:"signature"`
+	Data      string          `json:"data"`
 }
 
 // usage is Anthropic's usage object. Pointers tell "absent" from zero, so a
@@ -91,21 +97,37 @@ func finishReason(stop string) string {
 	return stop
 }
 
-// decodeMessage converts a Messages API response body.
+// decodeMessage converts a Messages API response body. Anything but a
+// message object ("type":"message" with a content array) is
+// CodeBadResponse: null, {}, or another API's answer (an OpenAI
+// chat.completion) from a misrouted base URL.
+//
+// Text blocks are joined into Content, tool_use blocks become tool calls,
+// and thinking and redacted_thinking blocks become ThinkingBlocks, with
+// their signatures and data, their texts joined into ReasoningContent
+// (with no separator, as a stream's reasoning deltas join).
 func decodeMessage(b []byte) (*llmux.Response, error) {
 	var m message
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, badResponse("decode message", err, b)
 	}
-	if m.Type != "" && m.Type != "message" {
-		return nil, badResponse("unexpected response type "+m.Type, nil, b)
+	if m.Type != "message" {
+		return nil, badResponse(fmt.Sprintf("response is not a message: type %q", m.Type), nil, b)
+	}
+	if m.Content == nil {
+		return nil, badResponse("message without a content array", nil, b)
 	}
 	msg := llmux.Message{Role: llmux.RoleAssistant}
-	var text strings.Builder
+	var text, reasoning strings.Builder
 	for _, c := range m.Content {
 		switch c.Type {
 		case "text":
 			text.WriteString(c.Text)
+		case "thinking":
+			reasoning.WriteString(c.Thinking)
+			msg.ThinkingBlocks = append(msg.ThinkingBlocks, llmux.ThinkingBlock{Type: "thinking", Thinking: c.Thinking, Signature: c.Signature})
+		case "redacted_thinking":
+			msg.ThinkingBlocks = append(msg.ThinkingBlocks, llmux.ThinkingBlock{Type: "redacted_thinking", Data: c.Data})
 		case "tool_use":
 			args := "{}"
 			if len(c.Input) > 0 && string(c.Input) != "null" {
@@ -121,6 +143,7 @@ func decodeMessage(b []byte) (*llmux.Response, error) {
 		}
 	}
 	msg.Content = text.String()
+	msg.ReasoningContent = reasoning.String()
 	return &llmux.Response{
 		ID:      m.ID,
 		Object:  "chat.completion",

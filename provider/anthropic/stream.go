@@ -11,6 +11,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/sse"
+	"github.com/llmux/llmux/provider"
 )
 
 // stream reads an SSE body and turns events into chunks with a handler.
@@ -75,7 +76,10 @@ func (s *stream) readError(err error) error {
 			Message: "stream ended before message_stop", Err: io.ErrUnexpectedEOF}
 	case s.closed.Load():
 		return &llmux.Error{Code: llmux.CodeCanceled, Provider: providerName, Message: "stream closed", Err: llmux.ErrStreamClosed}
-	case errors.Is(err, sse.ErrLineTooLong):
+	case errors.Is(err, sse.ErrLineTooLong), errors.Is(err, sse.ErrEventTooLarge), provider.IsCorrupt(err):
+		// An over-long line or event, or a body whose Content-Encoding
+		// is a lie: the upstream's answer is broken, the connection is
+		// not, and a retry would not help.
 		return &llmux.Error{Code: llmux.CodeBadResponse, Provider: providerName, Message: "read stream: " + err.Error(), Err: err}
 	}
 	code := llmux.CodeOf(err)
@@ -101,7 +105,8 @@ type messageStream struct {
 	id, model string
 	created   int64
 	usage     usage
-	toolCalls map[int]int // content block index -> tool-call ordinal
+	toolCalls map[int]int  // content block index -> tool-call ordinal
+	thinking  map[int]bool // content block indexes of thinking blocks
 }
 
 // streamEvent holds the fields of every Messages API stream event.
@@ -113,6 +118,8 @@ type streamEvent struct {
 		Type        string `json:"type"`
 		Text        string `json:"text"`
 		PartialJSON string `json:"partial_json"`
+		Thinking    string `json:"thinking"`
+		Signature   string `json:"signature"`
 		StopReason  string `json:"stop_reason"`
 	} `json:"delta"`
 	Usage *usage `json:"usage"`
@@ -135,6 +142,14 @@ func (s *messageStream) chunk(d llmux.Delta, finish string) *llmux.Chunk {
 
 // event handles one Messages API stream event:
 // https://docs.anthropic.com/en/docs/build-with-claude/streaming
+//
+// Text becomes Delta.Content and tool_use blocks Delta.ToolCalls. Thinking
+// goes the way LiteLLM streams it: thinking_delta text becomes
+// Delta.ReasoningContent; signature_delta, which closes its thinking
+// block, becomes Delta.ThinkingBlocks [{Type: "thinking", Signature}]; a
+// redacted_thinking block, which comes whole in content_block_start,
+// becomes Delta.ThinkingBlocks [{Type: "redacted_thinking", Data}]. So a
+// thinking block's text is the reasoning since the previous block closed.
 func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 	switch name {
 	case "ping", "content_block_stop":
@@ -181,8 +196,26 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 				Index: &n, ID: b.ID, Type: "function",
 				Function: llmux.FunctionCall{Name: b.Name, Arguments: ""},
 			}}}, ""), nil
+		case "thinking":
+			if s.thinking == nil {
+				s.thinking = make(map[int]bool)
+			}
+			s.thinking[ev.Index] = true
+			// The block starts empty; its text and signature come in
+			// deltas. Should it not, they are passed on the same way.
+			d := llmux.Delta{ReasoningContent: b.Thinking}
+			if b.Signature != "" {
+				d.ThinkingBlocks = []llmux.ThinkingBlock{{Type: "thinking", Signature: b.Signature}}
+			}
+			if d.ReasoningContent == "" && d.ThinkingBlocks == nil {
+				return nil, nil
+			}
+			return s.chunk(d, ""), nil
+		case "redacted_thinking":
+			// A redacted block comes whole, with no deltas.
+			return s.chunk(llmux.Delta{ThinkingBlocks: []llmux.ThinkingBlock{{Type: "redacted_thinking", Data: b.Data}}}, ""), nil
 		}
-		return nil, nil // thinking and other blocks are not part of the OpenAI shape
+		return nil, nil // other blocks (server tools...) are not part of the OpenAI shape
 	case "content_block_delta":
 		switch ev.Delta.Type {
 		case "text_delta":
@@ -201,6 +234,22 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 			return s.chunk(llmux.Delta{ToolCalls: []llmux.ToolCall{{
 				Index: &n, Function: llmux.FunctionCall{Arguments: ev.Delta.PartialJSON},
 			}}}, ""), nil
+		case "thinking_delta", "signature_delta":
+			if !s.thinking[ev.Index] {
+				return nil, badResponse(fmt.Sprintf("%s for content block %d, which is not a thinking block", ev.Delta.Type, ev.Index), nil, data)
+			}
+			if ev.Delta.Type == "thinking_delta" {
+				if ev.Delta.Thinking == "" {
+					return nil, nil
+				}
+				return s.chunk(llmux.Delta{ReasoningContent: ev.Delta.Thinking}, ""), nil
+			}
+			// The signature closes its thinking block: it comes once,
+			// right before content_block_stop.
+			if ev.Delta.Signature == "" {
+				return nil, nil
+			}
+			return s.chunk(llmux.Delta{ThinkingBlocks: []llmux.ThinkingBlock{{Type: "thinking", Signature: ev.Delta.Signature}}}, ""), nil
 		}
 		return nil, nil
 	case "message_delta":

@@ -2,14 +2,18 @@ package anthropic
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/sse"
 	"github.com/llmux/llmux/provider/providertest"
 )
 
@@ -151,8 +155,8 @@ func TestChatStream_PingAndUnknownEventsIgnored(t *testing.T) {
 		": comment\n\n" +
 		"event: brand_new_event\ndata: {\"type\":\"brand_new_event\"}\n\n" +
 		"data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"unnamed: skipped\"}}\n\n" +
-		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n" +
-		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"hmm\"}}\n\n" +
+		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"brand_new_block\",\"x\":\"\"}}\n\n" +
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"brand_new_delta\",\"x\":\"hmm\"}}\n\n" +
 		"event: ping\ndata: {\"type\": \"ping\"}\n\n" +
 		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n" +
 		"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n" +
@@ -191,6 +195,13 @@ func TestChatStream_BadSequences(t *testing.T) {
 		"json delta for text block": "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\"}}\n\n",
 		"malformed json":            "event: message_start\ndata: {not json\n\n",
 		"start without message":     "event: message_start\ndata: {}\n\n",
+		"start with null message":   "event: message_start\ndata: {\"type\":\"message_start\",\"message\":null}\n\n",
+		"block start without block": "event: content_block_start\ndata: {\"index\":0}\n\n",
+		"undecodable delta":         "event: content_block_delta\ndata: {\"index\":\"zero\"}\n\n",
+		"error event not an error":  "event: error\ndata: {\"type\":\"error\"}\n\n",
+		"thinking delta for text block": "event: content_block_start\ndata: {\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n" +
+			"event: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"x\"}}\n\n",
+		"signature delta without block": "event: content_block_delta\ndata: {\"index\":3,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"s\"}}\n\n",
 		"tool block twice": "event: content_block_start\ndata: {\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"a\",\"name\":\"f\"}}\n\n" +
 			"event: content_block_start\ndata: {\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"b\",\"name\":\"f\"}}\n\n",
 	} {
@@ -261,7 +272,7 @@ func TestChatStream_LegacyErrorEvent(t *testing.T) {
 // FuzzMessageStream feeds arbitrary bodies to the stream decoder: it must
 // end with io.EOF or an *llmux.Error, never panic or loop.
 func FuzzMessageStream(f *testing.F) {
-	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse", "stream-error.sse", "complete-stream.sse"} {
+	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse", "stream-error.sse", "complete-stream.sse", "thinking-stream.sse"} {
 		f.Add(providertest.Fixture(f, name))
 	}
 	f.Add([]byte("event: content_block_delta\ndata: {\"index\":-1,\"delta\":{\"type\":\"input_json_delta\"}}\n\n"))
@@ -317,7 +328,7 @@ func FuzzMapError(f *testing.F) {
 }
 
 func BenchmarkMessageStream(b *testing.B) {
-	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse"} {
+	for _, name := range []string{"message-stream.sse", "tool-use-stream.sse", "thinking-stream.sse"} {
 		body := providertest.Fixture(b, name)
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -336,5 +347,57 @@ func BenchmarkMessageStream(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestChatStream_BrokenBodiesAreBadResponse(t *testing.T) {
+	for name, body := range map[string]func() io.Reader{
+		"line over the cap": func() io.Reader {
+			return strings.NewReader("event: completion\ndata: " + strings.Repeat("x", sse.DefaultMaxLine) + "\n\n")
+		},
+		"event over the cap": func() io.Reader {
+			return strings.NewReader("event: completion\n" + strings.Repeat("data: x\n", sse.DefaultMaxLine/2+1) + "\n")
+		},
+		"gzip header":     func() io.Reader { return iotest.ErrReader(gzip.ErrHeader) },
+		"gzip checksum":   func() io.Reader { return iotest.ErrReader(gzip.ErrChecksum) },
+		"corrupt deflate": func() io.Reader { return iotest.ErrReader(flate.CorruptInputError(3)) },
+	} {
+		for api, r := range map[string]llmux.ChunkReader{
+			"messages": newMessageStream(io.NopCloser(body())),
+			"complete": newCompleteStream(io.NopCloser(body())),
+		} {
+			_, err := drain(t, r)
+			if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse || e.Provider != "anthropic" {
+				t.Errorf("%s, %s: error = %+v", name, api, e)
+			}
+		}
+	}
+}
+
+// TestChatStream_GzipLieIsBadResponse: Content-Encoding: gzip over plain
+// text. Go's transport asked for gzip itself (the provider sets no
+// Accept-Encoding), so it decompresses transparently and the first read
+// fails with gzip.ErrHeader.
+func TestChatStream_GzipLieIsBadResponse(t *testing.T) {
+	for _, tc := range []struct{ model, file string }{
+		{"claude-sonnet-4-5", "message-stream.sse"},
+		{"claude-2.1", "complete-stream.sse"},
+	} {
+		srv, capture := providertest.Serve(t, http.StatusOK,
+			http.Header{"Content-Encoding": {"gzip"}, "Content-Type": {"text/event-stream"}}, providertest.Fixture(t, tc.file))
+		p := New(WithAPIKey(testKey), WithBaseURL(srv.URL))
+		req := &llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}}
+		r, err := p.ChatStream(bg, &llmux.Attempt{Request: req, Model: tc.model, Number: 1, HTTPClient: srv.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := capture.Only(t).Header.Get("Accept-Encoding"); got != "gzip" {
+			t.Fatalf("Accept-Encoding = %q: the transport will not decompress", got)
+		}
+		_, err = drain(t, r)
+		r.Close()
+		if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse || !errors.Is(err, gzip.ErrHeader) || llmux.IsRetryable(err) {
+			t.Errorf("%s: error = %+v", tc.model, e)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/sse"
+	"github.com/llmux/llmux/provider"
 )
 
 // NewChunkReader returns a [llmux.ChunkReader] over an OpenAI-shaped SSE
@@ -24,9 +25,10 @@ import (
 // the body after a chunk with a finish_reason (servers that omit [DONE]).
 // An in-band {"error":{...}} event gives an *llmux.Error classified as by
 // [MapError] (server_error: CodeServer). A body that ends before either
-// gives CodeConnection wrapping io.ErrUnexpectedEOF; an undecodable event
-// gives CodeBadResponse. After an error or io.EOF, Recv keeps returning
-// it.
+// gives CodeConnection wrapping io.ErrUnexpectedEOF; an undecodable event,
+// a line or an event over the SSE cap (1 MiB) and a body whose
+// Content-Encoding is a lie (gzip that is not gzip) give CodeBadResponse.
+// After an error or io.EOF, Recv keeps returning it.
 //
 // Close closes body; it is idempotent and may be called from another
 // goroutine to abort a blocked Recv.
@@ -103,10 +105,14 @@ func (r *chunkReader) endError(err error) error {
 		return &llmux.Error{Code: llmux.CodeCanceled, Provider: r.provider, Message: "stream closed", Err: llmux.ErrStreamClosed}
 	case err == io.EOF && r.finished:
 		return io.EOF
+	case provider.IsCorrupt(err):
+		// A Content-Encoding that is a lie: the body will never decode, so
+		// this is a bad answer, not a broken connection worth retrying.
+		return &llmux.Error{Code: llmux.CodeBadResponse, Provider: r.provider, Message: "read stream: " + err.Error(), Err: err}
 	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
 		return &llmux.Error{Code: llmux.CodeConnection, Provider: r.provider,
 			Message: "stream ended early", Err: io.ErrUnexpectedEOF}
-	case errors.Is(err, sse.ErrLineTooLong):
+	case errors.Is(err, sse.ErrLineTooLong), errors.Is(err, sse.ErrEventTooLarge):
 		return &llmux.Error{Code: llmux.CodeBadResponse, Provider: r.provider, Message: err.Error(), Err: err}
 	}
 	code := llmux.CodeOf(err)

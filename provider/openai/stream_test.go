@@ -2,15 +2,21 @@ package openai_test
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/sse"
 	"github.com/llmux/llmux/provider/openai"
 	"github.com/llmux/llmux/provider/providertest"
 )
@@ -188,5 +194,50 @@ func BenchmarkChunkReader(b *testing.B) {
 			}
 		}
 		_ = r.Close()
+	}
+}
+
+// TestChatStream_GzipLieIsBadResponse: a server that says
+// Content-Encoding: gzip and sends plain text. Go's transport added
+// Accept-Encoding: gzip itself (the provider sets none), so it decompresses
+// transparently and the first read fails with gzip.ErrHeader: a bad
+// answer, not a connection failure.
+func TestChatStream_GzipLieIsBadResponse(t *testing.T) {
+	srv, capture := providertest.Serve(t, http.StatusOK,
+		http.Header{"Content-Encoding": {"gzip"}, "Content-Type": {"text/event-stream"}},
+		providertest.Fixture(t, "openai-chat-stream.sse"))
+	req := &llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}}
+	r, err := newProvider(srv.URL).ChatStream(context.Background(), attempt(srv, req, "gpt-4o-mini"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := capture.Only(t).Header.Get("Accept-Encoding"); got != "gzip" {
+		t.Fatalf("Accept-Encoding = %q: the transport did not ask for gzip itself, so it will not decompress", got)
+	}
+	_, err = readAll(t, r)
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse || !errors.Is(err, gzip.ErrHeader) {
+		t.Errorf("error = %+v, want CodeBadResponse wrapping gzip.ErrHeader", e)
+	}
+	if llmux.IsRetryable(err) {
+		t.Error("a corrupt encoding is retryable")
+	}
+}
+
+func TestChunkReader_CorruptEncodingIsBadResponse(t *testing.T) {
+	for _, cause := range []error{gzip.ErrHeader, gzip.ErrChecksum, flate.CorruptInputError(7)} {
+		_, err := readAll(t, openai.NewChunkReader("openai", io.NopCloser(iotest.ErrReader(cause))))
+		if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse || !errors.Is(err, cause) {
+			t.Errorf("%v: error = %+v", cause, e)
+		}
+	}
+}
+
+func TestChunkReader_OversizedEventIsBadResponse(t *testing.T) {
+	// Short data lines, none over the line cap, joining to more than 1 MiB.
+	in := strings.Repeat("data: x\n", sse.DefaultMaxLine/2+1) + "\n"
+	_, err := readAll(t, reader(in))
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse || !errors.Is(err, sse.ErrEventTooLarge) {
+		t.Errorf("error = %+v", e)
 	}
 }
