@@ -30,10 +30,12 @@ type choiceAcc struct {
 	reasoning strings.Builder
 	tools     []*toolAcc
 	thinking  []*thinkingAcc
-	audio     *audioAcc
-	logprobs  logprobsAcc
-	extra     map[string]json.RawMessage
-	finish    string
+	// sawThinking is set when the stream sent thinking-block pieces.
+	sawThinking bool
+	audio       *audioAcc
+	logprobs    logprobsAcc
+	extra       map[string]json.RawMessage
+	finish      string
 }
 
 type toolAcc struct {
@@ -102,15 +104,7 @@ func (a *accumulator) add(c *Chunk) error {
 		ch.content.WriteString(d.Content)
 		ch.text.WriteString(cc.Text)
 		ch.refusal.WriteString(d.Refusal)
-		if d.ReasoningContent != "" {
-			ch.reasoning.WriteString(d.ReasoningContent)
-			if t := ch.openThinking(); t != nil {
-				t.thinking.WriteString(d.ReasoningContent)
-			}
-		}
-		for _, p := range d.ThinkingBlocks {
-			ch.addThinking(p)
-		}
+		ch.addReasoning(d)
 		if au := d.Audio; au != nil {
 			if ch.audio == nil {
 				ch.audio = &audioAcc{}
@@ -147,36 +141,59 @@ func (a *accumulator) add(c *Chunk) error {
 	return nil
 }
 
+// addReasoning takes a delta's reasoning: its text, and the pieces of
+// thinking blocks. Text opens a thinking block when none is open (and goes
+// into it); a piece's signature closes the open block; a redacted block is
+// whole. A piece repeating the text of the same delta (as LiteLLM's chunks
+// do) adds nothing more. Blocks are kept only when the stream sent pieces,
+// so servers that stream reasoning_content alone (DeepSeek, vLLM) get no
+// invented blocks.
+func (ch *choiceAcc) addReasoning(d *Delta) {
+	if r := d.ReasoningContent; r != "" {
+		ch.reasoning.WriteString(r)
+		t := ch.openThinking()
+		if t == nil && len(ch.thinking) < maxToolCalls {
+			t = &thinkingAcc{typ: "thinking", open: true}
+			ch.thinking = append(ch.thinking, t)
+		}
+		if t != nil {
+			t.thinking.WriteString(r)
+		}
+	}
+	for _, p := range d.ThinkingBlocks {
+		ch.sawThinking = true
+		text := p.Thinking
+		if d.ReasoningContent != "" {
+			text = ""
+		}
+		t := ch.openThinking()
+		switch {
+		case p.Type == "redacted_thinking":
+			if t != nil {
+				t.open = false
+			}
+			ch.thinking = append(ch.thinking, &thinkingAcc{typ: p.Type, data: p.Data})
+		case t != nil:
+			t.thinking.WriteString(text)
+			if p.Signature != "" {
+				t.signature = p.Signature
+				t.open = false
+			}
+		case text == "" && p.Signature == "":
+		case len(ch.thinking) < maxToolCalls:
+			t = &thinkingAcc{typ: "thinking", signature: p.Signature, open: p.Signature == ""}
+			t.thinking.WriteString(text)
+			ch.thinking = append(ch.thinking, t)
+		}
+	}
+}
+
 // openThinking returns the thinking block still streaming, if any.
 func (ch *choiceAcc) openThinking() *thinkingAcc {
 	if n := len(ch.thinking); n > 0 && ch.thinking[n-1].open {
 		return ch.thinking[n-1]
 	}
 	return nil
-}
-
-// addThinking takes one piece of a thinking block from a delta: a
-// redacted_thinking block whole; a "thinking" piece with neither text nor
-// signature starts a block; text and a signature go to the open block (or
-// start one), and the signature closes it.
-func (ch *choiceAcc) addThinking(p ThinkingBlock) {
-	if p.Type == "redacted_thinking" {
-		ch.thinking = append(ch.thinking, &thinkingAcc{typ: p.Type, data: p.Data})
-		return
-	}
-	t := ch.openThinking()
-	if t == nil || (p.Thinking == "" && p.Signature == "" && p.Data == "") {
-		if len(ch.thinking) >= maxToolCalls {
-			return
-		}
-		t = &thinkingAcc{typ: "thinking", open: true}
-		ch.thinking = append(ch.thinking, t)
-	}
-	t.thinking.WriteString(p.Thinking)
-	if p.Signature != "" {
-		t.signature += p.Signature
-		t.open = false
-	}
 }
 
 func (l *logprobsAcc) add(raw json.RawMessage) error {
@@ -191,6 +208,12 @@ func (l *logprobsAcc) add(raw json.RawMessage) error {
 		return badSequence("logprobs: %v", err)
 	}
 	l.seen = true
+	if lp.Content != nil && l.content == nil {
+		l.content = []json.RawMessage{}
+	}
+	if lp.Refusal != nil && l.refusal == nil {
+		l.refusal = []json.RawMessage{}
+	}
 	l.content = append(l.content, lp.Content...)
 	l.refusal = append(l.refusal, lp.Refusal...)
 	return nil
@@ -259,9 +282,18 @@ func (a *accumulator) response(object string) *Response {
 			c.Message.ToolCalls = append(c.Message.ToolCalls, ToolCall{ID: t.id, Type: typ,
 				Function: FunctionCall{Name: t.name, Arguments: t.args.String()}})
 		}
-		for _, t := range ch.thinking {
-			c.Message.ThinkingBlocks = append(c.Message.ThinkingBlocks,
-				ThinkingBlock{Type: t.typ, Thinking: t.thinking.String(), Signature: t.signature, Data: t.data})
+		if ch.sawThinking {
+			for _, t := range ch.thinking {
+				c.Message.ThinkingBlocks = append(c.Message.ThinkingBlocks,
+					ThinkingBlock{Type: t.typ, Thinking: t.thinking.String(), Signature: t.signature, Data: t.data})
+			}
+			if c.Message.ReasoningContent == "" {
+				var b strings.Builder
+				for _, t := range ch.thinking {
+					b.WriteString(t.thinking.String())
+				}
+				c.Message.ReasoningContent = b.String()
+			}
 		}
 		if au := ch.audio; au != nil {
 			c.Message.Audio = &Audio{ID: au.id, ExpiresAt: au.expiresAt, Data: au.data.String(), Transcript: au.transcript.String()}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -925,5 +926,40 @@ func TestCache_UnreadableEntriesAreLoggedOncePerInterval(t *testing.T) {
 	}
 	if s := c.CacheStats(); s.Errors != 5 || s.Bypassed != 0 {
 		t.Errorf("stats = %+v: want 5 errors and the cache still in use", s)
+	}
+}
+
+// A stored answer with reasoning, thinking blocks, audio, logprobs and
+// provider extras replays as a stream that accumulates back to it.
+func TestCache_ReplayKeepsEverythingTheAnswerHad(t *testing.T) {
+	stored := &Response{ID: "chatcmpl-1", Object: "chat.completion", Created: 1, Model: "m", ServiceTier: "default",
+		SystemFingerprint: "fp", Choices: []Choice{{
+			Index: 0, FinishReason: "stop",
+			Logprobs: json.RawMessage(`{"content":[{"token":"Hi","logprob":-0.1}],"refusal":[]}`),
+			Extra:    map[string]json.RawMessage{"content_filter_results": json.RawMessage(`{"hate":{"filtered":false}}`)},
+			Message: Message{Role: RoleAssistant, Content: "Hi", ReasoningContent: "abc",
+				ThinkingBlocks: []ThinkingBlock{{Type: "thinking", Thinking: "ab", Signature: "S1"}, {Type: "redacted_thinking", Data: "R"},
+					{Type: "thinking", Thinking: "c", Signature: "S2"}},
+				Audio: &Audio{ID: "audio_1", Data: "UklG", Transcript: "Hi", ExpiresAt: 9}},
+		}}, Usage: Usage{PromptTokens: 1, CompletionTokens: 1, TotalTokens: 2}}
+	r := newReplayReader(context.Background(), stored)
+	var acc accumulator
+	for {
+		c, err := r.Recv()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := acc.add(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := acc.response("chat.completion")
+	want, _ := json.Marshal(stored)
+	have, _ := json.Marshal(got)
+	if string(want) != string(have) {
+		t.Errorf("replay accumulates to\n%s\nwant\n%s", have, want)
 	}
 }

@@ -320,20 +320,17 @@ func newReplayReader(ctx context.Context, r *Response) *replayReader {
 			tc.Index = &idx
 			d.ToolCalls = append(d.ToolCalls, tc)
 		}
-		// Thinking blocks replay as the pieces a stream sends: the text is
-		// in ReasoningContent, so each block gives its signature (or its
-		// redacted data).
+		// Thinking blocks replay as a stream sends them: each block's text
+		// with its signature, a redacted block whole.
 		if len(m.ThinkingBlocks) > 0 {
 			d.ReasoningContent = ""
 			out = append(out, chunk([]ChunkChoice{{Index: i, Delta: Delta{Role: d.Role}}}))
 			for _, t := range m.ThinkingBlocks {
-				if t.Type == "redacted_thinking" {
-					out = append(out, chunk([]ChunkChoice{{Index: i, Delta: Delta{ThinkingBlocks: []ThinkingBlock{t}}}}))
-					continue
+				piece := Delta{ThinkingBlocks: []ThinkingBlock{t}}
+				if t.Type != "redacted_thinking" {
+					piece.ReasoningContent = t.Thinking
 				}
-				out = append(out, chunk([]ChunkChoice{{Index: i, Delta: Delta{ThinkingBlocks: []ThinkingBlock{{Type: "thinking"}}}}}),
-					chunk([]ChunkChoice{{Index: i, Delta: Delta{ReasoningContent: t.Thinking}}}),
-					chunk([]ChunkChoice{{Index: i, Delta: Delta{ThinkingBlocks: []ThinkingBlock{{Type: "thinking", Signature: t.Signature}}}}}))
+				out = append(out, chunk([]ChunkChoice{{Index: i, Delta: piece}}))
 			}
 		}
 		out = append(out, chunk([]ChunkChoice{{Index: i, Delta: d, Text: c.Text, Logprobs: c.Logprobs}}))

@@ -227,9 +227,6 @@ func newSubscriber(l any) (*subscriber, error) {
 	return s, nil
 }
 
-// has reports whether any logger subscribes to k.
-func (r *registry) has(k kind) bool { return r != nil && len(r.byKind[k]) > 0 }
-
 // find returns the subscriber of the logger value key, or nil.
 func (r *registry) find(key any) *subscriber {
 	if r == nil {

@@ -1,6 +1,7 @@
 package anthropic
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -298,4 +299,43 @@ func TestChat_GzipLieIsBadResponse(t *testing.T) {
 	if e := providertest.AsError(t, err); e.Code != llmux.CodeBadResponse || e.Provider != "anthropic" {
 		t.Errorf("error = %+v", e)
 	}
+}
+
+// A client streaming Anthropic's thinking rebuilds the same message the
+// non-streamed answer decodes to: its reasoning text and signed blocks.
+func TestClient_StreamedThinkingIsAccumulated(t *testing.T) {
+	f := serve(t, 200, "thinking-stream.sse")
+	c, err := llmux.New(llmux.WithProvider(f.provider()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	s, err := c.Stream(context.Background(), &llmux.Request{Model: "anthropic/claude-sonnet-4-5", Messages: []llmux.Message{llmux.User("weather?")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s.Next() {
+	}
+	s.Close()
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want, err := decodeMessage(providertest.Fixture(t, "thinking-tool-use.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, wm := s.Response().Choices[0].Message, want.Choices[0].Message
+	if got.ReasoningContent != wm.ReasoningContent || !reflect.DeepEqual(stripSeen(got.ThinkingBlocks), stripSeen(wm.ThinkingBlocks)) {
+		t.Errorf("accumulated %q %+v\nwant %q %+v", got.ReasoningContent, got.ThinkingBlocks, wm.ReasoningContent, wm.ThinkingBlocks)
+	}
+}
+
+// stripSeen rebuilds blocks from their fields, dropping how a decoded
+// block's JSON looked.
+func stripSeen(bs []llmux.ThinkingBlock) []llmux.ThinkingBlock {
+	out := make([]llmux.ThinkingBlock, len(bs))
+	for i, b := range bs {
+		out[i] = llmux.ThinkingBlock{Type: b.Type, Thinking: b.Thinking, Signature: b.Signature, Data: b.Data}
+	}
+	return out
 }
