@@ -9,7 +9,9 @@
 // of the lock is paid once per batch, not once per value. A logger that
 // keeps up with its callers therefore loses no events, even when many
 // callers share few cores; events are refused with [ErrFull] only when the
-// handler is really slower than the rate at which they arrive.
+// handler is really slower than the rate at which they arrive. For the
+// consumer to get a core when producers are busy, Offer yields the
+// processor while the queue is a quarter full or more.
 //
 // Quick start:
 //
