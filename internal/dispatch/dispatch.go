@@ -10,11 +10,12 @@ import (
 )
 
 var (
-	// ErrFull is returned by [Queue.Offer] when size values are already
-	// waiting for the consumer; the value was not accepted.
+	// ErrFull is returned by [Queue.Offer] when size values have been
+	// accepted and not yet handed to the handler (see [Queue]); the value
+	// was not accepted and still belongs to the caller.
 	ErrFull = errors.New("dispatch: queue full")
 	// ErrClosed is returned by [Queue.Offer] once [Queue.Close] has been
-	// called; the value was not accepted.
+	// called; the value was not accepted and still belongs to the caller.
 	ErrClosed = errors.New("dispatch: queue closed")
 )
 
