@@ -1,115 +1,274 @@
-// Package dispatch is a bounded, single-consumer queue with flush and close
-// that honour a context. llmux gives each logger one, so a slow logger
-// delays only its own events, never the call that emitted them.
 package dispatch
 
 import (
 	"context"
 	"errors"
+	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 var (
-	// ErrFull is returned by Offer when the queue is at capacity.
+	// ErrFull is returned by [Queue.Offer] when size values have been
+	// accepted and not yet handed to the handler (see [Queue]); the value
+	// was not accepted and still belongs to the caller.
 	ErrFull = errors.New("dispatch: queue full")
-	// ErrClosed is returned by Offer after Close.
+	// ErrClosed is returned by [Queue.Offer] once [Queue.Close] has been
+	// called; the value was not accepted and still belongs to the caller.
 	ErrClosed = errors.New("dispatch: queue closed")
 )
 
-type msg[T any] struct {
-	v       T
-	barrier chan struct{} // set for flush markers
+const (
+	// keepCap is the capacity, in values, up to which the consumer always
+	// reuses a batch buffer.
+	keepCap = 256
+	// leanBatches is how many batches in a row must use less than a
+	// quarter of a buffer larger than keepCap before the consumer drops
+	// that buffer, so that a burst does not pin a large buffer forever.
+	leanBatches = 32
+)
+
+// Queue hands the values offered to it to one handler, in the order they
+// were accepted, on a goroutine of its own. All methods are safe for
+// concurrent use from any goroutine. The handler itself may call
+// [Queue.Offer] and [Queue.Len], but must not wait in [Queue.Flush] or
+// [Queue.Close]: they would wait for the handler to return until ctx ends.
+//
+// Capacity counts the values accepted by Offer and not yet handed to the
+// handler. The consumer takes all the values waiting at once, as one batch.
+// A handler given to [NewBatch] is handed the whole batch at once, so from
+// then on none of it counts, and up to size more values can wait while it
+// runs. The handler given to [New] is handed the values of the batch one
+// by one, and each counts until its turn comes, as with a channel of size:
+// the queue then holds at most size values plus the one being handled.
+type Queue[T any] struct {
+	handleOne   func(T)       // set by New
+	handleBatch func([]T)     // set by NewBatch
+	size        int           // capacity, in values not yet handed
+	yieldAt     int           // values not yet handed from which Offer yields
+	wake        chan struct{} // capacity 1; signalled when parked goes false
+	done        chan struct{} // closed when the consumer goroutine returns
+
+	// unhanded is the number of values of the batch being handled that
+	// handleOne has not been given yet. The consumer sets it under mu when
+	// it takes a batch and decrements it without mu as it goes, so Offer
+	// may see it a little high, never too low.
+	unhanded atomic.Int64
+
+	mu       sync.Mutex
+	pending  []T  // accepted, not yet taken by the consumer
+	parked   bool // the consumer waits on wake, nothing is pending
+	closed   bool
+	accepted uint64      // values accepted so far
+	handled  uint64      // values of batches the handler has returned from
+	flushes  []flushMark // waiting Flush calls, by increasing target
 }
 
-// Queue delivers values to its handler on one goroutine, in order. It is
-// safe for concurrent use.
-type Queue[T any] struct {
-	ch     chan msg[T]
-	handle func(T)
-	mu     sync.RWMutex // held for reading by senders; Close takes it to close ch
-	closed bool
+// flushMark is a barrier: done is closed once handled reaches target.
+type flushMark struct {
+	target uint64
 	done   chan struct{}
 }
 
-// New starts a queue holding up to size values (at least 1) and the
-// goroutine that hands them to handle. handle must not panic; Close stops
-// the goroutine.
+// New starts a queue holding up to size values (at least 1) not yet handed
+// to handle, and the goroutine that calls handle with each of them, one at
+// a time, in the order they were accepted. handle runs only on that
+// goroutine and must not panic; it owns each value it is given.
+// [Queue.Close] stops the goroutine.
 func New[T any](size int, handle func(T)) *Queue[T] {
-	if size < 1 {
-		size = 1
+	return start(size, handle, nil)
+}
+
+// NewBatch is like [New], but handle receives each batch the consumer
+// takes: one or more values, oldest first, one batch at a time. The slice
+// is lent to handle until it returns; the queue then clears and reuses it,
+// so handle must copy what it keeps, but it owns the values themselves.
+func NewBatch[T any](size int, handle func([]T)) *Queue[T] {
+	return start(size, nil, handle)
+}
+
+func start[T any](size int, one func(T), batch func([]T)) *Queue[T] {
+	size = max(size, 1)
+	q := &Queue[T]{
+		handleOne:   one,
+		handleBatch: batch,
+		size:        size,
+		yieldAt:     max(size/4, 1),
+		wake:        make(chan struct{}, 1),
+		done:        make(chan struct{}),
 	}
-	q := &Queue[T]{ch: make(chan msg[T], size), handle: handle, done: make(chan struct{})}
 	go q.run()
 	return q
 }
 
+// run is the consumer goroutine: it takes the pending values as one batch,
+// hands it to the handler outside the lock, and parks when nothing is
+// pending. It returns once the queue is closed and drained.
 func (q *Queue[T]) run() {
 	defer close(q.done)
-	for m := range q.ch {
-		if m.barrier != nil {
-			close(m.barrier)
-			continue
+	var spare []T // the buffer Offer fills next; nil after a shrink
+	lean := 0     // batches in a row far below their buffer's capacity
+	q.mu.Lock()
+	for {
+		for len(q.pending) == 0 {
+			if q.closed {
+				q.mu.Unlock()
+				return
+			}
+			q.parked = true
+			q.mu.Unlock()
+			<-q.wake
+			q.mu.Lock()
 		}
-		q.handle(m.v)
+		batch := q.pending
+		q.pending = spare[:0]
+		if q.handleOne != nil {
+			q.unhanded.Store(int64(len(batch)))
+		}
+		q.mu.Unlock()
+
+		if q.handleOne != nil {
+			for _, v := range batch {
+				q.unhanded.Add(-1)
+				q.handleOne(v)
+			}
+		} else {
+			q.handleBatch(batch)
+		}
+
+		n := len(batch)
+		clear(batch) // the handler owns the values now; let them be collected
+		spare = batch[:0]
+		if cap(batch) > keepCap && n < cap(batch)/4 {
+			lean++
+		} else {
+			lean = 0
+		}
+		if lean >= leanBatches {
+			// Offer grows a fresh buffer as needed. lean is not reset, so
+			// the other large buffer goes too if the next batch is lean.
+			spare = nil
+		}
+
+		q.mu.Lock()
+		q.handled += uint64(n)
+		i := 0
+		for i < len(q.flushes) && q.flushes[i].target <= q.handled {
+			close(q.flushes[i].done)
+			i++
+		}
+		q.flushes = slices.Delete(q.flushes, 0, i)
 	}
 }
 
-// Offer enqueues v without blocking. It returns ErrFull when the queue is
-// at capacity and ErrClosed after Close.
+// Offer enqueues v without blocking and wakes the consumer if it is
+// parked. It returns [ErrFull] when size values have not been handed to
+// the handler yet (see [Queue] for what counts) and [ErrClosed] after
+// [Queue.Close]. v is accepted only if Offer returns nil, and the queue
+// then owns it until it hands it to the handler.
+//
+// When a quarter of the capacity or more is in use, Offer yields the
+// processor (runtime.Gosched) before it returns. A backlog means either
+// that the handler is slow, and then the yield costs the caller one pass
+// through the scheduler, or, far more often, that the consumer is runnable
+// but waits for a CPU: the runtime queues a woken goroutine on the waker's
+// P, and one preempted mid-batch on the global run queue, behind producers
+// that may neither block nor yield for milliseconds. The yield lets it run.
 func (q *Queue[T]) Offer(v T) error {
-	q.mu.RLock()
-	defer q.mu.RUnlock()
+	q.mu.Lock()
 	if q.closed {
+		q.mu.Unlock()
 		return ErrClosed
 	}
-	select {
-	case q.ch <- msg[T]{v: v}:
-		return nil
-	default:
+	n := len(q.pending) + int(q.unhanded.Load())
+	if n >= q.size {
+		q.mu.Unlock()
+		if n >= q.yieldAt { // always, unless a benchmark turned it off
+			runtime.Gosched()
+		}
 		return ErrFull
 	}
+	if l := len(q.pending); l == cap(q.pending) {
+		// Grow by doubling, but not past size (give or take the
+		// allocator's rounding): pending never holds more than that.
+		q.pending = slices.Grow(q.pending, min(max(l, 16), q.size-l))
+	}
+	q.pending = append(q.pending, v)
+	q.accepted++
+	if q.parked {
+		// Signal before unlocking: a producer descheduled in between (an
+		// Unlock that hands the mutex to a starving waiter yields its P)
+		// would leave the consumer parked while values pile up, as no one
+		// else signals.
+		q.parked = false
+		q.signal()
+	}
+	q.mu.Unlock()
+	if n >= q.yieldAt {
+		runtime.Gosched()
+	}
+	return nil
 }
 
-// Len returns the number of values waiting.
-func (q *Queue[T]) Len() int { return len(q.ch) }
+// signal wakes the parked consumer. It is called with mu held, by whoever
+// set parked to false, so the wake buffer of one is always empty; the
+// default case is never taken.
+func (q *Queue[T]) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
 
-// Flush waits until every value offered before it was handled, or ctx ends.
+// Len returns the number of values accepted and not yet handed to the
+// handler: those that count against the capacity (see [Queue]).
+func (q *Queue[T]) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.pending) + int(q.unhanded.Load())
+}
+
+// Flush waits until every value accepted before it was called has been
+// handled (the handler returned from its batch), or ctx ends, and then
+// returns ctx's error. Values accepted while Flush waits are not waited
+// for. After [Queue.Close], Flush waits for the values that are left.
 func (q *Queue[T]) Flush(ctx context.Context) error {
-	q.mu.RLock()
-	if q.closed {
-		q.mu.RUnlock()
-		return q.wait(ctx)
+	q.mu.Lock()
+	if q.handled == q.accepted {
+		q.mu.Unlock()
+		return nil
 	}
-	b := make(chan struct{})
-	select {
-	case q.ch <- msg[T]{barrier: b}:
-		q.mu.RUnlock()
-	case <-ctx.Done():
-		q.mu.RUnlock()
-		return ctx.Err()
+	// Flush calls with the same target share one barrier, so there are
+	// never more barriers than values outstanding.
+	var done chan struct{}
+	if n := len(q.flushes); n > 0 && q.flushes[n-1].target == q.accepted {
+		done = q.flushes[n-1].done
+	} else {
+		done = make(chan struct{})
+		q.flushes = append(q.flushes, flushMark{target: q.accepted, done: done})
 	}
+	q.mu.Unlock()
 	select {
-	case <-b:
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-// Close stops accepting values, then waits until those queued were handled
-// and the goroutine exited, or ctx ends (the goroutine then finishes the
-// queue on its own). Close is idempotent.
+// Close stops accepting values, then waits until those accepted have been
+// handled and the consumer goroutine has returned, or ctx ends; then it
+// returns ctx's error and the goroutine finishes the queue on its own.
+// Close is idempotent: every call waits the same way.
 func (q *Queue[T]) Close(ctx context.Context) error {
 	q.mu.Lock()
-	if !q.closed {
-		q.closed = true
-		close(q.ch)
+	q.closed = true
+	if q.parked {
+		q.parked = false
+		q.signal()
 	}
 	q.mu.Unlock()
-	return q.wait(ctx)
-}
-
-func (q *Queue[T]) wait(ctx context.Context) error {
 	select {
 	case <-q.done:
 		return nil
