@@ -15,14 +15,18 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/cache"
 	"github.com/llmux/llmux/provider/openai"
 )
 
@@ -196,7 +200,7 @@ func (sleeper) LogFailureEvent(context.Context, *llmux.Event) { time.Sleep(time.
 
 func client(b *testing.B, base string, loggers ...any) *llmux.Client {
 	c, err := llmux.New(llmux.WithProvider(openai.New(openai.WithAPIKey("sk-bench-0123456789"), openai.WithBaseURL(base))),
-		llmux.WithCallbacks(loggers...), llmux.WithQueueSize(1<<16))
+		llmux.WithCallbacks(loggers...), llmux.WithLog(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -212,6 +216,9 @@ func cpuNanos() int64 {
 }
 
 func measure(b *testing.B, f func() error) {
+	// Start each from a collected heap, so one sub-benchmark's garbage
+	// does not bill the next.
+	runtime.GC()
 	b.ReportAllocs()
 	start := cpuNanos()
 	b.ResetTimer()
@@ -274,4 +281,145 @@ func BenchmarkStream(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkMaxRate: 64 callers answered from the in-memory cache (the
+// fastest call there is), with one no-op logger and one success-only
+// logger; %dropped is the share of their events lost. A logger that keeps
+// up must lose none.
+func BenchmarkMaxRate(b *testing.B) {
+	mem, err := cache.NewMemory()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := llmux.New(llmux.WithCache(mem), llmux.WithCallbacks(noop{}, successCounter{}),
+		llmux.WithLog(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	req := func() *llmux.Request {
+		return &llmux.Request{Model: "mock/gpt-4o", Messages: []llmux.Message{llmux.User("hi")}, MockResponse: "cached"}
+	}
+	if _, err := c.Completion(ctx, req()); err != nil { // fills the cache
+		b.Fatal(err)
+	}
+	before := c.Stats()
+	b.SetParallelism(32) // 64 callers on 2 CPUs
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.Completion(ctx, req()); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	if err := c.Close(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var emitted, dropped uint64
+	for i, s := range c.Stats() {
+		if i < len(before) {
+			emitted += s.Emitted - before[i].Emitted
+			dropped += s.Dropped() - before[i].Dropped()
+		}
+	}
+	b.ReportMetric(float64(dropped)/float64(max(emitted, 1))*100, "%dropped")
+}
+
+// successCounter observes success events and does nothing.
+type successCounter struct{}
+
+func (successCounter) LogSuccessEvent(context.Context, *llmux.Event) {}
+
+// target is one way of making a call, for the paired benchmarks.
+type target struct {
+	name string
+	call func() error
+}
+
+// paired runs the targets in rounds, block by block (block calls of one
+// target, then of the next): each round measures every target under the
+// same machine conditions. It reports, for each target after the first,
+// the median over rounds of its wall time and CPU time (process user +
+// system) divided by the first target's, and their spread as p10/p90.
+func paired(b *testing.B, block int, targets ...target) {
+	runtime.GC()
+	wall := make([][]float64, len(targets))
+	cpu := make([][]float64, len(targets))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, t := range targets {
+			c0, w0 := cpuNanos(), time.Now()
+			for range block {
+				if err := t.call(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			wall[j] = append(wall[j], float64(time.Since(w0)))
+			cpu[j] = append(cpu[j], float64(cpuNanos()-c0))
+		}
+	}
+	b.StopTimer()
+	for j := 1; j < len(targets); j++ {
+		for _, m := range []struct {
+			unit string
+			v    [][]float64
+		}{{"wall", wall}, {"cpu", cpu}} {
+			rs := make([]float64, b.N)
+			for i := range rs {
+				rs[i] = m.v[j][i] / m.v[0][i]
+			}
+			slices.Sort(rs)
+			n := len(rs)
+			b.ReportMetric(rs[n/2], m.unit+":"+targets[j].name+"/"+targets[0].name)
+			b.ReportMetric(rs[n/10], m.unit+"-p10:"+targets[j].name)
+			b.ReportMetric(rs[n*9/10], m.unit+"-p90:"+targets[j].name)
+		}
+	}
+	b.ReportMetric(median(wall[0])/float64(block), targets[0].name+"-ns/call")
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// BenchmarkPaired compares, round by round, the raw call, llmux with no
+// logger and llmux with one no-op logger: non-streaming and streaming.
+// Run with -benchtime 400x (rounds).
+func BenchmarkPaired(b *testing.B) {
+	srv := upstream(b)
+	ctx := context.Background()
+	hc := &http.Client{}
+	plain, withNoop := client(b, srv.URL), client(b, srv.URL, noop{})
+	b.Run("call", func(b *testing.B) {
+		paired(b, 32,
+			target{"raw", func() error { _, err := rawCall(ctx, hc, srv.URL, "sk-bench-0123456789"); return err }},
+			target{"llmux", func() error { _, err := plain.Completion(ctx, request()); return err }},
+			target{"noop", func() error { _, err := withNoop.Completion(ctx, request()); return err }})
+	})
+	splain, snoop := client(b, srv.URL+"/stream"), client(b, srv.URL+"/stream", noop{})
+	stream := func(c *llmux.Client) func() error {
+		return func() error {
+			s, err := c.Stream(ctx, request())
+			if err != nil {
+				return err
+			}
+			for s.Next() {
+			}
+			s.Close()
+			return s.Err()
+		}
+	}
+	b.Run("stream", func(b *testing.B) {
+		paired(b, 4,
+			target{"raw", func() error { _, err := rawStream(ctx, hc, srv.URL, "sk-bench-0123456789"); return err }},
+			target{"llmux", stream(splain)},
+			target{"noop", stream(snoop)})
+	})
 }

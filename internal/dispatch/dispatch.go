@@ -55,6 +55,12 @@ type Queue[T any] struct {
 	// it takes a batch and decrements it without mu as it goes, so Offer
 	// may see it a little high, never too low.
 	unhanded atomic.Int64
+	// inHandler is set while the consumer is inside the handler, and
+	// progress counts the values it handed over; together they tell a
+	// consumer that is handling from one that waits for a CPU.
+	inHandler atomic.Bool
+	progress  atomic.Uint64
+	lastSeen  atomic.Uint64 // progress as the last backlogged Offer saw it
 
 	mu       sync.Mutex
 	pending  []T  // accepted, not yet taken by the consumer
@@ -128,14 +134,18 @@ func (q *Queue[T]) run() {
 		}
 		q.mu.Unlock()
 
+		q.inHandler.Store(true)
 		if q.handleOne != nil {
 			for _, v := range batch {
 				q.unhanded.Add(-1)
 				q.handleOne(v)
+				q.progress.Add(1)
 			}
 		} else {
 			q.handleBatch(batch)
+			q.progress.Add(uint64(len(batch)))
 		}
+		q.inHandler.Store(false)
 
 		n := len(batch)
 		clear(batch) // the handler owns the values now; let them be collected
@@ -182,9 +192,10 @@ func (q *Queue[T]) Offer(v T) error {
 		return ErrClosed
 	}
 	n := len(q.pending) + int(q.unhanded.Load())
+	starved := n >= q.yieldAt && q.stalled()
 	if n >= q.size {
 		q.mu.Unlock()
-		if n >= q.yieldAt { // always, unless a benchmark turned it off
+		if starved {
 			runtime.Gosched()
 		}
 		return ErrFull
@@ -205,7 +216,7 @@ func (q *Queue[T]) Offer(v T) error {
 		q.signal()
 	}
 	q.mu.Unlock()
-	if n >= q.yieldAt {
+	if starved {
 		runtime.Gosched()
 	}
 	return nil
@@ -214,6 +225,18 @@ func (q *Queue[T]) Offer(v T) error {
 // signal wakes the parked consumer. It is called with mu held, by whoever
 // set parked to false, so the wake buffer of one is always empty; the
 // default case is never taken.
+// stalled reports whether the consumer made no progress since the last
+// backlogged Offer looked: it waits for a CPU (woken, or preempted in the
+// middle of a batch) or its handler is slow. Either way a yield costs the
+// producer little and, in the first case, lets the consumer run.
+func (q *Queue[T]) stalled() bool {
+	if !q.inHandler.Load() {
+		return true // woken and not running yet, or between batches
+	}
+	p := q.progress.Load()
+	return q.lastSeen.Swap(p) == p
+}
+
 func (q *Queue[T]) signal() {
 	select {
 	case q.wake <- struct{}{}:
