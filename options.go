@@ -48,7 +48,7 @@ func defaultConfig() config {
 		maxWait:     60 * time.Second,
 		timeout:     10 * time.Minute,
 		idleTimeout: 5 * time.Minute,
-		queueSize:   4096,
+		queueSize:   1024,
 
 		cacheTimeout:  100 * time.Millisecond,
 		cacheRetry:    time.Second,
@@ -173,7 +173,10 @@ func WithTurnOffMessageLogging(off bool) Option {
 
 // WithQueueSize sets the capacity of each background logger's queue. When
 // a logger falls this far behind, further events for it are dropped and
-// counted ([LoggerStats.DroppedQueueFull]). Default: 4096.
+// counted ([LoggerStats.DroppedQueueFull]). A full queue holds its
+// events in memory, so a larger one costs a slow logger's heap and the
+// garbage collector more. Default: 1024 (enough for a logger that keeps up
+// to lose nothing at the highest call rate: see bench.BenchmarkMaxRate).
 func WithQueueSize(n int) Option {
 	return func(c *config) error {
 		if n < 1 {

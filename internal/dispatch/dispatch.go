@@ -192,14 +192,17 @@ func (q *Queue[T]) Offer(v T) error {
 		return ErrClosed
 	}
 	n := len(q.pending) + int(q.unhanded.Load())
-	starved := n >= q.yieldAt && q.stalled()
 	if n >= q.size {
 		q.mu.Unlock()
-		if starved {
+		// The value is lost either way; yield only to a consumer that is
+		// not handling at all (woken, or between batches), never to a slow
+		// handler.
+		if !q.inHandler.Load() {
 			runtime.Gosched()
 		}
 		return ErrFull
 	}
+	starved := n >= q.yieldAt && q.stalled()
 	if l := len(q.pending); l == cap(q.pending) {
 		// Grow by doubling, but not past size (give or take the
 		// allocator's rounding): pending never holds more than that.
