@@ -423,3 +423,41 @@ func BenchmarkPaired(b *testing.B) {
 			target{"noop", stream(snoop)})
 	})
 }
+
+// BenchmarkSlowLogger measures call latency with a logger taking 1 ms per
+// event, at a call rate the logger keeps up with (one call every 4 ms:
+// 750 events a second against its 1000) and saturated (calls back to
+// back, where it can only drop). Calls with and without the logger
+// alternate; it reports the median latency ratio. Run with -benchtime
+// 400x.
+func BenchmarkSlowLogger(b *testing.B) {
+	srv := upstream(b)
+	ctx := context.Background()
+	plain, slow := client(b, srv.URL), client(b, srv.URL, sleeper{})
+	call := func(c *llmux.Client) float64 {
+		t0 := time.Now()
+		if _, err := c.Completion(ctx, request()); err != nil {
+			b.Fatal(err)
+		}
+		return float64(time.Since(t0))
+	}
+	for _, tc := range []struct {
+		name string
+		gap  time.Duration
+	}{{"paced-4ms", 4 * time.Millisecond}, {"saturated", 0}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var ratios []float64
+			for i := 0; i < b.N; i++ {
+				a := call(plain)
+				time.Sleep(tc.gap)
+				s := call(slow)
+				time.Sleep(tc.gap)
+				ratios = append(ratios, s/a)
+			}
+			slices.Sort(ratios)
+			b.ReportMetric(ratios[len(ratios)/2], "latency:1ms/none")
+			b.ReportMetric(ratios[len(ratios)/10], "p10")
+			b.ReportMetric(ratios[len(ratios)*9/10], "p90")
+		})
+	}
+}
