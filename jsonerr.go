@@ -2,6 +2,7 @@ package llmux
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/llmux/llmux/internal/jsonx"
 )
@@ -18,14 +19,19 @@ func wrapJSON(what string, err error) error {
 	return errors.New("llmux: decode " + what + ": " + err.Error())
 }
 
-// names returns a membership test for a fixed set of member names.
+// names returns a membership test for a fixed set of member names. The
+// set is built on first use (only values with Extra members need it), so
+// a process that never writes one pays nothing at start.
 func names(members ...string) func(string) bool {
-	set := make(map[string]struct{}, len(members))
-	for _, m := range members {
-		set[m] = struct{}{}
-	}
+	set := sync.OnceValue(func() map[string]struct{} {
+		m := make(map[string]struct{}, len(members))
+		for _, n := range members {
+			m[n] = struct{}{}
+		}
+		return m
+	})
 	return func(name string) bool {
-		_, ok := set[name]
+		_, ok := set()[name]
 		return ok
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/llmux/llmux"
 	"math"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -540,7 +539,19 @@ func loggedMessages(e *llmux.Event) any {
 	return nil
 }
 
-var sha256Hex = regexp.MustCompile(`^[a-fA-F0-9]{64}$`)
+// isSHA256Hex reports whether s is 64 hex digits.
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // standardMetadata fills LiteLLM's metadata keys from the (already
 // encodable) request metadata.
@@ -581,7 +592,7 @@ func standardMetadata(m map[string]any, u llmux.Usage) StandardLoggingMetadata {
 	}
 	// LiteLLM's proxy passes the virtual key's hash as user_api_key; only a
 	// hash is ever copied, never a key.
-	if k, ok := m["user_api_key"].(string); ok && sha256Hex.MatchString(k) {
+	if k, ok := m["user_api_key"].(string); ok && isSHA256Hex(k) {
 		md.UserAPIKeyHash = &k
 	}
 	if v, ok := m["usage_object"]; ok {
