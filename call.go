@@ -266,11 +266,11 @@ func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
 	cl.p, cl.upstream = p, upstream
 	switch cl.ct {
 	case CallTextCompletion:
-		if _, ok := p.(TextCompleter); !ok {
+		if _, ok := p.(textCompleter); !ok {
 			return nil, &Error{Code: CodeUnsupported, Provider: name, Message: "provider has no text-completion API"}
 		}
 	case CallEmbedding:
-		if _, ok := p.(Embedder); !ok {
+		if _, ok := p.(embedder); !ok {
 			return nil, &Error{Code: CodeUnsupported, Provider: name, Message: "provider has no embedding API"}
 		}
 	}

@@ -107,7 +107,7 @@ func (cl *call) answer(ctx context.Context) (*Result, error) {
 		}
 		return &Result{Stream: r}, nil
 	case cl.ct == CallEmbedding:
-		resp, err := attempts(ctx, cl, cl.p.(Embedder).Embedding, checkEmbedding)
+		resp, err := attempts(ctx, cl, cl.p.(embedder).Embedding, checkEmbedding)
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +116,7 @@ func (cl *call) answer(ctx context.Context) (*Result, error) {
 	}
 	do := cl.p.Chat
 	if cl.ct == CallTextCompletion {
-		do = cl.p.(TextCompleter).TextCompletion
+		do = cl.p.(textCompleter).TextCompletion
 	}
 	resp, err := attempts(ctx, cl, do, checkResponse)
 	if err != nil {

@@ -26,8 +26,8 @@ type mockProvider struct{}
 
 var (
 	_ Provider      = mockProvider{}
-	_ TextCompleter = mockProvider{}
-	_ Embedder      = mockProvider{}
+	_ textCompleter = mockProvider{}
+	_ embedder      = mockProvider{}
 )
 
 func (mockProvider) Name() string { return mockName }

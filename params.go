@@ -7,19 +7,9 @@ import (
 	"strings"
 )
 
-// ParamSupporter is an optional interface of a [Provider] whose API cannot
-// take every OpenAI request parameter (Anthropic has no seed, for
-// example). The client checks every parameter a request sets against it
-// before any attempt: an unsupported one fails the call with
-// CodeInvalidRequest naming it and the provider, unless the caller opted
-// in to dropping it ([WithDropParams], [Request.DropParams]) or to sending
-// it anyway ([Request.AllowedParams]). A provider that does not implement
-// it takes every parameter (OpenAI and OpenAI-compatible servers).
-type ParamSupporter interface {
-	// SupportsParam reports whether the provider sends the parameter name
-	// (OpenAI's name: "seed", "response_format", "logit_bias"...) for a
-	// call of type ct to the upstream model. It is called only for
-	// parameters the request sets.
+// paramSupporter is provider.ParamSupporter: a provider that cannot take
+// every OpenAI parameter.
+type paramSupporter interface {
 	SupportsParam(ct CallType, model, name string) bool
 }
 
@@ -131,7 +121,7 @@ func dropParam(req *Request, name string) {
 // parameters) and the dropped names, or an error naming the first
 // unsupported parameter and the provider.
 func (cl *call) checkParams(req *Request, p Provider, name string) (*Request, []string, error) {
-	ps, ok := p.(ParamSupporter)
+	ps, ok := p.(paramSupporter)
 	if !ok {
 		return req, nil, nil
 	}

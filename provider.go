@@ -10,7 +10,10 @@ import (
 
 // Provider is a codec for one upstream API. It translates a [Request] into
 // the provider's wire format, sends it, and translates the answer or error
-// back; package [github.com/llmux/llmux/provider] has the tools to do so.
+// back; package [github.com/llmux/llmux/provider] has the tools to do so,
+// and declares the optional capabilities a provider may add (text
+// completions, embeddings, the model names it claims, the parameters it
+// supports).
 // Retries, caching, cost and callbacks happen once, in the [Client], never
 // inside a provider.
 //
@@ -29,13 +32,14 @@ type Provider interface {
 	ChatStream(ctx context.Context, a *Attempt) (ChunkReader, error)
 }
 
-// TextCompleter is a [Provider] with a legacy text-completion API.
-type TextCompleter interface {
+// textCompleter and embedder are the optional capabilities a Provider may
+// have; package provider declares them by name (provider.TextCompleter,
+// provider.Embedder) for providers to assert.
+type textCompleter interface {
 	TextCompletion(ctx context.Context, a *Attempt) (*Response, error)
 }
 
-// Embedder is a [Provider] that computes embeddings.
-type Embedder interface {
+type embedder interface {
 	Embedding(ctx context.Context, a *Attempt) (*EmbeddingResponse, error)
 }
 

@@ -5,28 +5,20 @@ import (
 	"strings"
 )
 
-// ModelClaimer is an optional interface of a [Provider]: the model names
-// it serves besides "<Name()>/<model>". A provider package declares its own
-// rules here, so the client knows no provider by name and adding a provider
-// touches only its package.
-type ModelClaimer interface {
-	// Prefixes returns further prefixes the provider serves, as LiteLLM
-	// spells them ("text-completion-openai" for openai); nil for none.
+// modelClaimer is provider.modelClaimer: a provider that declares the
+// model names it serves besides "<Name()>/<model>".
+type modelClaimer interface {
 	Prefixes() []string
-	// ClaimModel reports whether a bare model name, one without a
-	// provider prefix, is the provider's ("gpt-4o" for openai,
-	// "claude-sonnet-4-5" for anthropic). It is called for every call
-	// with a bare name, in registration order, so it must be fast.
 	ClaimModel(model string) bool
 }
 
 // resolver maps model names to registered providers: "prefix/model" by the
-// providers' names and [ModelClaimer] prefixes, bare names by the first
+// providers' names and claimed prefixes, bare names by the first
 // provider, in registration order, that claims them. It is built once in
 // New and never changes; the price table plays no part.
 type resolver struct {
 	byPrefix map[string]Provider
-	claimers []ModelClaimer
+	claimers []modelClaimer
 	claimed  []Provider // claimers[i] is claimed[i]'s interface
 	names    []string   // registration order, for errors
 }
@@ -48,7 +40,7 @@ func newResolver(ps []Provider) *resolver {
 			}
 		}
 		r.byPrefix[name] = p
-		if m, ok := p.(ModelClaimer); ok {
+		if m, ok := p.(modelClaimer); ok {
 			for _, pre := range m.Prefixes() {
 				if _, taken := r.byPrefix[pre]; !taken && pre != "" {
 					r.byPrefix[pre] = p

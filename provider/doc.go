@@ -1,8 +1,10 @@
 // Package provider is the toolkit for writing llmux providers: the codecs
 // that turn an [llmux.Request] into one upstream API's wire format and its
-// answers and errors back. Providers implement [llmux.Provider] (and, when
-// they can, [llmux.TextCompleter] and [llmux.Embedder]); this package gives
-// them the rest:
+// answers and errors back. Providers implement [llmux.Provider] and, when
+// they can, the optional interfaces declared here: [TextCompleter],
+// [Embedder], [ModelClaimer] (the model names a provider serves) and
+// [ParamSupporter] (the request parameters it can send). This package
+// gives them the rest:
 //
 //   - [Send] sends a [Wire] request for an [llmux.Attempt] and [ReadBody]
 //     reads a non-streamed answer. Both report to the client's loggers (the

@@ -35,9 +35,9 @@ type Provider struct {
 }
 
 var (
-	_ llmux.Provider      = (*Provider)(nil)
-	_ llmux.ModelClaimer  = (*Provider)(nil)
-	_ llmux.TextCompleter = (*Provider)(nil)
+	_ llmux.Provider         = (*Provider)(nil)
+	_ provider.ModelClaimer  = (*Provider)(nil)
+	_ provider.TextCompleter = (*Provider)(nil)
 )
 
 type config struct {

@@ -16,7 +16,7 @@
 //
 // # Parameters
 //
-// The provider is an [llmux.ParamSupporter]: the client refuses, before
+// The provider is an [provider.ParamSupporter]: the client refuses, before
 // any request, a parameter the API cannot take (CodeInvalidRequest naming
 // it), unless the caller drops it (llmux.WithDropParams,
 // Request.DropParams) or sends it anyway (Request.AllowedParams: typed

@@ -5,9 +5,10 @@ import (
 	"slices"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 )
 
-var _ llmux.ParamSupporter = (*Provider)(nil)
+var _ provider.ParamSupporter = (*Provider)(nil)
 
 // messagesParams are the OpenAI parameters the Messages API takes; the
 // package documentation lists the member each one becomes.

@@ -30,10 +30,10 @@ type Provider struct {
 }
 
 var (
-	_ llmux.Provider      = (*Provider)(nil)
-	_ llmux.ModelClaimer  = (*Provider)(nil)
-	_ llmux.TextCompleter = (*Provider)(nil)
-	_ llmux.Embedder      = (*Provider)(nil)
+	_ llmux.Provider         = (*Provider)(nil)
+	_ provider.ModelClaimer  = (*Provider)(nil)
+	_ provider.TextCompleter = (*Provider)(nil)
+	_ provider.Embedder      = (*Provider)(nil)
 )
 
 // Option configures a [Provider].
