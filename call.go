@@ -274,7 +274,15 @@ func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
 			return nil, &Error{Code: CodeUnsupported, Provider: name, Message: "provider has no embedding API"}
 		}
 	}
-	eff, dropped, err := cl.checkParams(req, p, name)
+	// A mock stands in for the provider the name resolves to: it takes
+	// the parameters that provider takes.
+	checked := p
+	if _, mock := p.(mockProvider); mock {
+		if real, _, _ := cl.c.resolver.lookup(req.Model); real != nil {
+			checked = real
+		}
+	}
+	eff, dropped, err := cl.checkParams(req, checked, name)
 	if err != nil {
 		return nil, err
 	}

@@ -23,9 +23,9 @@ func globalScope() scope {
 }
 
 // SetCache sets the cache of the package-level calls ([Completion],
-// [Stream], ...), LiteLLM's litellm.cache = Cache(...): for example
-// SetCache(cache.NewMemory()) or, shared by many replicas,
-// SetCache(redis.New(redis.Options{Host: ..., Port: ..., Password: ...})).
+// [Stream], ...), LiteLLM's litellm.cache = Cache(...): an in-memory cache
+// from package cache or, shared by many replicas, a Redis one from
+// cache/redis (see ExampleSetCache).
 // It takes the cache settings ([WithCacheTimeout] and the others) of the
 // default client at the time of the call, and stands in for any cache of
 // the default client in package-level calls. SetCache(nil) removes it.
@@ -43,8 +43,8 @@ func GlobalCacheStats() CacheStats { return globalCache.Load().stats() }
 
 // Default returns the client used by the package-level functions. Unless
 // replaced with [SetDefault], it has only the built-in mock provider, so
-// it answers [Request.MockResponse] and "mock/..." models; register real
-// providers with SetDefault(llmux.New(llmux.WithProvider(...))).
+// it answers [Request.MockResponse] and "mock/..." models; give it real
+// providers with SetDefault (see its example).
 func Default() *Client {
 	if c := defaultClient.Load(); c != nil {
 		return c
