@@ -182,7 +182,8 @@ func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response,
 
 // ChatStream opens a streamed chat completion on the deployment a.Model.
 // Azure's leading chunk of prompt-filter results, which has no choices, is
-// skipped; see [openai.NewChunkReader].
+// returned like any other, its prompt_filter_results in Extra; see
+// [openai.NewChunkReader].
 func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.ChunkReader, error) {
 	body, err := openai.EncodeChat(a.Model, a.Request, true)
 	if err != nil {

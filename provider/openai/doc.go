@@ -16,9 +16,12 @@
 //		openai.WithAPIKey(os.Getenv("GROQ_API_KEY")))
 //	// serves "groq/llama-3.3-70b-versatile"
 //
-// The provider is a codec: it builds the wire body, sends it with
-// [llmux.Attempt.Send] and decodes the answer. Retries, caching, cost and
-// callbacks happen in the llmux client. The codec functions ([EncodeChat],
+// The provider is a codec: it builds the wire body from the request's JSON
+// (so a body decoded into an [llmux.Request] reaches the server as it
+// came), sends it with [provider.Send] and decodes the answer, keeping the
+// members llmux does not model. Retries, caching, cost, callbacks and the
+// scrubbing of keys from errors happen in the llmux client. The provider
+// named "openai" claims OpenAI's bare model names ([Provider.ClaimModel]). The codec functions ([EncodeChat],
 // [DecodeResponse], [NewChunkReader], [MapError], ...) are exported so that
 // providers sharing the wire format, such as
 // [github.com/llmux/llmux/provider/azure], differ only in endpoint and auth.

@@ -91,7 +91,7 @@ func str(raw json.RawMessage) string {
 }
 
 // MapError converts an OpenAI-shaped error response into an *llmux.Error.
-// It starts from [llmux.HTTPError] (code from the status, RetryAfter from
+// It starts from [provider.HTTPError] (code from the status, RetryAfter from
 // the headers, Body truncated) and refines it from the body's
 // {"error":{"message","type","param","code"}}: Type is the provider's code,
 // or its type when there is no code, verbatim; Message and Param are the
