@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -250,4 +251,43 @@ func TestComplete_CacheFlagErrors(t *testing.T) {
 	if code, out, _, _ := run(t, nil, "complete", "--model", "gpt-3.5-turbo", "--mock-response", "m", "--cache", "memory", "x"); code != 0 || out != "m\n" {
 		t.Errorf("--cache memory: %d %q", code, out)
 	}
+}
+
+// The --events exception object is LiteLLM's exception, not a Go struct:
+// {"type", "code", "status_code", "message", "provider"} with the code's
+// name.
+func TestComplete_EventsExceptionShape(t *testing.T) {
+	code, _, events, _ := run(t, nil, "complete", "--model", "gpt-3.5-turbo", "--retries", "0",
+		"--mock-response", "litellm.RateLimitError", "--events", "hi")
+	if code != exitCall || len(events) == 0 {
+		t.Fatalf("exit %d, %d events", code, len(events))
+	}
+	exc, ok := events[len(events)-1]["exception"].(map[string]any)
+	if !ok {
+		t.Fatalf("exception = %v", events[len(events)-1]["exception"])
+	}
+	if exc["type"] != "RateLimitError" || exc["code"] != "rate_limited" || exc["status_code"] != float64(429) ||
+		exc["provider"] != "openai" || exc["message"] == "" {
+		t.Errorf("exception = %v", exc)
+	}
+}
+
+// The README's synopsis of "llmux complete" names every flag the command
+// has.
+func TestReadme_SynopsisListsEveryFlag(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "## CLI")
+	if !ok {
+		t.Fatal("README has no CLI section")
+	}
+	synopsis, _, _ := strings.Cut(after, "```\n\n")
+	f := newCompleteFlags(nil)
+	f.fs.VisitAll(func(fl *flag.Flag) {
+		if !strings.Contains(synopsis, "--"+fl.Name) {
+			t.Errorf("the README synopsis lacks --%s", fl.Name)
+		}
+	})
 }
