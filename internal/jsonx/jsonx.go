@@ -86,8 +86,15 @@ type Error struct {
 
 func (e *Error) Error() string { return "at " + e.Pointer + ": " + e.Msg }
 
-// want reports a value of the wrong kind.
+// want reports a value of the wrong kind. It reads the value first, so
+// the pointer names it (an array element's pointer names the element
+// read last).
 func (d *Dec) want(what string, k jsontext.Kind) error {
+	if k != 0 {
+		if err := d.D.SkipValue(); err != nil {
+			return err
+		}
+	}
 	return d.Errorf("want %s, got %s", what, kindName(k))
 }
 
@@ -200,7 +207,7 @@ func (d *Dec) Int() (int64, bool, error) {
 		if err != nil {
 			f, ferr := t.Float()
 			if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-				return 0, false, d.Errorf("want an integer, got %s", t.String())
+				return 0, false, d.Errorf("want an integer, got %.40s", t.String())
 			}
 			return int64(f), false, nil
 		}
