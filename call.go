@@ -346,12 +346,13 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 	default:
 		input = in
 	}
+	// The provider's body is never changed after it was sent (package
+	// provider's contract), so the event keeps it without a copy; a
+	// scrubbed body is a copy already.
 	body := s.Bytes(w.body)
 	if cl.redact {
 		input = RedactedText
 		body = redactedJSON
-	} else if len(body) > 0 && &body[0] == &w.body[0] {
-		body = cloneRaw(body)
 	}
 	cl.ev.Attempt = AttemptInfo{
 		Number:      a.Number,

@@ -1,5 +1,7 @@
 package llmux
 
+import "unsafe"
+
 // forLog returns the response as loggers may see it: a deep copy (the
 // caller owns the original), with every text replaced by [RedactedText]
 // when message logging is off.
@@ -10,7 +12,18 @@ func (cl *call) forLog(r *Response) *Response {
 	if cl.redact {
 		return redactResponse(r)
 	}
+	raw := r.Raw
+	r.Raw = nil
 	c := r.Clone()
+	r.Raw = raw
+	// The raw body is the original response the event already holds as a
+	// string: share its bytes rather than copy them again (loggers must
+	// not modify what they get).
+	if len(raw) > 0 && cl.ev.OriginalResponse != "" && len(cl.ev.OriginalResponse) == len(raw) && cl.ev.OriginalResponse == string(raw) {
+		c.Raw = unsafe.Slice(unsafe.StringData(cl.ev.OriginalResponse), len(raw))
+	} else {
+		c.Raw = cl.secrets.Bytes(cloneRaw(raw))
+	}
 	scrubResponse(&cl.secrets, c)
 	return c
 }

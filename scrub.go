@@ -115,7 +115,6 @@ func scrubResponse(s *mask.Secrets, r *Response) {
 		scrubMessage(s, &r.Choices[i].Message)
 		r.Choices[i].Text = s.String(r.Choices[i].Text)
 	}
-	r.Raw = s.Bytes(r.Raw)
 }
 
 // scrubChunk returns c, or a scrubbed copy of it.

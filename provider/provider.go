@@ -16,7 +16,9 @@ type Wire struct {
 	Method string // default POST
 	URL    string
 	Header http.Header
-	Body   []byte
+	// Body is the request body. Events keep it as the exact body sent, so
+	// it must not be changed after Send or Begin.
+	Body []byte
 	// APIKey is the key this request carries, reported masked in events
 	// and scrubbed from everything the call reports.
 	APIKey string
