@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"net/http/httptest"
 	"runtime"
 	"slices"
@@ -429,11 +430,15 @@ func BenchmarkPaired(b *testing.B) {
 // 750 events a second against its 1000) and saturated (calls back to
 // back, where it can only drop). Calls with and without the logger
 // alternate; it reports the median latency ratio. Run with -benchtime
-// 400x.
+// 400x; LLMUX_BENCH_SLOW_NOOP=1 runs the control, a no-op logger in the
+// sleeper's place.
 func BenchmarkSlowLogger(b *testing.B) {
 	srv := upstream(b)
 	ctx := context.Background()
 	plain, slow := client(b, srv.URL), client(b, srv.URL, sleeper{})
+	if os.Getenv("LLMUX_BENCH_SLOW_NOOP") != "" { // a control: the same with a no-op logger
+		slow = client(b, srv.URL, noop{})
+	}
 	call := func(c *llmux.Client) float64 {
 		t0 := time.Now()
 		if _, err := c.Completion(ctx, request()); err != nil {
