@@ -254,7 +254,16 @@ func (s *subscriber) send(ctx context.Context, k kind, e *Event, c *Chunk) {
 		s.deliver(d)
 		return
 	}
-	switch err := s.q.Offer(d); err {
+	// Pre-, post-API-call and stream events are handed over lazily: the
+	// call's terminal event (or LazyDelay) wakes the logger for all of
+	// them at once, instead of a wake per event.
+	var err error
+	if k <= kindStream {
+		err = s.q.OfferLazy(d)
+	} else {
+		err = s.q.Offer(d)
+	}
+	switch err {
 	case nil:
 	case dispatch.ErrClosed:
 		s.droppedClosed()

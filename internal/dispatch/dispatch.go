@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 var (
@@ -64,7 +65,11 @@ type Queue[T any] struct {
 
 	mu       sync.Mutex
 	pending  []T  // accepted, not yet taken by the consumer
-	parked   bool // the consumer waits on wake, nothing is pending
+	parked   bool // the consumer waits on wake (values offered lazily may be pending)
+	// lazyArmed is set while lazyTimer will wake the consumer for values
+	// offered lazily.
+	lazyArmed bool
+	lazyTimer *time.Timer
 	closed   bool
 	accepted uint64      // values accepted so far
 	handled  uint64      // values of batches the handler has returned from
@@ -185,7 +190,22 @@ func (q *Queue[T]) run() {
 // but waits for a CPU: the runtime queues a woken goroutine on the waker's
 // P, and one preempted mid-batch on the global run queue, behind producers
 // that may neither block nor yield for milliseconds. The yield lets it run.
-func (q *Queue[T]) Offer(v T) error {
+func (q *Queue[T]) Offer(v T) error { return q.offer(v, false) }
+
+// LazyDelay is how long a value given to [Queue.OfferLazy] may wait for
+// the consumer to be woken.
+const LazyDelay = 2 * time.Millisecond
+
+// OfferLazy is [Queue.Offer] without waking a parked consumer at once: the
+// value is handed over with the next value offered with Offer, or within
+// [LazyDelay], whichever comes first. A caller offering several values in
+// quick succession (an LLM call's pre- and post-call events, then its
+// success) thus wakes the consumer once, not per value: on a small
+// machine a wake is a cross-thread switch that costs more than handling a
+// value.
+func (q *Queue[T]) OfferLazy(v T) error { return q.offer(v, true) }
+
+func (q *Queue[T]) offer(v T, lazy bool) error {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -210,7 +230,17 @@ func (q *Queue[T]) Offer(v T) error {
 	}
 	q.pending = append(q.pending, v)
 	q.accepted++
-	if q.parked {
+	switch {
+	case q.parked && lazy:
+		if !q.lazyArmed {
+			q.lazyArmed = true
+			if q.lazyTimer == nil {
+				q.lazyTimer = time.AfterFunc(LazyDelay, q.wakeLazy)
+			} else {
+				q.lazyTimer.Reset(LazyDelay)
+			}
+		}
+	case q.parked:
 		// Signal before unlocking: a producer descheduled in between (an
 		// Unlock that hands the mutex to a starving waiter yields its P)
 		// would leave the consumer parked while values pile up, as no one
@@ -240,6 +270,18 @@ func (q *Queue[T]) stalled() bool {
 	return q.lastSeen.Swap(p) == p
 }
 
+// wakeLazy wakes the consumer for values offered lazily, when no Offer
+// did so within LazyDelay.
+func (q *Queue[T]) wakeLazy() {
+	q.mu.Lock()
+	q.lazyArmed = false
+	if q.parked && len(q.pending) > 0 {
+		q.parked = false
+		q.signal()
+	}
+	q.mu.Unlock()
+}
+
 func (q *Queue[T]) signal() {
 	select {
 	case q.wake <- struct{}{}:
@@ -264,6 +306,10 @@ func (q *Queue[T]) Flush(ctx context.Context) error {
 	if q.handled == q.accepted {
 		q.mu.Unlock()
 		return nil
+	}
+	if q.parked && len(q.pending) > 0 { // values offered lazily
+		q.parked = false
+		q.signal()
 	}
 	// Flush calls with the same target share one barrier, so there are
 	// never more barriers than values outstanding.
@@ -290,6 +336,10 @@ func (q *Queue[T]) Flush(ctx context.Context) error {
 func (q *Queue[T]) Close(ctx context.Context) error {
 	q.mu.Lock()
 	q.closed = true
+	if q.lazyTimer != nil {
+		q.lazyTimer.Stop()
+		q.lazyArmed = false
+	}
 	if q.parked {
 		q.parked = false
 		q.signal()
