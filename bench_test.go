@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-type noopLogger struct{}
+// noopLogger does nothing; loggers with different ids are different
+// loggers (equal values would be registered once).
+type noopLogger struct{ id int }
 
 func (noopLogger) LogPreAPICall(context.Context, *Event)          {}
 func (noopLogger) LogPostAPICall(context.Context, *Event)         {}
@@ -25,9 +27,9 @@ func BenchmarkDispatch(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/loggers=%d", mode, n), func(b *testing.B) {
 				loggers := make([]any, n)
 				for i := range loggers {
-					loggers[i] = noopLogger{}
+					loggers[i] = noopLogger{id: i}
 					if mode == "inline" {
-						loggers[i] = Inline(noopLogger{})
+						loggers[i] = Inline(noopLogger{id: i})
 					}
 				}
 				c, err := New(WithCallbacks(loggers...), WithQueueSize(1<<20))
@@ -35,6 +37,9 @@ func BenchmarkDispatch(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer c.Close(context.Background())
+				if got := len(c.reg.subs); got != n {
+					b.Fatalf("%d loggers registered, want %d", got, n)
+				}
 				cl := &call{c: c, req: &Request{}}
 				cl.regs[1] = c.reg
 				cl.collect()
@@ -72,7 +77,7 @@ func BenchmarkCompletion(b *testing.B) {
 		b.Run(fmt.Sprintf("loggers=%d", n), func(b *testing.B) {
 			loggers := make([]any, n)
 			for i := range loggers {
-				loggers[i] = noopLogger{}
+				loggers[i] = noopLogger{id: i}
 			}
 			c, err := New(WithProvider(&fakeProvider{name: "openai", base: srv.URL, key: testKey}), WithCallbacks(loggers...))
 			if err != nil {
@@ -98,7 +103,7 @@ func BenchmarkCompletionMock(b *testing.B) {
 		b.Run(fmt.Sprintf("loggers=%d", n), func(b *testing.B) {
 			loggers := make([]any, n)
 			for i := range loggers {
-				loggers[i] = noopLogger{}
+				loggers[i] = noopLogger{id: i}
 			}
 			c, err := New(WithCallbacks(loggers...), WithQueueSize(1<<20))
 			if err != nil {

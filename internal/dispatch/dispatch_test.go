@@ -421,7 +421,7 @@ func TestQueue_FlushWaitsForEarlierValues(t *testing.T) {
 }
 
 // TestQueue_ConcurrentSafe_OffersFlushesAndCloseRace has many producers
-// offer while others flush and several goroutines close the queue midway.
+// offer (some values with OfferLazy) while others flush and several goroutines close the queue midway.
 // Every accepted value must be handled exactly once, each producer's values
 // in the order it offered them, and every Offer must be accounted for as
 // accepted, ErrFull or ErrClosed.
@@ -444,7 +444,11 @@ func TestQueue_ConcurrentSafe_OffersFlushesAndCloseRace(t *testing.T) {
 				wg.Go(func() {
 					for i := range perProducer {
 						offers.Add(1)
-						switch err := q.Offer([2]int{p, i}); {
+						offer := q.Offer
+						if i%3 == 1 { // some values lazily, as the call path does
+							offer = q.OfferLazy
+						}
+						switch err := offer([2]int{p, i}); {
 						case err == nil:
 							accepted[p]++
 						case errors.Is(err, ErrFull):
@@ -535,5 +539,96 @@ func TestQueue_BuffersShrinkAfterBurst(t *testing.T) {
 	}
 	if c := pendingCap(); c > keepCap {
 		t.Fatalf("cap(pending) = %d after %d single-value batches, want <= %d", c, 4*leanBatches, keepCap)
+	}
+}
+
+// TestQueue_OfferLazy_DeliveredWithoutAnotherOffer checks that a value
+// offered lazily to a parked consumer is handled although nothing else is
+// offered: the timer wakes the consumer.
+func TestQueue_OfferLazy_DeliveredWithoutAnotherOffer(t *testing.T) {
+	for _, c := range constructors {
+		t.Run(c, func(t *testing.T) {
+			got := make(chan int, 10)
+			q := build(c, 8, func(v int) { got <- v })
+			defer q.Close(context.Background())
+			for i := range 3 { // each time the consumer is (usually) parked again
+				if err := q.OfferLazy(i); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case v := <-got:
+					if v != i {
+						t.Fatalf("handled %d, want %d", v, i)
+					}
+				case <-time.After(10 * time.Second): // LazyDelay is 2ms; this only bounds a hang
+					t.Fatalf("value %d offered lazily was not handled", i)
+				}
+			}
+		})
+	}
+}
+
+// TestQueue_OfferLazy_HandedOverWithNextOffer checks that values offered
+// lazily and then one offered with Offer are handled in order, and that
+// Flush and Close hand over values offered lazily.
+func TestQueue_OfferLazy_HandedOverWithNextOffer(t *testing.T) {
+	for _, c := range constructors {
+		t.Run(c, func(t *testing.T) {
+			var got []int
+			q := build(c, 8, func(v int) { got = append(got, v) })
+			for _, v := range []int{0, 1} {
+				if err := q.OfferLazy(v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			offerAll(t, q, 2)
+			if err := q.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, []int{0, 1, 2}) {
+				t.Fatalf("after Flush: handled %v, want [0 1 2]", got)
+			}
+			if err := q.OfferLazy(3); err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, []int{0, 1, 2, 3}) {
+				t.Fatalf("Flush after OfferLazy: handled %v, want [0 1 2 3]", got)
+			}
+			if err := q.OfferLazy(4); err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, []int{0, 1, 2, 3, 4}) {
+				t.Fatalf("Close after OfferLazy: handled %v, want [0 1 2 3 4]", got)
+			}
+			if err := q.OfferLazy(5); !errors.Is(err, ErrClosed) {
+				t.Fatalf("OfferLazy after Close = %v, want ErrClosed", err)
+			}
+		})
+	}
+}
+
+// TestQueue_OfferLazy_FullAtCapacity checks that values offered lazily
+// count against the capacity like any other.
+func TestQueue_OfferLazy_FullAtCapacity(t *testing.T) {
+	q, started, release, _ := blockedQueue(t, "New", 2)
+	offerAll(t, q, 0)
+	<-started
+	for _, v := range []int{1, 2} {
+		if err := q.OfferLazy(v); err != nil {
+			t.Fatalf("OfferLazy(%d) with room = %v", v, err)
+		}
+	}
+	if err := q.OfferLazy(3); !errors.Is(err, ErrFull) {
+		t.Fatalf("OfferLazy past capacity = %v, want ErrFull", err)
+	}
+	close(release)
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
