@@ -63,17 +63,17 @@ type Queue[T any] struct {
 	progress  atomic.Uint64
 	lastSeen  atomic.Uint64 // progress as the last backlogged Offer saw it
 
-	mu       sync.Mutex
-	pending  []T  // accepted, not yet taken by the consumer
-	parked   bool // the consumer waits on wake (values offered lazily may be pending)
+	mu      sync.Mutex
+	pending []T  // accepted, not yet taken by the consumer
+	parked  bool // the consumer waits on wake (values offered lazily may be pending)
 	// lazyArmed is set while lazyTimer will wake the consumer for values
 	// offered lazily.
 	lazyArmed bool
 	lazyTimer *time.Timer
-	closed   bool
-	accepted uint64      // values accepted so far
-	handled  uint64      // values of batches the handler has returned from
-	flushes  []flushMark // waiting Flush calls, by increasing target
+	closed    bool
+	accepted  uint64      // values accepted so far
+	handled   uint64      // values of batches the handler has returned from
+	flushes   []flushMark // waiting Flush calls, by increasing target
 }
 
 // flushMark is a barrier: done is closed once handled reaches target.
