@@ -603,7 +603,11 @@ func decodeAudio(r *jsonx.R, s *jsonx.Seen, i uint) *Audio {
 }
 
 // decodeFields reads an object member by member: field handles the names
-// it models and returns false for the others, which go to extra.
+// it models and returns false for the others, which go to extra. The
+// decoders of the types read on every call (requests, responses, chunks,
+// choices, deltas, messages, tool calls, usage) write this loop out
+// instead: a name handed to a closure escapes, an allocation per member
+// (87 more per 50-chunk stream in BenchmarkChunkReader).
 func decodeFields(r *jsonx.R, s *jsonx.Seen, extra *map[string]json.RawMessage, field func(name string) bool) {
 	if !r.Object() {
 		return
