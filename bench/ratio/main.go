@@ -1,11 +1,16 @@
-// Command ratio reads `go test -bench` output run with -count N and prints,
-// for each benchmark family (a benchmark's sub-benchmarks), the ratio of
-// each sub-benchmark to the family's baseline ("raw", else the first) for
-// each metric, paired pass by pass: the median ratio and its spread
-// [min–max] over the passes. Pairing pass by pass keeps ratios meaningful
-// on a noisy machine whose speed drifts.
+// Command ratio reads `go test -bench` output run with -count N and
+// summarises it pass by pass, which keeps figures meaningful on a noisy
+// machine whose speed drifts.
 //
-//	go test ./bench -run '^$' -bench . -count 8 | go run ./bench/ratio
+// A benchmark family (a benchmark's sub-benchmarks) with a "raw"
+// sub-benchmark is a side-by-side comparison: for each other
+// sub-benchmark it prints the ratio to raw of ns/op, cpu-ns/op and
+// allocs/op, paired pass by pass, as the median and its spread [min-max].
+// Any other family (BenchmarkPaired, which reports ratios it paired
+// itself, or one without sub-benchmarks) gets each metric's median and
+// spread over the passes.
+//
+//	go test ./bench -run '^$' -bench 'Call|Stream|Paired' -count 8 | go run ./bench/ratio
 package main
 
 import (
@@ -42,10 +47,7 @@ func run(in io.Reader, out io.Writer) error {
 		if i := strings.LastIndex(name, "-"); i > 0 {
 			name = name[:i] // the GOMAXPROCS suffix
 		}
-		fam, sub, ok := strings.Cut(name, "/")
-		if !ok {
-			continue
-		}
+		fam, sub, _ := strings.Cut(name, "/")
 		s := sample{}
 		for i := 2; i+1 < len(f); i += 2 {
 			v, err := strconv.ParseFloat(f[i], 64)
@@ -67,35 +69,74 @@ func run(in io.Reader, out io.Writer) error {
 		return err
 	}
 	for _, fam := range families {
-		base := "raw"
-		if _, ok := runs[fam][base]; !ok {
-			base = subs[fam][0]
-		}
-		fmt.Fprintf(out, "%s (ratio to %s, median [min-max] over passes)\n", fam, base)
-		for _, sub := range subs[fam] {
-			if sub == base {
-				continue
-			}
-			var parts []string
-			for _, m := range []string{"ns/op", "cpu-ns/op", "allocs/op"} {
-				var rs []float64
-				for i, s := range runs[fam][sub] {
-					if i >= len(runs[fam][base]) {
-						break
-					}
-					b := runs[fam][base][i][m]
-					if v, ok := s[m]; ok && b > 0 {
-						rs = append(rs, v/b)
-					}
-				}
-				if len(rs) == 0 {
-					continue
-				}
-				slices.Sort(rs)
-				parts = append(parts, fmt.Sprintf("%s %.3f [%.3f-%.3f]", m, rs[len(rs)/2], rs[0], rs[len(rs)-1]))
-			}
-			fmt.Fprintf(out, "  %-14s %s  (n=%d)\n", sub, strings.Join(parts, "  "), len(runs[fam][sub]))
+		if _, ok := runs[fam]["raw"]; ok {
+			ratios(out, fam, subs[fam], runs[fam])
+		} else {
+			summary(out, fam, subs[fam], runs[fam])
 		}
 	}
 	return nil
+}
+
+// ratios prints each sub-benchmark's ratios to raw, paired pass by pass.
+func ratios(out io.Writer, fam string, subs []string, runs map[string][]sample) {
+	fmt.Fprintf(out, "%s (ratio to raw, median [min-max] over passes)\n", fam)
+	base := runs["raw"]
+	for _, sub := range subs {
+		if sub == "raw" {
+			continue
+		}
+		var parts []string
+		for _, m := range []string{"ns/op", "cpu-ns/op", "allocs/op"} {
+			var rs []float64
+			for i, s := range runs[sub] {
+				if i >= len(base) {
+					break
+				}
+				if v, ok := s[m]; ok && base[i][m] > 0 {
+					rs = append(rs, v/base[i][m])
+				}
+			}
+			if len(rs) > 0 {
+				parts = append(parts, m+" "+spread(rs))
+			}
+		}
+		fmt.Fprintf(out, "  %-14s %s  (n=%d)\n", sub, strings.Join(parts, "  "), len(runs[sub]))
+	}
+}
+
+// summary prints each metric of each sub-benchmark over the passes.
+func summary(out io.Writer, fam string, subs []string, runs map[string][]sample) {
+	fmt.Fprintf(out, "%s (median [min-max] over passes)\n", fam)
+	for _, sub := range subs {
+		name := sub
+		if name == "" {
+			name = "-"
+		}
+		var metrics []string
+		for _, s := range runs[sub] {
+			for m := range s {
+				if !slices.Contains(metrics, m) {
+					metrics = append(metrics, m)
+				}
+			}
+		}
+		slices.Sort(metrics)
+		fmt.Fprintf(out, "  %s  (n=%d)\n", name, len(runs[sub]))
+		for _, m := range metrics {
+			var vs []float64
+			for _, s := range runs[sub] {
+				if v, ok := s[m]; ok {
+					vs = append(vs, v)
+				}
+			}
+			fmt.Fprintf(out, "    %-22s %s\n", m, spread(vs))
+		}
+	}
+}
+
+// spread formats the median of vs and its range; it sorts vs.
+func spread(vs []float64) string {
+	slices.Sort(vs)
+	return fmt.Sprintf("%.4g [%.4g-%.4g]", vs[len(vs)/2], vs[0], vs[len(vs)-1])
 }
