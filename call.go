@@ -41,6 +41,9 @@ type call struct {
 	ev        Event
 	finished  atomic.Bool
 	attempted bool // an attempt began: pre-API-call events were emitted
+	// attempts counts the call's attempts: across retries, and across the
+	// deployments a router tries (each runs the end of the chain again).
+	attempts int
 	// secrets are every secret the call knows (keys, secret headers and
 	// query values); everything it reports is scrubbed of them.
 	secrets mask.Secrets
@@ -169,6 +172,10 @@ func (cl *call) has(k kind) bool { return len(cl.subs[k]) > 0 }
 func (cl *call) snapshot() {
 	req, e := cl.eff, &cl.ev
 	e.Model = cl.req.Model
+	e.Route = Route{}
+	if r := cl.req.Route; r != nil {
+		e.Route = *r
+	}
 	e.User = req.User
 	e.Tags = cloneStrings(req.Tags)
 	e.Metadata = copyMeta(req.Metadata)
@@ -409,8 +416,9 @@ func (cl *call) attempt(ctx context.Context, fn func(context.Context, *Attempt) 
 		timeout = cl.req.Timeout
 	}
 	for n := 1; ; n++ {
+		cl.attempts++
 		a := &Attempt{
-			Request: cl.eff, Model: cl.upstream, Number: n, HTTPClient: cl.c.cfg.httpClient,
+			Request: cl.eff, Model: cl.upstream, Number: cl.attempts, HTTPClient: cl.c.cfg.httpClient,
 			APIBase: cl.req.APIBase, APIKey: cl.req.APIKey, APIVersion: cl.req.APIVersion,
 			Stream: cl.stream, call: cl,
 		}

@@ -207,6 +207,7 @@ func (r *Request) Clone() *Request {
 	c.AllowedParams = cloneStrings(r.AllowedParams)
 	c.Price = clonePtr(r.Price)
 	c.Cache = clonePtr(r.Cache)
+	c.Route = clonePtr(r.Route)
 	return &c
 }
 

@@ -73,6 +73,9 @@ type Event struct {
 	// PayloadExcludedFields are the standard logging payload's keys the
 	// client was told to leave empty ([WithPayloadExcludedFields]).
 	PayloadExcludedFields []string
+	// Route is the deployment a router chose ([Request.Route]); zero when
+	// the call was not routed.
+	Route Route
 
 	// Attempt describes the latest upstream attempt (pre- and post-API-call
 	// events, and terminal events of calls that reached the provider).
@@ -109,7 +112,7 @@ type Event struct {
 
 // AttemptInfo describes one upstream attempt.
 type AttemptInfo struct {
-	Number    int       // 1 for the first attempt
+	Number    int       // 1 for the first attempt; counts retries and routed tries
 	StartTime time.Time // api_call_start_time
 	// Input is what the model receives: the messages, or the prompt a
 	// provider built from them.

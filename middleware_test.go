@@ -311,3 +311,62 @@ func TestMiddleware_OwnStreamFailureEndsWithOneFailureEvent(t *testing.T) {
 	}
 	wantTypes(t, rec, "stream_event*1", "failed_api_call")
 }
+
+// TestMiddleware_RouterTriesDeploymentsInOneCall is a router in miniature:
+// middleware that sends the call to one deployment, then to another when
+// the first fails. The call has one pre/post pair per attempt, numbered
+// across deployments, and one terminal event reporting the route taken.
+func TestMiddleware_RouterTriesDeploymentsInOneCall(t *testing.T) {
+	down := newUpstream(t, reply{status: 503, body: `{"error":{"message":"overloaded","type":"server_error"}}`})
+	up := newUpstream(t, reply{body: okBody})
+	deployments := []struct{ id, model, base string }{
+		{"dep-a", "openai/gpt-4o-a", down.URL}, {"dep-b", "openai/gpt-4o-b", up.URL},
+	}
+	router := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			group := c.Request.Model
+			var err error
+			for i, d := range deployments {
+				r := *c.Request
+				r.Model, r.APIBase, r.MaxRetries = d.model, d.base, Ptr(0)
+				r.Route = &Route{ModelGroup: group, ModelID: d.id, Deployment: d.model, Try: i + 1}
+				c.Request = &r
+				var res *Result
+				if res, err = next(ctx, c); err == nil {
+					return res, nil
+				}
+			}
+			return nil, err
+		}
+	}
+	c, rec := fakeClient(t, up, WithMiddleware(router))
+	req := &Request{Model: "gpt-4o", Messages: hi()}
+	if _, err := c.Completion(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if req.Route != nil || req.Model != "gpt-4o" {
+		t.Errorf("the router changed the caller's request: %+v", req)
+	}
+	wantTypes(t, rec, "pre_api_call", "post_api_call", "pre_api_call", "post_api_call", "successful_api_call")
+	evs := rec.all()
+	for i, want := range []struct {
+		n     int
+		route Route
+	}{
+		{1, Route{"gpt-4o", "dep-a", "openai/gpt-4o-a", 1}}, {1, Route{"gpt-4o", "dep-a", "openai/gpt-4o-a", 1}},
+		{2, Route{"gpt-4o", "dep-b", "openai/gpt-4o-b", 2}}, {2, Route{"gpt-4o", "dep-b", "openai/gpt-4o-b", 2}},
+		{2, Route{"gpt-4o", "dep-b", "openai/gpt-4o-b", 2}},
+	} {
+		e := evs[i]
+		if e.Attempt.Number != want.n || e.Route != want.route {
+			t.Errorf("event %d (%s): attempt %d route %+v, want attempt %d route %+v", i, e.Type, e.Attempt.Number, e.Route, want.n, want.route)
+		}
+	}
+	last := evs[len(evs)-1]
+	if last.Model != "openai/gpt-4o-b" || !strings.HasPrefix(last.Attempt.APIBase, up.URL) {
+		t.Errorf("terminal event: model %q api_base %q, want the second deployment's", last.Model, last.Attempt.APIBase)
+	}
+	if down.requests() != 1 || up.requests() != 1 {
+		t.Errorf("upstream requests: %d to the failing deployment, %d to the good one; want 1 each", down.requests(), up.requests())
+	}
+}

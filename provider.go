@@ -67,7 +67,8 @@ type Attempt struct {
 	// APIBase, APIKey and APIVersion are the per-request overrides; empty
 	// means the provider's configured value.
 	APIBase, APIKey, APIVersion string
-	// Number counts attempts from 1.
+	// Number counts the call's attempts from 1, across retries and the
+	// deployments a router tries.
 	Number int
 	// Stream is set for [Provider.ChatStream] attempts.
 	Stream bool

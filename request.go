@@ -134,8 +134,30 @@ type Request struct {
 	// store, a TTL, a maximum age or a key namespace. nil uses the
 	// client's defaults. It has no effect on a client without a cache.
 	Cache *CacheControl
+	// Route says which deployment of a model group serves this call, when
+	// a router chose it (a gateway's model_list); it is reported in every
+	// event ([Event.Route]). A router is middleware: it sets Route with
+	// the deployment's Model, APIBase and APIKey on the request it passes
+	// on.
+	Route *Route
 
 	seen jsonx.Seen
+}
+
+// Route is how a router served a call: the model group the client asked
+// for and the deployment that answers it. LiteLLM reports the same as
+// model_group, model_info.id and deployment.
+type Route struct {
+	// ModelGroup is the model name the client sent ("gpt-4o").
+	ModelGroup string
+	// ModelID is the deployment's id (model_info.id).
+	ModelID string
+	// Deployment is the deployment's model ("azure/prod-gpt4o"); the
+	// event's Model is the same once routed.
+	Deployment string
+	// Try counts the deployments tried for this call, this one included:
+	// 2 after one fallback or retry on another deployment.
+	Try int
 }
 
 // Member indexes of Request for jsonx.Seen.

@@ -81,15 +81,16 @@ func Kwargs(e *llmux.Event) map[string]any {
 	k["model"] = model
 	k["messages"] = loggedMessages(e)
 	k["optional_params"] = params
+	meta, info := routedMetadata(e)
 	k["litellm_params"] = map[string]any{
-		"metadata":            e.Metadata,
+		"metadata":            meta,
 		"litellm_call_id":     e.CallID,
 		"litellm_trace_id":    e.TraceID,
 		"api_base":            e.Attempt.APIBase,
 		"custom_llm_provider": e.Provider,
 		"user":                e.User,
 		"stream":              e.Stream,
-		"model_info":          nil,
+		"model_info":          info,
 	}
 	k["start_time"] = e.StartTime
 	k["stream"] = e.Stream
@@ -180,4 +181,23 @@ func originalInput(e *llmux.Event) any {
 		return e.Input
 	}
 	return nil
+}
+
+// routedMetadata returns the event's metadata with what LiteLLM's router
+// adds to it (model_group, deployment, model_info) when the call was
+// routed, and the model_info: a new map, never the event's.
+func routedMetadata(e *llmux.Event) (meta map[string]any, info any) {
+	r := e.Route
+	if r.ModelGroup == "" && r.ModelID == "" {
+		return e.Metadata, nil
+	}
+	meta = make(map[string]any, len(e.Metadata)+3)
+	for k, v := range e.Metadata {
+		meta[k] = v
+	}
+	mi := map[string]any{"id": r.ModelID}
+	meta["model_group"] = r.ModelGroup
+	meta["deployment"] = r.Deployment
+	meta["model_info"] = mi
+	return meta, mi
 }

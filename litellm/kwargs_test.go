@@ -189,3 +189,30 @@ func BenchmarkKwargs(b *testing.B) {
 		_ = Kwargs(e)
 	}
 }
+
+func TestViews_RoutedCallReportsModelGroupAndDeployment(t *testing.T) {
+	e := &llmux.Event{
+		Type: llmux.EventSuccess, CallType: llmux.CallCompletion, Model: "azure/prod-gpt4o",
+		Metadata: map[string]any{"team": "search"},
+		Route:    llmux.Route{ModelGroup: "gpt-4o", ModelID: "dep-7", Deployment: "azure/prod-gpt4o", Try: 2},
+	}
+	k := Kwargs(e)
+	lp := k["litellm_params"].(map[string]any)
+	meta := lp["metadata"].(map[string]any)
+	if meta["model_group"] != "gpt-4o" || meta["deployment"] != "azure/prod-gpt4o" || meta["team"] != "search" {
+		t.Errorf("litellm_params.metadata = %v, want the route added to the caller's metadata", meta)
+	}
+	if info, _ := lp["model_info"].(map[string]any); info["id"] != "dep-7" {
+		t.Errorf("litellm_params.model_info = %v, want id dep-7", lp["model_info"])
+	}
+	if len(e.Metadata) != 1 {
+		t.Errorf("Kwargs changed the event's metadata: %v", e.Metadata)
+	}
+	p := Payload(e)
+	if p.ModelGroup != "gpt-4o" || p.ModelID != "dep-7" || p.HiddenParams.ModelID == nil || *p.HiddenParams.ModelID != "dep-7" {
+		t.Errorf("payload model_group %q model_id %q hidden model_id %v, want gpt-4o and dep-7", p.ModelGroup, p.ModelID, p.HiddenParams.ModelID)
+	}
+	if p.Model != "azure/prod-gpt4o" {
+		t.Errorf("payload model %q, want the deployment's", p.Model)
+	}
+}

@@ -68,8 +68,9 @@ type StandardLoggingPayload struct {
 	ModelMapInformation StandardLoggingModelInformation `json:"model_map_information"`
 	// Model is the model as the caller requested it.
 	Model string `json:"model"`
-	// ModelID is metadata["model_info"]["id"] and ModelGroup
-	// metadata["model_group"] (set by routers); "" when absent, as in
+	// ModelID and ModelGroup are the router's deployment id and model
+	// group (Event.Route, else metadata["model_info"]["id"] and
+	// metadata["model_group"]); "" when the call was not routed, as in
 	// LiteLLM.
 	ModelID    string `json:"model_id"`
 	ModelGroup string `json:"model_group"`
@@ -157,7 +158,7 @@ type StandardLoggingMetadata struct {
 // StandardLoggingHiddenParams is LiteLLM's StandardLoggingHiddenParams, every
 // key always present.
 type StandardLoggingHiddenParams struct {
-	ModelID  *string `json:"model_id"` // a router deployment's id; null in llmux
+	ModelID  *string `json:"model_id"` // the router deployment's id; null when not routed
 	CacheKey *string `json:"cache_key"`
 	APIBase  *string `json:"api_base"`
 	// ResponseCost is the cost in USD, null when unknown.
@@ -329,6 +330,9 @@ func Payload(e *llmux.Event) *StandardLoggingPayload {
 		p.ModelID, _ = info["id"].(string)
 	}
 	p.ModelGroup, _ = meta["model_group"].(string)
+	if r := e.Route; r.ModelGroup != "" || r.ModelID != "" {
+		p.ModelID, p.ModelGroup = r.ModelID, r.ModelGroup
+	}
 	p.RequestTags = requestTags(e.Tags, meta["tags"])
 	p.EndUser = e.User
 	if id := p.Metadata.UserAPIKeyEndUserID; id != nil && *id != "" {
@@ -344,6 +348,7 @@ func Payload(e *llmux.Event) *StandardLoggingPayload {
 		p.Response = jsonSafeResult(e.Result())
 	}
 	p.HiddenParams = StandardLoggingHiddenParams{
+		ModelID:           optString(p.ModelID),
 		CacheKey:          optString(e.CacheKey),
 		APIBase:           optString(e.Attempt.APIBase),
 		AdditionalHeaders: additionalHeaders(e.ResponseHeaders),

@@ -296,7 +296,7 @@ func TestStandardLoggingPayload_Success(t *testing.T) {
 
 	hp := m["hidden_params"].(map[string]any)
 	wantHP := map[string]any{
-		"model_id": nil, "cache_key": nil, "api_base": "https://api.openai.com/v1/chat/completions/",
+		"model_id": "deploy-1", "cache_key": nil, "api_base": "https://api.openai.com/v1/chat/completions/",
 		"response_cost": 0.0048, "litellm_overhead_time_ms": nil, "batch_models": nil,
 		"litellm_model_name": "gpt-4o",
 		"additional_headers": map[string]any{"x_ratelimit_remaining_requests": float64(99), "x_ratelimit_reset_tokens": "6ms"},
