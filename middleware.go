@@ -86,3 +86,16 @@ func chain(mw []Middleware, f CallFunc) CallFunc {
 func terminal(ctx context.Context, c *Call) (*Result, error) {
 	return c.cl.invoke(ctx, c)
 }
+
+// ResponseStream returns a [ChunkReader] that yields r in the chunk shapes
+// of an OpenAI-compatible stream, as a cached answer is replayed: for each
+// choice its whole content, then the finish reasons, then a usage chunk.
+// Middleware that answers a streaming call itself (a canned reply, a
+// guardrail's refusal) returns it as [Result.Stream]. The chunks share
+// memory with r: do not change r afterwards.
+func ResponseStream(ctx context.Context, r *Response) ChunkReader {
+	if r == nil {
+		r = &Response{}
+	}
+	return newReplayReader(ctx, r)
+}

@@ -4,23 +4,19 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/cache"
 	"github.com/llmux/llmux/cache/redis"
-	"github.com/llmux/llmux/litellm"
-	"github.com/llmux/llmux/provider/anthropic"
-	"github.com/llmux/llmux/provider/azure"
-	"github.com/llmux/llmux/provider/openai"
+	"github.com/llmux/llmux/integration/jsonl"
+	"github.com/llmux/llmux/proxy"
 )
 
 // Exit codes.
@@ -33,8 +29,11 @@ const (
 const usage = `llmux calls LLM APIs through one interface.
 
 Usage:
+  llmux serve [--config config.yaml] [--host HOST] [--port PORT] [flags]
   llmux complete --model MODEL [flags] PROMPT
   llmux help
+
+Run "llmux serve --help" for the gateway's flags.
 
 Flags of complete:
 `
@@ -52,6 +51,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	switch args[0] {
 	case "complete":
 		return complete(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "serve":
+		return proxy.Run(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		printDefaults(stdout)
@@ -203,10 +204,10 @@ func complete(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		req.MaxRetries = &f.retries
 	}
 
-	opts := Providers(getenv)
+	opts := proxy.EnvProviders(getenv)
 	opts = append(opts, llmux.WithLog(slog.New(slog.NewTextHandler(stderr, nil))))
 	if f.events {
-		opts = append(opts, llmux.WithCallbacks(llmux.Inline(&eventPrinter{w: stderr})))
+		opts = append(opts, llmux.WithCallbacks(llmux.Inline(jsonl.New(stderr))))
 	}
 	if f.noCache || f.cacheTTL != 0 {
 		req.Cache = &llmux.CacheControl{NoCache: f.noCache, TTL: f.cacheTTL}
@@ -268,90 +269,3 @@ func complete(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	return exitOK
 }
-
-// Providers returns the built-in providers configured from the
-// environment: OpenAI (OPENAI_API_KEY, OPENAI_BASE_URL), Azure
-// (AZURE_API_KEY, AZURE_API_BASE, AZURE_API_VERSION) and Anthropic
-// (ANTHROPIC_API_KEY). Keys may also come per call with --api-key.
-func Providers(getenv func(string) string) []llmux.Option {
-	oa := []openai.Option{}
-	if v := getenv("OPENAI_API_KEY"); v != "" {
-		oa = append(oa, openai.WithAPIKey(v))
-	}
-	if v := firstOf(getenv, "OPENAI_BASE_URL", "OPENAI_API_BASE"); v != "" {
-		oa = append(oa, openai.WithBaseURL(v))
-	}
-	az := []azure.Option{}
-	if v := firstOf(getenv, "AZURE_API_KEY", "AZURE_OPENAI_API_KEY"); v != "" {
-		az = append(az, azure.WithAPIKey(v))
-	}
-	if v := firstOf(getenv, "AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"); v != "" {
-		az = append(az, azure.WithAPIBase(v))
-	}
-	if v := getenv("AZURE_API_VERSION"); v != "" {
-		az = append(az, azure.WithAPIVersion(v))
-	}
-	an := []anthropic.Option{}
-	if v := getenv("ANTHROPIC_API_KEY"); v != "" {
-		an = append(an, anthropic.WithAPIKey(v))
-	}
-	if v := firstOf(getenv, "ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"); v != "" {
-		an = append(an, anthropic.WithBaseURL(v))
-	}
-	return []llmux.Option{
-		llmux.WithProvider(openai.New(oa...)),
-		llmux.WithProvider(azure.New(az...)),
-		llmux.WithProvider(anthropic.New(an...)),
-	}
-}
-
-func firstOf(getenv func(string) string, names ...string) string {
-	for _, n := range names {
-		if v := getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// eventPrinter writes each event as one JSON line: {"event": type, ...}
-// with the kwargs key names, and standard_logging_object on terminal
-// events.
-type eventPrinter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-var (
-	_ llmux.PreAPICallLogger  = (*eventPrinter)(nil)
-	_ llmux.PostAPICallLogger = (*eventPrinter)(nil)
-	_ llmux.StreamLogger      = (*eventPrinter)(nil)
-	_ llmux.SuccessLogger     = (*eventPrinter)(nil)
-	_ llmux.FailureLogger     = (*eventPrinter)(nil)
-)
-
-func (p *eventPrinter) print(e *llmux.Event, c *llmux.Chunk) {
-	line := map[string]any{}
-	for k, v := range litellm.Kwargs(e) {
-		line[k] = v
-	}
-	line["event"] = string(e.Type)
-	if c != nil {
-		line["chunk"] = c
-	}
-	b, err := json.Marshal(line)
-	if err != nil {
-		b, _ = json.Marshal(map[string]any{"event": string(e.Type), "marshal_error": err.Error()})
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	_, _ = p.w.Write(append(pythonFloats(b), '\n'))
-}
-
-func (p *eventPrinter) LogPreAPICall(_ context.Context, e *llmux.Event)  { p.print(e, nil) }
-func (p *eventPrinter) LogPostAPICall(_ context.Context, e *llmux.Event) { p.print(e, nil) }
-func (p *eventPrinter) LogStreamEvent(_ context.Context, e *llmux.Event, c *llmux.Chunk) {
-	p.print(e, c)
-}
-func (p *eventPrinter) LogSuccessEvent(_ context.Context, e *llmux.Event) { p.print(e, nil) }
-func (p *eventPrinter) LogFailureEvent(_ context.Context, e *llmux.Event) { p.print(e, nil) }

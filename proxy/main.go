@@ -1,0 +1,197 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/cache"
+	"github.com/llmux/llmux/integration/jsonl"
+	"github.com/llmux/llmux/provider/anthropic"
+	"github.com/llmux/llmux/provider/azure"
+	"github.com/llmux/llmux/provider/openai"
+)
+
+// ServeUsage is the usage of `llmux serve`, and of a binary built on Main.
+const ServeUsage = `Usage: llmux serve [flags]
+
+Serves OpenAI's and Anthropic's APIs on one address, every request through
+one llmux call with its callbacks. Without --config every model name the
+SDK resolves is served with keys from the environment (OPENAI_API_KEY,
+ANTHROPIC_API_KEY, AZURE_API_KEY/AZURE_API_BASE/AZURE_API_VERSION),
+"mock/..." models answer offline, and an in-memory cache is on.
+
+Flags:
+`
+
+// Main runs the gateway as `llmux serve` does, for a team building its own
+// binary with its own loggers and hooks:
+//
+//	func main() {
+//		proxy.Main(proxy.WithCallbacks(&myLogger{}), proxy.WithHooks(&myGuard{}))
+//	}
+//
+// It reads the flags from os.Args[1:] (the same as llmux serve), serves
+// until SIGINT or SIGTERM, shuts down gracefully and exits.
+func Main(opts ...Option) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv, opts...)
+	stop()
+	os.Exit(code)
+}
+
+type serveFlags struct {
+	fs        *flag.FlagSet
+	host      string
+	port      int
+	config    string
+	events    bool
+	logFormat string
+}
+
+func newServeFlags(out io.Writer) *serveFlags {
+	f := &serveFlags{fs: flag.NewFlagSet("serve", flag.ContinueOnError)}
+	fs := f.fs
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, ServeUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.host, "host", "127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
+	fs.IntVar(&f.port, "port", 4000, "port to listen on (0: any free port, printed at start)")
+	fs.StringVar(&f.config, "config", "", "LiteLLM config.yaml to serve (default: embedded defaults)")
+	fs.BoolVar(&f.events, "events", false, "print every event to stderr as one JSON line (as llmux complete --events)")
+	fs.StringVar(&f.logFormat, "log-format", "json", "format of the gateway's log lines on stderr: json or text")
+	return f
+}
+
+// ServeFlags prints the flags of `llmux serve` to w.
+func ServeFlags(w io.Writer) {
+	f := newServeFlags(w)
+	f.fs.PrintDefaults()
+}
+
+// Run runs the gateway with args (the flags of llmux serve) until ctx is
+// done, and returns the exit code: 0 after a graceful shutdown, 1 when
+// serving failed, 2 for bad flags or config. getenv supplies provider keys
+// and os.environ/ references. opts come after those the flags build.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, opts ...Option) int {
+	f := newServeFlags(stderr)
+	if err := f.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if f.fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "llmux serve: unexpected argument %q\n", f.fs.Arg(0))
+		return 2
+	}
+	var h slog.Handler
+	switch f.logFormat {
+	case "json":
+		h = slog.NewJSONHandler(stderr, nil)
+	case "text":
+		h = slog.NewTextHandler(stderr, nil)
+	default:
+		fmt.Fprintf(stderr, "llmux serve: --log-format: want json or text, got %q\n", f.logFormat)
+		return 2
+	}
+	log := slog.New(h)
+	base := []Option{WithLog(log)}
+	if f.config != "" {
+		fmt.Fprintln(stderr, "llmux serve: --config is not supported yet")
+		return 2
+	}
+	def, err := Defaults(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "llmux serve: %v\n", err)
+		return 2
+	}
+	base = append(base, def...)
+	if f.events {
+		base = append(base, WithCallbacks(jsonl.New(stderr)))
+	}
+	srv, err := New(append(base, opts...)...)
+	if err != nil {
+		fmt.Fprintf(stderr, "llmux serve: %v\n", err)
+		return 2
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(f.host, strconv.Itoa(f.port)))
+	if err != nil {
+		_ = srv.Close(context.Background())
+		fmt.Fprintf(stderr, "llmux serve: %v\n", err)
+		return 1
+	}
+	log.Info("llmux gateway listening", "addr", "http://"+ln.Addr().String())
+	if err := srv.Serve(ctx, ln); err != nil {
+		fmt.Fprintf(stderr, "llmux serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// Defaults are the gateway's embedded defaults: the providers configured
+// from the environment and an in-memory cache.
+func Defaults(getenv func(string) string) ([]Option, error) {
+	mem, err := cache.NewMemory()
+	if err != nil {
+		return nil, err
+	}
+	copts := append(EnvProviders(getenv), llmux.WithCache(mem))
+	return []Option{WithClientOptions(copts...)}, nil
+}
+
+// EnvProviders returns the built-in providers configured from the
+// environment: OpenAI (OPENAI_API_KEY, OPENAI_BASE_URL), Azure
+// (AZURE_API_KEY, AZURE_API_BASE, AZURE_API_VERSION) and Anthropic
+// (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL).
+func EnvProviders(getenv func(string) string) []llmux.Option {
+	oa := []openai.Option{}
+	if v := getenv("OPENAI_API_KEY"); v != "" {
+		oa = append(oa, openai.WithAPIKey(v))
+	}
+	if v := firstOf(getenv, "OPENAI_BASE_URL", "OPENAI_API_BASE"); v != "" {
+		oa = append(oa, openai.WithBaseURL(v))
+	}
+	az := []azure.Option{}
+	if v := firstOf(getenv, "AZURE_API_KEY", "AZURE_OPENAI_API_KEY"); v != "" {
+		az = append(az, azure.WithAPIKey(v))
+	}
+	if v := firstOf(getenv, "AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"); v != "" {
+		az = append(az, azure.WithAPIBase(v))
+	}
+	if v := getenv("AZURE_API_VERSION"); v != "" {
+		az = append(az, azure.WithAPIVersion(v))
+	}
+	an := []anthropic.Option{}
+	if v := getenv("ANTHROPIC_API_KEY"); v != "" {
+		an = append(an, anthropic.WithAPIKey(v))
+	}
+	if v := firstOf(getenv, "ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"); v != "" {
+		an = append(an, anthropic.WithBaseURL(v))
+	}
+	return []llmux.Option{
+		llmux.WithProvider(openai.New(oa...)),
+		llmux.WithProvider(azure.New(az...)),
+		llmux.WithProvider(anthropic.New(an...)),
+	}
+}
+
+func firstOf(getenv func(string) string, names ...string) string {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}

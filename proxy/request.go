@@ -1,0 +1,235 @@
+package proxy
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/llmux/llmux"
+)
+
+// readBody reads the request body up to the size limit: a larger body is
+// a 413, an empty one a 400.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.set.maxBodySize))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, typ: "invalid_request_error", code: "request_too_large",
+				message: fmt.Sprintf("request body larger than %d bytes", mb.Limit)}
+		}
+		return nil, badRequest("", "read request body: %v", err)
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return nil, badRequest("", "empty request body: send a JSON object")
+	}
+	return b, nil
+}
+
+// decodeRequest decodes an OpenAI-shaped body (chat completions,
+// completions, embeddings) into a Request.
+func decodeRequest(body []byte) (*llmux.Request, error) {
+	req := new(llmux.Request)
+	if err := json.Unmarshal(body, req); err != nil {
+		return nil, badRequest(paramOf(err.Error()), "invalid request body: %v", err)
+	}
+	return req, nil
+}
+
+// paramOf returns the top-level member a decode error points at ("at
+// /messages/0/content: ..." names messages), or "".
+func paramOf(msg string) string {
+	_, after, ok := strings.Cut(msg, " at /")
+	if !ok {
+		return ""
+	}
+	end := strings.IndexAny(after, "/: ")
+	if end < 0 {
+		end = len(after)
+	}
+	return after[:end]
+}
+
+// proxyKeys are body members the gateway consumes, LiteLLM-style, and
+// never sends upstream.
+var credentialKeys = []string{"api_key", "api_base", "base_url", "api_version"}
+
+// prepare turns a decoded body into the call's request: it takes out the
+// members the gateway consumes (LiteLLM's metadata, tags, mock_response,
+// cache controls, client-side credentials), checks the model, and adds
+// what loggers should know of the client.
+func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llmux.CallType) error {
+	rc.model = req.Model
+	if req.Model == "" {
+		return badRequest("model", "model: required")
+	}
+	if !s.models.Serves(req.Model) {
+		return notServed(req.Model, s.models.List())
+	}
+	meta := map[string]any{}
+	if raw, ok := req.Extra["metadata"]; ok {
+		if err := json.Unmarshal(raw, &meta); err != nil || meta == nil {
+			return badRequest("metadata", "metadata: want an object")
+		}
+	}
+	if raw, ok := req.Extra["tags"]; ok {
+		if err := json.Unmarshal(raw, &req.Tags); err != nil {
+			return badRequest("tags", "tags: want an array of strings")
+		}
+	}
+	if raw, ok := req.Extra["mock_response"]; ok {
+		var m string
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return badRequest("mock_response", "mock_response: want a string")
+		}
+		req.MockResponse = m
+	}
+	if raw, ok := req.Extra["cache"]; ok {
+		cc, err := decodeCacheControl(raw)
+		if err != nil {
+			return err
+		}
+		req.Cache = cc
+	}
+	var creds map[string]string
+	for _, k := range credentialKeys {
+		raw, ok := req.Extra[k]
+		if !ok {
+			continue
+		}
+		if !s.set.clientCredentials {
+			return badRequest(k, "%s: client-side credentials are not allowed on this gateway (general_settings.allow_client_side_credentials)", k)
+		}
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return badRequest(k, "%s: want a string", k)
+		}
+		if creds == nil {
+			creds = map[string]string{}
+		}
+		creds[k] = v
+	}
+	req.Extra = without(req.Extra, "metadata", "tags", "mock_response", "cache", "api_key", "api_base", "base_url", "api_version")
+	if creds != nil {
+		req.APIKey = creds["api_key"]
+		req.APIBase = creds["api_base"]
+		if req.APIBase == "" {
+			req.APIBase = creds["base_url"]
+		}
+		req.APIVersion = creds["api_version"]
+	}
+	if tags, ok := meta["tags"].([]any); ok && len(req.Tags) == 0 {
+		for _, t := range tags {
+			if s, ok := t.(string); ok {
+				req.Tags = append(req.Tags, s)
+			}
+		}
+	}
+	meta["requester_ip_address"] = clientIP(r)
+	meta["user_agent"] = r.UserAgent()
+	meta["user_api_key_request_route"] = rc.endpoint
+	if rc.keyHash != "" {
+		meta["user_api_key_hash"] = rc.keyHash
+	}
+	req.Metadata = meta
+	req.TraceID = rc.id
+	rc.hc = &HookCall{Endpoint: rc.endpoint, CallType: ct, Stream: req.Stream, Request: req, RequestID: rc.id, KeyHash: rc.keyHash}
+	rc.ctx = context.WithValue(r.Context(), hookCallKey{}, rc.hc)
+	return nil
+}
+
+// notServed is the 404 of a model the gateway does not serve, listing
+// (some of) those it does.
+func notServed(model string, served []string) error {
+	msg := fmt.Sprintf("model %q is not served by this gateway", model)
+	if len(served) > 0 {
+		list := served
+		more := ""
+		if len(list) > 50 {
+			list, more = list[:50], fmt.Sprintf(" and %d more", len(served)-50)
+		}
+		msg += "; served: " + strings.Join(list, ", ") + more
+	}
+	return &apiError{status: http.StatusNotFound, typ: "not_found_error", code: "model_not_found", param: "model", message: msg}
+}
+
+// decodeCacheControl reads LiteLLM's per-request cache controls:
+// {"no-cache": true, "no-store": true, "ttl": 600, "s-maxage": 60,
+// "namespace": "team-a"}.
+func decodeCacheControl(raw json.RawMessage) (*llmux.CacheControl, error) {
+	var v struct {
+		NoCache   bool     `json:"no-cache"`
+		NoStore   bool     `json:"no-store"`
+		TTL       *float64 `json:"ttl"`
+		SMaxAge   *float64 `json:"s-maxage"`
+		Namespace string   `json:"namespace"`
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return nil, badRequest("cache", "cache: %v (want no-cache, no-store, ttl, s-maxage, namespace)", err)
+	}
+	cc := &llmux.CacheControl{NoCache: v.NoCache, NoStore: v.NoStore, Namespace: v.Namespace}
+	if v.TTL != nil {
+		cc.TTL = time.Duration(*v.TTL * float64(time.Second))
+	}
+	if v.SMaxAge != nil {
+		cc.MaxAge = time.Duration(*v.SMaxAge * float64(time.Second))
+	}
+	return cc, nil
+}
+
+// without returns m without the keys, nil when nothing is left; m itself
+// is not changed.
+func without(m map[string]json.RawMessage, keys ...string) map[string]json.RawMessage {
+	hit := false
+	for _, k := range keys {
+		if _, ok := m[k]; ok {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return m
+	}
+	out := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	for _, k := range keys {
+		delete(out, k)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// clientIP is the peer's address (headers a client can forge are not
+// trusted).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// newID returns 32 random hex digits.
+func newID() string {
+	var b [16]byte
+	hi, lo := rand.Uint64(), rand.Uint64()
+	for i := range 8 {
+		b[i] = byte(hi >> (8 * i))
+		b[8+i] = byte(lo >> (8 * i))
+	}
+	return hex.EncodeToString(b[:])
+}
