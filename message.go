@@ -17,6 +17,9 @@ const (
 	RoleUser      Role = "user"
 	RoleAssistant Role = "assistant"
 	RoleTool      Role = "tool"
+	// RoleFunction is the result of a legacy function call (OpenAI's
+	// deprecated functions API); providers without that API refuse it.
+	RoleFunction Role = "function"
 )
 
 // Message is one chat message in OpenAI's shape. Content holds plain text;

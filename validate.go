@@ -35,7 +35,7 @@ func validate(req *Request, ct CallType) error {
 	}
 	for i, m := range req.Messages {
 		switch m.Role {
-		case RoleSystem, RoleDeveloper, RoleUser, RoleAssistant, RoleTool:
+		case RoleSystem, RoleDeveloper, RoleUser, RoleAssistant, RoleTool, RoleFunction:
 		case "":
 			return bad(fmt.Sprintf("messages[%d].role", i), "is required")
 		default:
@@ -72,6 +72,9 @@ func validate(req *Request, ct CallType) error {
 		return bad("timeout", "must not be negative, got %v", req.Timeout)
 	}
 	for i, t := range req.Tools {
+		if t.Type != "" && t.Type != "function" {
+			continue // another kind of tool (custom, a provider's built-in): the provider checks it
+		}
 		if t.Function.Name == "" {
 			return bad(fmt.Sprintf("tools[%d].function.name", i), "is required")
 		}

@@ -58,8 +58,8 @@ func paramOf(msg string) string {
 	return after[:end]
 }
 
-// proxyKeys are body members the gateway consumes, LiteLLM-style, and
-// never sends upstream.
+// credentialKeys are the body members that set a client's own
+// credentials (allowed only with WithClientCredentials).
 var credentialKeys = []string{"api_key", "api_base", "base_url", "api_version"}
 
 // prepare turns a decoded body into the call's request: it takes out the
@@ -74,11 +74,26 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 	if !s.models.Serves(req.Model) {
 		return notServed(req.Model, s.models.List())
 	}
+	// LiteLLM's metadata is for logging; "metadata" is also OpenAI's
+	// stored-completion metadata, so it is sent upstream too when the
+	// request stores the completion (store: true).
 	meta := map[string]any{}
-	if raw, ok := req.Extra["metadata"]; ok {
-		if err := json.Unmarshal(raw, &meta); err != nil || meta == nil {
-			return badRequest("metadata", "metadata: want an object")
+	for _, k := range []string{"metadata", "litellm_metadata"} {
+		raw, ok := req.Extra[k]
+		if !ok || string(raw) == "null" {
+			continue
 		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return badRequest(k, "%s: want an object", k)
+		}
+		for mk, mv := range m {
+			meta[mk] = mv
+		}
+	}
+	consumed := []string{"litellm_metadata", "tags", "mock_response", "cache", "api_key", "api_base", "base_url", "api_version"}
+	if string(req.Extra["store"]) != "true" {
+		consumed = append(consumed, "metadata")
 	}
 	if raw, ok := req.Extra["tags"]; ok {
 		if err := json.Unmarshal(raw, &req.Tags); err != nil {
@@ -117,7 +132,7 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 		}
 		creds[k] = v
 	}
-	req.Extra = without(req.Extra, "metadata", "tags", "mock_response", "cache", "api_key", "api_base", "base_url", "api_version")
+	req.Extra = without(req.Extra, consumed...)
 	if creds != nil {
 		req.APIKey = creds["api_key"]
 		req.APIBase = creds["api_base"]

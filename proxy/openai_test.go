@@ -1,0 +1,94 @@
+package proxy
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// withoutStream returns the body with stream and stream_options removed.
+func withoutStream(t *testing.T, body []byte) string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "stream")
+	delete(m, "stream_options")
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestChat_LosslessBothWays sends a request using every field of OpenAI's
+// chat API through the gateway to a fake OpenAI upstream answering with
+// every response field: the upstream gets the client's body and the
+// client gets the upstream's, JSON-equal.
+func TestChat_LosslessBothWays(t *testing.T) {
+	reqBody := withoutStream(t, readFile(t, "../testdata/wire/chat-request.json"))
+	respBody := readFile(t, "../testdata/wire/chat-response.json")
+	up := newFakeUpstream(t, upstreamReply{body: string(respBody)})
+	g := newGateway(t, up, nil)
+
+	status, _, got := g.post(t, "/v1/chat/completions", reqBody)
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, got)
+	}
+	if d := jsonDiff(t, respBody, got); d != "" {
+		t.Errorf("the client got a different body (-upstream +client):\n%s", d)
+	}
+	sent := up.received()
+	if len(sent) != 1 {
+		t.Fatalf("%d upstream requests, want 1", len(sent))
+	}
+	if d := jsonDiff(t, []byte(reqBody), sent[0]); d != "" {
+		t.Errorf("the upstream got a different body (-client +upstream):\n%s", d)
+	}
+	g.flush(t)
+	if got := g.rec.types(); strings.Join(got, ",") != "pre_api_call,post_api_call,successful_api_call" {
+		t.Errorf("events %v, want one pre/post pair and one success", got)
+	}
+}
+
+// TestChat_StreamLosslessBothWays is the same for a stream: every chunk
+// field reaches the client, and the request reaches the upstream as sent.
+func TestChat_StreamLosslessBothWays(t *testing.T) {
+	reqBody := readFile(t, "../testdata/wire/chat-request.json")
+	sse := readFile(t, "../testdata/wire/chat-stream.sse")
+	up := newFakeUpstream(t, upstreamReply{body: string(sse)})
+	g := newGateway(t, up, nil)
+
+	status, h, got := g.post(t, "/v1/chat/completions", string(reqBody))
+	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("status %d, content type %q: %s", status, h.Get("Content-Type"), got)
+	}
+	want, have := sseData(sse), sseData(got)
+	if len(have) != len(want) {
+		t.Fatalf("client got %d events, upstream sent %d:\n%s", len(have), len(want), got)
+	}
+	for i := range want {
+		if want[i] == "[DONE]" || have[i] == "[DONE]" {
+			if want[i] != have[i] {
+				t.Errorf("event %d: %s, want %s", i, have[i], want[i])
+			}
+			continue
+		}
+		if d := jsonDiff(t, []byte(want[i]), []byte(have[i])); d != "" {
+			t.Errorf("chunk %d differs (-upstream +client):\n%s", i, d)
+		}
+	}
+	sent := up.received()
+	if len(sent) != 1 {
+		t.Fatalf("%d upstream requests, want 1", len(sent))
+	}
+	if d := jsonDiff(t, reqBody, sent[0]); d != "" {
+		t.Errorf("the upstream got a different body (-client +upstream):\n%s", d)
+	}
+	g.flush(t)
+	if got := g.rec.types(); strings.Join(got, ",") != "pre_api_call,post_api_call,successful_api_call" {
+		t.Errorf("events %v, want one pre/post pair and one success", got)
+	}
+}
