@@ -31,6 +31,8 @@ type upstreamReply struct {
 	// hold, when set, makes the handler send body, flush, then wait for
 	// hold to close or the request to end.
 	hold chan struct{}
+	// after is sent once hold is closed.
+	after string
 }
 
 // fakeUpstream is an httptest server speaking a provider's wire format
@@ -73,6 +75,7 @@ func newFakeUpstream(t *testing.T, replies ...upstreamReply) *fakeUpstream {
 			w.(http.Flusher).Flush()
 			select {
 			case <-rp.hold:
+				_, _ = io.WriteString(w, rp.after)
 			case <-r.Context().Done():
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,9 @@ type Server struct {
 	keySum  [sha256.Size]byte
 	keyHash string // hex SHA-256 of the master key
 	closing atomic.Bool
+	// inflight counts handlers running, so shutdown closes the client
+	// (flushing the loggers) only after the last one emitted its events.
+	inflight sync.WaitGroup
 }
 
 // New builds a gateway. Without options it serves every model name the
@@ -129,7 +133,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		_ = hs.Close()
 	}
 	<-done
-	if cerr := s.client.Close(sctx); cerr != nil {
+	// Handlers of cut connections see their context end and finish
+	// promptly; their failure events must reach the loggers.
+	waited := make(chan struct{})
+	go func() { s.inflight.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		s.log.Warn("proxy: handlers still running 5s after the connections were closed")
+	}
+	cctx, ccancel := context.WithTimeout(context.Background(), s.set.shutdownTimeout)
+	defer ccancel()
+	if cerr := s.client.Close(cctx); cerr != nil {
 		s.log.Warn("proxy: loggers not flushed", "err", cerr)
 		if err == nil {
 			err = cerr
@@ -190,6 +205,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // the method check and, when auth is set, the master key.
 func (s *Server) wrap(endpoint, method string, auth bool, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Done()
 		start := time.Now()
 		id := requestID(r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Request-Id", id)
