@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/llmux/llmux/proxy"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -290,4 +291,14 @@ func TestReadme_SynopsisListsEveryFlag(t *testing.T) {
 			t.Errorf("the README synopsis lacks --%s", fl.Name)
 		}
 	})
+	var serve strings.Builder
+	proxy.ServeFlags(&serve)
+	for _, line := range strings.Split(serve.String(), "\n") {
+		if name, ok := strings.CutPrefix(strings.TrimSpace(line), "-"); ok {
+			name, _, _ = strings.Cut(name, " ")
+			if !strings.Contains(synopsis, "--"+name) {
+				t.Errorf("the README synopsis lacks llmux serve's --%s", name)
+			}
+		}
+	}
 }
