@@ -31,7 +31,9 @@ func (f successHook) PostCallSuccess(ctx context.Context, c *HookCall, res *llmu
 
 type failureHook func(ctx context.Context, c *HookCall, err error) error
 
-func (f failureHook) PostCallFailure(ctx context.Context, c *HookCall, err error) error { return f(ctx, c, err) }
+func (f failureHook) PostCallFailure(ctx context.Context, c *HookCall, err error) error {
+	return f(ctx, c, err)
+}
 
 type streamHook func(ctx context.Context, hc *HookCall, c *llmux.Chunk, text string) (*llmux.Chunk, error)
 
