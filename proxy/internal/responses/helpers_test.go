@@ -23,11 +23,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const testKey = "sk-test-0123456789abcdef"
 
 // fixedClockAndIDs makes the clock and the ids of this test's responses
-// deterministic: 2025-11-24T16:00:00Z, and bases 000...001, 000...002, ...
+// deterministic: 2025-11-24T16:16:39Z, and bases 000...001, 000...002, ...
 func fixedClockAndIDs(t testing.TB) {
 	t.Helper()
 	oldNow, oldBase := now, newBase
-	now = func() time.Time { return time.Unix(1764000000, 0) }
+	now = func() time.Time { return time.Unix(1764000999, 0) }
 	n := 0
 	newBase = func() string { n++; return fmt.Sprintf("%048x", n) }
 	t.Cleanup(func() { now, newBase = oldNow, oldBase })
