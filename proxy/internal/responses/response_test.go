@@ -52,7 +52,7 @@ func TestEncodeResponse_Status(t *testing.T) {
 			}
 			var r struct {
 				Status            string
-				CompletedAt       *int64 `json:"completed_at"`
+				CompletedAt       *int64                   `json:"completed_at"`
 				IncompleteDetails *struct{ Reason string } `json:"incomplete_details"`
 				Output            []struct{ Status string }
 			}

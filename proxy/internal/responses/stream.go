@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/llmux/llmux"
 )
@@ -316,8 +319,11 @@ func (s *StreamWriter) reasoningDelta(text string) error {
 			return err
 		}
 	}
+	if text == "" {
+		return nil
+	}
 	it.summary.WriteString(text)
-	return s.emit("response.reasoning_summary_text.delta", evSummaryDelta{Delta: text, ItemID: it.id, OutputIndex: it.index})
+	return s.emitDelta("response.reasoning_summary_text.delta", -1, text, it, nil, false, 0)
 }
 
 // textDelta adds text to the message's part of type typ (output_text or
@@ -344,13 +350,15 @@ func (s *StreamWriter) textDelta(typ, text string, logprobs []json.RawMessage) e
 			return err
 		}
 	}
+	if text == "" {
+		return nil
+	}
 	p.text.WriteString(text)
 	if typ == "refusal" {
-		return s.emit("response.refusal.delta", evRefusalDelta{ContentIndex: ci, Delta: text, ItemID: it.id, OutputIndex: it.index})
+		return s.emitDelta("response.refusal.delta", ci, text, it, nil, false, -1)
 	}
 	p.logprobs = append(p.logprobs, logprobs...)
-	return s.emit("response.output_text.delta", evTextDelta{ContentIndex: ci, Delta: text, ItemID: it.id,
-		Logprobs: nonNil(logprobs), OutputIndex: it.index})
+	return s.emitDelta("response.output_text.delta", ci, text, it, logprobs, true, -1)
 }
 
 // toolDelta adds a piece of a tool call, opening its function_call item
@@ -394,7 +402,7 @@ func (s *StreamWriter) toolDelta(tc *llmux.ToolCall) error {
 	}
 	if a := tc.Function.Arguments; a != "" {
 		it.args.WriteString(a)
-		return s.emit("response.function_call_arguments.delta", evArgsDelta{Delta: a, ItemID: it.id, OutputIndex: it.index})
+		return s.emitDelta("response.function_call_arguments.delta", -1, a, it, nil, false, -1)
 	}
 	return nil
 }
@@ -492,8 +500,8 @@ func (s *StreamWriter) closeTools() error {
 	return nil
 }
 
-// emit writes one event: its type, then its JSON with type first and
-// sequence_number last.
+// emit writes one event: "event: <type>", then its JSON with type first
+// and sequence_number last. Event types are plain ASCII names.
 func (s *StreamWriter) emit(typ string, ev any) error {
 	if s.err != nil {
 		return s.err
@@ -503,19 +511,73 @@ func (s *StreamWriter) emit(typ string, ev any) error {
 		s.err = err
 		return err
 	}
-	// Every event struct starts with an empty object's "{"; splice the
-	// type in front and the sequence number at the end.
+	// data is the event's object without type and sequence_number:
+	// splice type in after its "{", and the sequence number at its end.
 	s.buf.Reset()
 	s.buf.WriteString("event: ")
 	s.buf.WriteString(typ)
-	s.buf.WriteString("\ndata: {\"type\":")
-	q, _ := json.Marshal(typ)
-	s.buf.Write(q)
+	s.buf.WriteString("\ndata: {\"type\":\"")
+	s.buf.WriteString(typ)
+	s.buf.WriteByte('"')
 	if len(data) > 2 {
 		s.buf.WriteByte(',')
 		s.buf.Write(data[1 : len(data)-1])
 	}
-	fmt.Fprintf(&s.buf, ",\"sequence_number\":%d}\n\n", s.seq)
+	return s.write()
+}
+
+// emitDelta writes one of the per-token events by hand (they are most of
+// a stream, and encoding/json costs five allocations each): type,
+// content_index (when >= 0), delta, item_id, logprobs (when withLogprobs),
+// output_index, summary_index (when >= 0), sequence_number.
+func (s *StreamWriter) emitDelta(typ string, contentIndex int, delta string, it *item, logprobs []json.RawMessage,
+	withLogprobs bool, summaryIndex int) error {
+	if s.err != nil {
+		return s.err
+	}
+	s.buf.Reset()
+	b := s.buf.AvailableBuffer()
+	b = append(b, "event: "...)
+	b = append(b, typ...)
+	b = append(b, "\ndata: {\"type\":\""...)
+	b = append(b, typ...)
+	b = append(b, '"')
+	if contentIndex >= 0 {
+		b = append(b, `,"content_index":`...)
+		b = strconv.AppendInt(b, int64(contentIndex), 10)
+	}
+	b = append(b, `,"delta":`...)
+	b, _ = jsontext.AppendQuote(b, delta) // invalid UTF-8 becomes U+FFFD, as encoding/json does
+	b = append(b, `,"item_id":`...)
+	b, _ = jsontext.AppendQuote(b, it.id)
+	if withLogprobs {
+		b = append(b, `,"logprobs":[`...)
+		for i, lp := range logprobs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, lp...)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"output_index":`...)
+	b = strconv.AppendInt(b, int64(it.index), 10)
+	if summaryIndex >= 0 {
+		b = append(b, `,"summary_index":`...)
+		b = strconv.AppendInt(b, int64(summaryIndex), 10)
+	}
+	s.buf.Write(b)
+	return s.write()
+}
+
+// write ends the event in buf with its sequence number, writes and
+// flushes it.
+func (s *StreamWriter) write() error {
+	b := s.buf.AvailableBuffer()
+	b = append(b, `,"sequence_number":`...)
+	b = strconv.AppendInt(b, int64(s.seq), 10)
+	b = append(b, "}\n\n"...)
+	s.buf.Write(b)
 	s.seq++
 	if _, err := s.w.Write(s.buf.Bytes()); err != nil {
 		s.err = fmt.Errorf("responses: write event: %w", err)
@@ -542,13 +604,6 @@ type (
 		OutputIndex  int    `json:"output_index"`
 		Part         any    `json:"part"`
 	}
-	evTextDelta struct {
-		ContentIndex int               `json:"content_index"`
-		Delta        string            `json:"delta"`
-		ItemID       string            `json:"item_id"`
-		Logprobs     []json.RawMessage `json:"logprobs"`
-		OutputIndex  int               `json:"output_index"`
-	}
 	evTextDone struct {
 		ContentIndex int               `json:"content_index"`
 		ItemID       string            `json:"item_id"`
@@ -556,22 +611,11 @@ type (
 		OutputIndex  int               `json:"output_index"`
 		Text         string            `json:"text"`
 	}
-	evRefusalDelta struct {
-		ContentIndex int    `json:"content_index"`
-		Delta        string `json:"delta"`
-		ItemID       string `json:"item_id"`
-		OutputIndex  int    `json:"output_index"`
-	}
 	evRefusalDone struct {
 		ContentIndex int    `json:"content_index"`
 		ItemID       string `json:"item_id"`
 		OutputIndex  int    `json:"output_index"`
 		Refusal      string `json:"refusal"`
-	}
-	evArgsDelta struct {
-		Delta       string `json:"delta"`
-		ItemID      string `json:"item_id"`
-		OutputIndex int    `json:"output_index"`
 	}
 	evArgsDone struct {
 		Arguments   string `json:"arguments"`
@@ -584,12 +628,6 @@ type (
 		OutputIndex  int         `json:"output_index"`
 		Part         wireSummary `json:"part"`
 		SummaryIndex int         `json:"summary_index"`
-	}
-	evSummaryDelta struct {
-		Delta        string `json:"delta"`
-		ItemID       string `json:"item_id"`
-		OutputIndex  int    `json:"output_index"`
-		SummaryIndex int    `json:"summary_index"`
 	}
 	evSummaryDone struct {
 		ItemID       string `json:"item_id"`
