@@ -13,7 +13,7 @@ type converter struct {
 	msgs []llmux.Message
 }
 
-// last returns the last message if it is an assistant message.
+// lastAssistant returns the last message if it is an assistant message.
 func (c *converter) lastAssistant() *llmux.Message {
 	if n := len(c.msgs); n > 0 && c.msgs[n-1].Role == llmux.RoleAssistant {
 		return &c.msgs[n-1]
