@@ -45,9 +45,10 @@
 // conversation, stored prompts, item references, background mode) need
 // stored responses, which the gateway does not keep, and its built-in
 // tools (web search, file search, computer use, code interpreter, MCP)
-// run on OpenAI's side. Clients that replay earlier output items must
-// send them whole (the Vercel AI SDK does with
-// providerOptions.openai.store = false). Errors of a request are the
+// run on OpenAI's side. Clients must send earlier output items whole, not
+// as item_reference (the Vercel AI SDK sends them whole by default; with
+// providerOptions.openai.store set to true it refers to them). Errors of a
+// request are the
 // usual OpenAI error body, {"error":{"message","type","param","code"}},
 // which the gateway writes for chat requests too; an error during a
 // stream is an "error" event followed by "response.failed"

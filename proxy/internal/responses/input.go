@@ -45,7 +45,7 @@ func (c *converter) item(path string, raw json.RawMessage) error {
 		return nil
 	case "item_reference":
 		return unsupported(path+".type", "item_reference is not supported: this gateway keeps no stored items; "+
-			"send the item itself (with the Vercel AI SDK, set providerOptions.openai.store to false)")
+			"send the item itself (with the Vercel AI SDK, leave providerOptions.openai.store unset or false)")
 	}
 	return unsupported(path+".type", "input item type %q is not supported by this gateway", typ)
 }

@@ -163,7 +163,7 @@ func TestDecodeRequest_ErrorsNameThePath(t *testing.T) {
 		{`{"model":"m","input":[{"role":"user","content":[{"type":"input_image"}]}]}`, "input[0].content[0]", llmux.CodeInvalidRequest, "image_url or file_id"},
 		{`{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_url":"https://x/y.pdf"}]}]}`, "input[0].content[0].file_url", llmux.CodeUnsupported, "file_data or file_id"},
 		{`{"model":"m","input":[{"role":"assistant","content":[{"type":"input_image","image_url":"https://x"}]}]}`, "input[0].content[0].type", llmux.CodeInvalidRequest, "assistant"},
-		{`{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}`, "input[0].type", llmux.CodeUnsupported, "store to false"},
+		{`{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}`, "input[0].type", llmux.CodeUnsupported, "send the item itself"},
 		{`{"model":"m","input":[{"type":"web_search_call","id":"ws_1"}]}`, "input[0].type", llmux.CodeUnsupported, "\"web_search_call\""},
 		{`{"model":"m","input":[{"type":"function_call","name":"f","arguments":"{}"}]}`, "input[0].call_id", llmux.CodeInvalidRequest, "required"},
 		{`{"model":"m","input":[{"type":"function_call_output","call_id":"c"}]}`, "input[0].output", llmux.CodeInvalidRequest, "required"},
@@ -247,4 +247,18 @@ func TestDecodeRequest_DoesNotAliasTheBody(t *testing.T) {
 	if diff := cmp.Diff(strip(beforeEcho), strip(afterEcho)); diff != "" {
 		t.Error(diff)
 	}
+}
+
+// The second request of a Vercel AI SDK tool loop (@ai-sdk/openai
+// 3.0.141, recorded): the tool call and its result go back as items.
+func TestDecodeRequest_AISDKToolStep(t *testing.T) {
+	req, _, err := DecodeRequest(providertest.Fixture(t, "request-aisdk-tool-step.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat, err := req.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	providertest.Golden(t, "testdata/golden/request-aisdk-tool-step.json", pretty(t, chat))
 }
