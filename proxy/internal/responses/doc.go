@@ -47,12 +47,12 @@
 // tools (web search, file search, computer use, code interpreter, MCP)
 // run on OpenAI's side. Clients must send earlier output items whole, not
 // as item_reference (the Vercel AI SDK sends them whole by default; with
-// providerOptions.openai.store set to true it refers to them). Errors of a
-// request are the
-// usual OpenAI error body, {"error":{"message","type","param","code"}},
-// which the gateway writes for chat requests too; an error during a
-// stream is an "error" event followed by "response.failed"
-// ([StreamWriter.Fail]).
+// providerOptions.openai.store set to true it refers to them).
+//
+// Errors of a request are the usual OpenAI error body,
+// {"error":{"message","type","param","code"}}, which the gateway writes
+// for chat requests too; an error during a stream is an "error" event
+// followed by "response.failed" ([StreamWriter.Fail]).
 //
 // Passing a Responses request through to an OpenAI upstream untouched is
 // not this package's job.
