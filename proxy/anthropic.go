@@ -56,8 +56,3 @@ func writeAnthropicError(w http.ResponseWriter, err error) errorFields {
 func (s *Server) messages(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	rc.fail(w, &apiError{status: http.StatusNotImplemented, typ: "api_error", message: "/v1/messages is not available yet"})
 }
-
-// responses serves OpenAI's Responses API.
-func (s *Server) responses(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	rc.fail(w, &apiError{status: http.StatusNotImplemented, typ: "api_error", message: "/v1/responses is not available yet"})
-}

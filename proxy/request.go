@@ -77,7 +77,10 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 	// LiteLLM's metadata is for logging; "metadata" is also OpenAI's
 	// stored-completion metadata, so it is sent upstream too when the
 	// request stores the completion (store: true).
-	meta := map[string]any{}
+	meta := make(map[string]any, len(req.Metadata)+4)
+	for k, v := range req.Metadata { // set by an endpoint's decoder
+		meta[k] = v
+	}
 	for _, k := range []string{"metadata", "litellm_metadata"} {
 		raw, ok := req.Extra[k]
 		if !ok || string(raw) == "null" {
