@@ -1,8 +1,10 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -63,8 +65,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // the keys LiteLLM has that llmux does not support yet. Load returns them in
 // [Config.Warnings] for the caller to log once; the package prints nothing.
 type Warning struct {
-	Msg  string   // one line, ready to log; it names every key
-	Keys []KeyRef // the keys, in file order
+	Msg  string   `json:"msg"`  // one line, ready to log; it names every key
+	Keys []KeyRef `json:"keys"` // the keys, in file order
 }
 
 // String returns w.Msg.
@@ -117,4 +119,22 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// joinErrors joins errs in file order (by line, then column; problems with
+// no line keep their order, after the others).
+func joinErrors(errs []error) error {
+	key := func(e error) (int, int) {
+		var ce *Error
+		if errors.As(e, &ce) && ce.Line > 0 {
+			return ce.Line, ce.Column
+		}
+		return 1 << 30, 0
+	}
+	slices.SortStableFunc(errs, func(a, b error) int {
+		al, ac := key(a)
+		bl, bc := key(b)
+		return cmp.Or(cmp.Compare(al, bl), cmp.Compare(ac, bc))
+	})
+	return errors.Join(errs...)
 }

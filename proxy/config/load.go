@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 )
@@ -51,7 +50,7 @@ func Load(data []byte, opts ...Option) (*Config, error) {
 	d := &decoder{file: o.file, lookup: o.lookup, pos: map[string]position{}}
 	c := d.decode(root)
 	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
+		return nil, joinErrors(d.errs)
 	}
 	c.Warnings = d.warning()
 	c.pos = d.pos

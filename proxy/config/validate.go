@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -54,7 +53,7 @@ func (c *Config) Validate(opts ...ValidateOption) error {
 	if o.callbacks != nil {
 		v.callbacks(o.callbacks)
 	}
-	return errors.Join(v.errs...)
+	return joinErrors(v.errs)
 }
 
 type validator struct {
