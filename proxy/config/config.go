@@ -41,6 +41,11 @@ type Config struct {
 	// value is in the file, for Validate's messages. Empty for a Config
 	// built in Go.
 	pos map[string]position
+
+	// envRefs maps a key path to the environment variable its value was
+	// read from, so Validate quotes such values by reference: they may be
+	// secrets.
+	envRefs map[string]string
 }
 
 // position is a line and column in the file, 1-based.

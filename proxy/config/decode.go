@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/llmux/llmux/internal/mask"
 )
 
 // field is one key llmux reads in a mapping, and how.
@@ -46,6 +48,9 @@ func (d *decoder) object(path string, n *node, section string, fields []field, e
 		if known {
 			continue
 		}
+		if !isKeyName(e.key) { // a pasted value, perhaps a secret: do not repeat it
+			p = join(path, mask.Key(e.key))
+		}
 		msg := "unknown key"
 		ours := make([]string, len(fields))
 		for i, f := range fields {
@@ -56,6 +61,20 @@ func (d *decoder) object(path string, n *node, section string, fields []field, e
 		}
 		d.errs = append(d.errs, &Error{File: d.file, Line: e.line, Column: e.col, Path: p, Msg: msg, Err: ErrUnknownKey})
 	}
+}
+
+// isKeyName reports whether k looks like a key name (snake_case, as all of
+// LiteLLM's are) rather than a value written where a key goes.
+func isKeyName(k string) bool {
+	if k == "" || len(k) > 64 {
+		return false
+	}
+	for _, r := range k {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // join appends key to a key path.

@@ -47,13 +47,13 @@ func Load(data []byte, opts ...Option) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{file: o.file, lookup: o.lookup, pos: map[string]position{}}
+	d := &decoder{file: o.file, lookup: o.lookup, pos: map[string]position{}, envRefs: map[string]string{}}
 	c := d.decode(root)
 	if len(d.errs) > 0 {
 		return nil, joinErrors(d.errs)
 	}
 	c.Warnings = d.warning()
-	c.pos = d.pos
+	c.pos, c.envRefs = d.pos, d.envRefs
 	c.SetDefaults()
 	return c, nil
 }

@@ -22,6 +22,7 @@ type decoder struct {
 	unsupported []KeyRef
 	litellmKept bool // some unsupported key was a litellm_params one, kept in Extra
 	pos         map[string]position
+	envRefs     map[string]string // key path -> the variable its value was read from
 }
 
 // fail records a problem with the value n at path.
@@ -64,6 +65,7 @@ func (d *decoder) resolveEnv(path string, n *node, s string) (value, name string
 		d.fail(n, path, ErrEnvNotSet, "environment variable %s is not set (%s%s)", name, envPrefix, name)
 		return "", "", false
 	}
+	d.envRefs[path] = name
 	return v, name, true
 }
 
@@ -339,7 +341,8 @@ func (d *decoder) names(path string, n *node) []string {
 		d.fail(n, path, ErrType, "expected a list of names, got a mapping")
 		return nil
 	}
-	if s := d.str(path, n); s != "" {
+	d.mark(path, n)
+	if s := d.str(path+"[0]", n); s != "" { // the path Validate uses for the first name
 		return []string{s}
 	}
 	return nil
@@ -347,7 +350,10 @@ func (d *decoder) names(path string, n *node) []string {
 
 // fallbacks decodes LiteLLM's fallbacks list: single-key mappings from a
 // model group to the groups to try, [{"gpt-4o": ["gpt-4o-mini", "claude"]}].
-// A mapping with several keys is read as several entries.
+// A mapping with several keys is read as several entries; the index in
+// their key paths counts entries. The group is a key, taken as written (as
+// LiteLLM does, no os.environ/ there); the names it falls back to are
+// values.
 func (d *decoder) fallbacks(path string, n *node) []Fallback {
 	const want = `a list of mappings such as [{"gpt-4o": ["gpt-4o-mini"]}]`
 	if n.kind == nullKind {
@@ -369,13 +375,9 @@ func (d *decoder) fallbacks(path string, n *node) []Fallback {
 			continue
 		}
 		for _, e := range it.entries {
-			kp := p + "." + e.key
+			kp := fmt.Sprintf("%s[%d].%s", path, len(out), e.key)
 			d.pos[kp] = position{e.line, e.col}
-			group, _, ok := d.resolveEnv(kp, e.val, e.key)
-			if !ok {
-				continue
-			}
-			out = append(out, Fallback{Group: group, Models: d.names(kp, e.val)})
+			out = append(out, Fallback{Group: e.key, Models: d.names(kp, e.val)})
 		}
 	}
 	return out

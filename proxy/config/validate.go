@@ -74,6 +74,15 @@ func (v *validator) fail(path, format string, args ...any) {
 	v.errs = append(v.errs, e)
 }
 
+// show quotes the value at path for a message, or names the environment
+// variable it was read from: such a value may be a secret.
+func (v *validator) show(path, value string) string {
+	if name, ok := v.c.envRefs[path]; ok {
+		return "the value of " + envPrefix + name
+	}
+	return quote(value)
+}
+
 // parent strips the last element of a key path: "a.b[1]" -> "a.b" -> "a".
 func parent(p string) string {
 	if strings.HasSuffix(p, "]") {
@@ -139,7 +148,7 @@ func (v *validator) models() {
 		}
 		if id := d.Info.ID; id != "" {
 			if j, dup := ids[id]; dup {
-				v.fail(ip+".id", "id %s is already the id of model_list[%d]", quote(id), j)
+				v.fail(ip+".id", "id %s is already the id of model_list[%d]", v.show(ip+".id", id), j)
 			} else {
 				ids[id] = i
 			}
@@ -160,9 +169,9 @@ func (v *validator) litellm() {
 	switch {
 	case cp.Type == "" || slices.Contains(validCacheTypes, cp.Type):
 	case slices.Contains(litellmCacheTypes, cp.Type):
-		v.fail(cpp+".type", "cache type %s is not supported by llmux yet (supported: %s)", quote(cp.Type), strings.Join(validCacheTypes, ", "))
+		v.fail(cpp+".type", "cache type %s is not supported by llmux yet (supported: %s)", v.show(cpp+".type", cp.Type), strings.Join(validCacheTypes, ", "))
 	default:
-		v.fail(cpp+".type", "unknown cache type %s (supported: %s)", quote(cp.Type), strings.Join(validCacheTypes, ", "))
+		v.fail(cpp+".type", "unknown cache type %s (supported: %s)", v.show(cpp+".type", cp.Type), strings.Join(validCacheTypes, ", "))
 	}
 	if s.Cache && cp.Type == CacheRedis && cp.Host == "" {
 		v.fail(cpp+".host", "a redis cache needs a host")
@@ -177,9 +186,9 @@ func (v *validator) router() {
 	switch {
 	case r.RoutingStrategy == "" || r.RoutingStrategy == strategyUsageV2 || slices.Contains(validStrategies, r.RoutingStrategy):
 	case slices.Contains(litellmStrategies, r.RoutingStrategy):
-		v.fail(p+".routing_strategy", "routing strategy %s is not supported by llmux yet (supported: %s)", quote(r.RoutingStrategy), strings.Join(validStrategies, ", "))
+		v.fail(p+".routing_strategy", "routing strategy %s is not supported by llmux yet (supported: %s)", v.show(p+".routing_strategy", r.RoutingStrategy), strings.Join(validStrategies, ", "))
 	default:
-		v.fail(p+".routing_strategy", "unknown routing strategy %s (supported: %s)", quote(r.RoutingStrategy), strings.Join(validStrategies, ", "))
+		v.fail(p+".routing_strategy", "unknown routing strategy %s (supported: %s)", v.show(p+".routing_strategy", r.RoutingStrategy), strings.Join(validStrategies, ", "))
 	}
 	v.port(p+".redis_port", r.RedisPort)
 	v.nonNegativeInt(p+".allowed_fails", r.AllowedFails)
@@ -201,10 +210,10 @@ func (v *validator) general() {
 	v.duration(p+".idle_timeout", g.IdleTimeout)
 	v.duration(p+".shutdown_timeout", g.ShutdownTimeout)
 	if g.LogFormat != "" && g.LogFormat != LogText && g.LogFormat != LogJSON {
-		v.fail(p+".log_format", "unknown log format %s (supported: %s, %s)", quote(g.LogFormat), LogJSON, LogText)
+		v.fail(p+".log_format", "unknown log format %s (supported: %s, %s)", v.show(p+".log_format", g.LogFormat), LogJSON, LogText)
 	}
 	if g.LogLevel != "" && !slices.Contains(validLogLevels, g.LogLevel) {
-		v.fail(p+".log_level", "unknown log level %s (supported: %s)", quote(g.LogLevel), strings.Join(validLogLevels, ", "))
+		v.fail(p+".log_level", "unknown log level %s (supported: %s)", v.show(p+".log_level", g.LogLevel), strings.Join(validLogLevels, ", "))
 	}
 }
 
@@ -232,8 +241,8 @@ func (v *validator) fallbacks(path string, list []Fallback) {
 			v.fail(p, "no fallbacks for model group %s", quote(f.Group))
 		}
 		for j, m := range f.Models {
-			if !exists(m) {
-				v.fail(fmt.Sprintf("%s[%d]", p, j), "fallback %s is not a model group in model_list (model groups: %s)", quote(m), have)
+			if mp := fmt.Sprintf("%s[%d]", p, j); !exists(m) {
+				v.fail(mp, "fallback %s is not a model group in model_list (model groups: %s)", v.show(mp, m), have)
 			}
 		}
 	}
@@ -278,9 +287,9 @@ func (v *validator) callbacks(known []string) {
 			switch {
 			case slices.Contains(known, name):
 			case strings.Contains(name, "."):
-				v.fail(p, "callback %s is a Python object; llmux loggers are named (known: %s)", quote(name), strings.Join(known, ", "))
+				v.fail(p, "callback %s is a Python object; llmux loggers are named (known: %s)", v.show(p, name), strings.Join(known, ", "))
 			default:
-				msg := fmt.Sprintf("unknown callback %s (known: %s)", quote(name), strings.Join(known, ", "))
+				msg := fmt.Sprintf("unknown callback %s (known: %s)", v.show(p, name), strings.Join(known, ", "))
 				if sug := suggest(name, known); sug != "" {
 					msg += "; did you mean " + sug + "?"
 				}
