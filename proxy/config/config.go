@@ -24,8 +24,9 @@ type Config struct {
 
 	// Environment is environment_variables: values LiteLLM sets in the
 	// process environment before it loads the rest. llmux does not change
-	// the environment: os.environ/NAME references in the file see these
-	// first, then the real environment. Values print as secrets.
+	// the environment: os.environ/NAME references elsewhere in the file see
+	// these first, then the real environment; references among these read
+	// the real environment only. Values print as secrets.
 	Environment map[string]Secret `json:"environment_variables,omitempty"`
 
 	// File is the name used in messages: the path given to LoadFile or the

@@ -123,24 +123,27 @@ func (d *decoder) environment(path string, n *node) map[string]Secret {
 		d.fail(n, path, ErrType, "expected a mapping of variable names to values, got %s", n.kind)
 		return nil
 	}
-	d.env = make(map[string]Secret, len(n.entries))
+	// References here read the process environment, not each other: the
+	// result does not depend on the order of the keys.
+	env := make(map[string]Secret, len(n.entries))
+	defer func() { d.env = env }()
 	for _, e := range n.entries {
 		p := join(path, e.key)
 		if e.key == "" {
 			d.errs = append(d.errs, &Error{File: d.file, Line: e.line, Column: e.col, Path: p, Msg: "empty variable name", Err: ErrInvalid})
 			continue
 		}
-		s, env, ok := d.scalar(p, e.val, "a string")
+		s, ref, ok := d.scalar(p, e.val, "a string")
 		if !ok {
 			continue
 		}
-		if env != "" {
-			d.env[e.key] = EnvSecret(env, s)
+		if ref != "" {
+			env[e.key] = EnvSecret(ref, s)
 		} else {
-			d.env[e.key] = NewSecret(s)
+			env[e.key] = NewSecret(s)
 		}
 	}
-	return d.env
+	return env
 }
 
 func (d *decoder) modelList(path string, n *node) []Deployment {
