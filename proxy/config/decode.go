@@ -32,6 +32,9 @@ func (d *decoder) object(path string, n *node, section string, fields []field, e
 	}
 	for _, e := range n.entries {
 		p := join(path, e.key)
+		if section == sectionTop && strings.HasPrefix(e.key, "x-") {
+			continue // an extension field holding YAML anchors
+		}
 		if i := slices.IndexFunc(fields, func(f field) bool { return f.key == e.key }); i >= 0 {
 			fields[i].decode(p, e.val)
 			continue

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 )
@@ -34,7 +35,9 @@ func WithLookupEnv(lookup func(name string) (string, bool)) Option {
 // [Config.Validate] next.
 //
 // Empty data gives a Config with nothing set (no cache, unlike
-// [Default]).
+// [Default]). Top-level keys starting with "x-" are ignored, as Docker
+// Compose does, so a file can keep YAML anchors there
+// (x-azure: &azure {...}).
 func Load(data []byte, opts ...Option) (*Config, error) {
 	o := loadOptions{}
 	for _, opt := range opts {
@@ -43,6 +46,7 @@ func Load(data []byte, opts ...Option) (*Config, error) {
 	if o.lookup == nil {
 		o.lookup = os.LookupEnv
 	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark, as some editors write
 	root, err := parseYAML(o.file, data)
 	if err != nil {
 		return nil, err
