@@ -35,6 +35,7 @@ func (d *decoder) object(path string, n *node, section string, fields []field, e
 		if section == sectionTop && strings.HasPrefix(e.key, "x-") {
 			continue // an extension field holding YAML anchors
 		}
+		d.pos[p] = position{e.line, e.col}
 		if i := slices.IndexFunc(fields, func(f field) bool { return f.key == e.key }); i >= 0 {
 			fields[i].decode(p, e.val)
 			continue

@@ -30,9 +30,11 @@ func (d *decoder) fail(n *node, path string, cause error, format string, args ..
 	d.errs = append(d.errs, &Error{File: d.file, Line: n.line, Column: n.col, Path: path, Msg: fmt.Sprintf(format, args...), Err: cause})
 }
 
-// mark records where the value at path is, for Validate.
+// mark records where the value at path is, for Validate, unless its key's
+// position is recorded already: "litellm_params:" is a better place to
+// report a missing model than the line of the first key below it.
 func (d *decoder) mark(path string, n *node) {
-	if n.line > 0 {
+	if _, ok := d.pos[path]; !ok && n.line > 0 {
 		d.pos[path] = position{n.line, n.col}
 	}
 }
