@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -428,6 +427,3 @@ func (d *decoder) value(key, path string, n *node) any {
 	}
 	return s
 }
-
-// oneOf reports whether s is in list.
-func oneOf(s string, list ...string) bool { return slices.Contains(list, s) }
