@@ -45,7 +45,6 @@ func (d *decoder) object(path string, n *node, section string, fields []field, e
 			d.unsupported = append(d.unsupported, KeyRef{Path: p, Line: e.line})
 		}
 		if extra != nil {
-			d.litellmKept = d.litellmKept || known
 			extra(e.key, p, e.val)
 			continue
 		}
@@ -370,10 +369,19 @@ func (d *decoder) warning() []Warning {
 		}
 		fmt.Fprintf(&b, "%s (line %d)", k.Path, k.Line)
 	}
-	if d.litellmKept {
-		b.WriteString("; litellm_params keys among them are passed to the provider as they are, the rest are ignored")
-	} else {
+	kept := 0
+	for _, k := range d.unsupported {
+		if strings.Contains(k.Path, ".litellm_params.") {
+			kept++
+		}
+	}
+	switch kept {
+	case 0:
 		b.WriteString("; they are ignored")
+	case len(d.unsupported):
+		b.WriteString("; they are passed to the provider as they are")
+	default:
+		b.WriteString("; the litellm_params ones are passed to the provider as they are, the others are ignored")
 	}
 	return []Warning{{Msg: b.String(), Keys: d.unsupported}}
 }

@@ -19,7 +19,6 @@ type decoder struct {
 	env         map[string]Secret           // environment_variables, seen before lookup
 	errs        []error
 	unsupported []KeyRef
-	litellmKept bool // some unsupported key was a litellm_params one, kept in Extra
 	pos         map[string]position
 	envRefs     map[string]string // key path -> the variable its value was read from
 }
