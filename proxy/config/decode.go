@@ -375,13 +375,17 @@ func (d *decoder) warning() []Warning {
 			kept++
 		}
 	}
+	they := "they are"
+	if len(d.unsupported) == 1 {
+		they = "it is"
+	}
 	switch kept {
 	case 0:
-		b.WriteString("; they are ignored")
+		b.WriteString("; " + they + " ignored")
 	case len(d.unsupported):
-		b.WriteString("; they are passed to the provider as they are")
+		b.WriteString("; " + they + " passed to the provider unread")
 	default:
-		b.WriteString("; the litellm_params ones are passed to the provider as they are, the others are ignored")
+		b.WriteString("; the litellm_params ones are passed to the provider unread, the others are ignored")
 	}
 	return []Warning{{Msg: b.String(), Keys: d.unsupported}}
 }

@@ -65,7 +65,7 @@ general_settings:
 	fmt.Println("routing:", cfg.Router.RoutingStrategy, cfg.Timeout())
 	fmt.Println("master key:", cfg.General.MasterKey, len(cfg.General.MasterKey.Value()) > 0)
 	// Output:
-	// warning: config: config.yaml: 1 LiteLLM setting not supported by llmux yet: general_settings.database_url (line 27); they are ignored
+	// warning: config: config.yaml: 1 LiteLLM setting not supported by llmux yet: general_settings.database_url (line 27); it is ignored
 	// gpt-4o -> azure/prod-gpt4o key=os.environ/AZURE_OPENAI_KEY
 	// gpt-4o -> openai/gpt-4o key=os.environ/OPENAI_API_KEY
 	// claude -> anthropic/claude-sonnet-4-5 key=os.environ/ANTHROPIC_API_KEY

@@ -63,7 +63,7 @@ func (n *node) get(key string) *node {
 // maxNodes counts values with aliases expanded ("billion laughs"), maxDepth
 // the nesting.
 const (
-	maxNodes = 100_000
+	maxNodes = 1_000_000
 	maxDepth = 100
 )
 
