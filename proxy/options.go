@@ -34,6 +34,8 @@ type settings struct {
 	idleTimeout       time.Duration
 	shutdownTimeout   time.Duration
 	clientCredentials bool
+	loggerFactories   map[string]LoggerFactory
+	closers           []func() error
 }
 
 // Router is what the gateway needs of a router: the middleware that sends
