@@ -40,6 +40,7 @@ func fixture(t testing.TB, name string) string {
 type reply struct {
 	status int
 	body   string // JSON, or an SSE transcript (starts with "data:")
+	sse    string // when set, the body for stream requests
 	header map[string]string
 	// cut, for an SSE body, sends only the body's first cut bytes and then
 	// drops the connection: a stream that breaks after it started.
@@ -70,6 +71,9 @@ func newUpstream(t testing.TB, replies ...reply) *upstream {
 			w.Header().Set(k, v)
 		}
 		body := rp.body
+		if rp.sse != "" && strings.Contains(string(b), `"stream":true`) {
+			body = rp.sse
+		}
 		if strings.HasPrefix(body, "data:") {
 			w.Header().Set("Content-Type", "text/event-stream")
 		} else {
@@ -114,6 +118,11 @@ func (u *upstream) base() string { return u.URL + "/v1" }
 
 func ok(t testing.TB) reply       { return reply{body: fixture(t, "openai-chat.json")} }
 func okStream(t testing.TB) reply { return reply{body: fixture(t, "openai-chat-stream.sse")} }
+
+// okBoth answers a stream request with the SSE fixture, others with JSON.
+func okBoth(t testing.TB) reply {
+	return reply{body: fixture(t, "openai-chat.json"), sse: fixture(t, "openai-chat-stream.sse")}
+}
 
 func serverError() reply {
 	return reply{status: 503, body: `{"error":{"message":"the server is overloaded","type":"server_error","param":null,"code":null}}`}
