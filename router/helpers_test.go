@@ -45,6 +45,9 @@ type reply struct {
 	// cut, for an SSE body, sends only the body's first cut bytes and then
 	// drops the connection: a stream that breaks after it started.
 	cut int
+	// hold, when set, delays the answer until it is closed or the client
+	// goes away.
+	hold chan struct{}
 }
 
 // upstream is a fake OpenAI-compatible server answering its replies in
@@ -67,6 +70,13 @@ func newUpstream(t testing.TB, replies ...reply) *upstream {
 		rp := u.replies[min(u.n, len(u.replies)-1)]
 		u.n++
 		u.mu.Unlock()
+		if rp.hold != nil {
+			select {
+			case <-rp.hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		for k, v := range rp.header {
 			w.Header().Set(k, v)
 		}

@@ -352,3 +352,65 @@ func TestRouter_RequestMiddlewareSeesTheRoutedCopy(t *testing.T) {
 		t.Errorf("routed request: %+v route %+v", seen, seen.Route)
 	}
 }
+
+func TestRouter_EmbeddingsAreRoutedToo(t *testing.T) {
+	down, up := newUpstream(t, serverError()), newUpstream(t, reply{body: fixture(t, "openai-embeddings.json")})
+	a, b := deployment("a", "embed", down), deployment("b", "embed", up)
+	a.Weight = 1
+	r := newRouter(t, []Deployment{a, b})
+	c, rec := newClient(t, r)
+	resp, err := c.Embedding(context.Background(), &llmux.Request{Model: "embed", Input: []string{"hello"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Data) != 1 || rec.Last().Route.ModelID != "b" || rec.Last().Route.Try != 2 {
+		t.Errorf("data %d, route %+v", len(resp.Data), rec.Last().Route)
+	}
+	if s := status(t, r, "b"); s.Requests != 1 || s.Tokens != 5 {
+		t.Errorf("b: %+v, want 1 request and 5 tokens", s)
+	}
+}
+
+func TestRouter_DefaultFallbacksApplyToGroupsWithoutTheirOwn(t *testing.T) {
+	u := newUpstream(t, ok(t))
+	r := newRouter(t, []Deployment{deployment("a", "a", u), deployment("b", "b", u), deployment("c", "c", u)},
+		WithFallbacks(map[string][]string{"*": {"c", "b"}, "b": {"a"}}))
+	names := func(l []*group) (out []string) {
+		for _, g := range l {
+			out = append(out, g.name)
+		}
+		return out
+	}
+	for group, want := range map[string][]string{"a": {"c", "b"}, "b": {"a"}, "c": {"b"}} {
+		if got := names(r.groups[group].fallbacks); !cmp.Equal(got, want) {
+			t.Errorf("%s falls back to %v, want %v", group, got, want)
+		}
+	}
+}
+
+// The caller's deadline ends the call: no other deployment is tried and
+// the deployment is not blamed.
+func TestRouter_CallerDeadlineStopsWithoutBlame(t *testing.T) {
+	hold := make(chan struct{})
+	defer close(hold)
+	slow, other := newUpstream(t, reply{hold: hold}), newUpstream(t, ok(t))
+	a, b := deployment("a", "g", slow), deployment("b", "g", other)
+	a.Weight = 1
+	r := newRouter(t, []Deployment{a, b}, WithAllowedFails(0))
+	c, _ := newClient(t, r)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.Completion(ctx, chat("g"))
+	if err == nil || ctx.Err() == nil {
+		t.Fatalf("err = %v", err)
+	}
+	if other.requests() != 0 {
+		t.Error("tried another deployment after the caller's deadline")
+	}
+	if s := status(t, r, "a"); !s.CooldownUntil.IsZero() {
+		t.Error("the caller's deadline cooled the deployment down")
+	}
+	if n := depOf(t, r, "a").inflight.Load(); n != 0 {
+		t.Errorf("%d in flight", n)
+	}
+}
