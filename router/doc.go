@@ -21,7 +21,8 @@
 // pre/post-API-call event pair per try (attempt numbers count across
 // deployments) and exactly one success or failure event, whose
 // [llmux.Event.Route] says which group and deployment answered and after
-// how many tries. The router never changes the caller's request: each try
+// how many tries (after a fallback, Route.ModelGroup is the fallback
+// group, as LiteLLM's model_group). The router never changes the caller's request: each try
 // runs a copy with the deployment's Model, APIBase, APIKey, APIVersion,
 // Timeout, MaxRetries and Route. A model that is not a group passes
 // through untouched; [Router.Groups] lists the groups.
@@ -63,9 +64,9 @@
 // (5s): no router sharing the state picks it until then. Invalid
 // requests, context-length and content-policy errors do not count. When
 // every deployment of a group is cooling down (or, for UsageBased, at its
-// limits), the call fails with llmux.CodeRateLimited, a message naming the
-// group and RetryAfter the time until the first one is back — after the
-// fallbacks, which are tried first.
+// limits), the group fails with llmux.CodeRateLimited, a message naming
+// it and RetryAfter the time until the first one is back; the fallbacks,
+// if any, are tried before the call reports it.
 //
 // Counters: a request counts towards its deployment's RPM when sent; its
 // tokens count when the answer arrives, or when a stream ends (its usage
