@@ -246,6 +246,13 @@ func (cl *call) run(ctx context.Context) (res *Result, err error) {
 			res, err = nil, &Error{Code: CodeUnknown, Message: fmt.Sprintf("middleware panicked: %v", p)}
 			cl.c.cfg.log.Error("llmux: middleware panicked", "call_id", cl.ev.CallID, "panic", cl.secrets.String(fmt.Sprint(p)))
 		}
+		// A router that refused the call without trying a deployment
+		// (every one cooled down) still says which group it was.
+		if err != nil && cl.ev.Route == (Route{}) {
+			if r := cl.callv.Request; r != nil && r.Route != nil {
+				cl.ev.Route = *r.Route
+			}
+		}
 	}()
 	return cl.chain(ctx, &cl.callv)
 }

@@ -88,11 +88,11 @@ func (cl *call) answer(ctx context.Context) (*Result, error) {
 		case cl.stream:
 			rctx, cancel := context.WithCancel(ctx)
 			cl.cancel = cancel
-			return &Result{Stream: newReplayReader(rctx, e.Response)}, nil
+			return &Result{Stream: newReplayReader(rctx, e.Response), CacheHit: true}, nil
 		case cl.ct == CallEmbedding:
-			return &Result{Embedding: e.Embedding}, nil
+			return &Result{Embedding: e.Embedding, CacheHit: true}, nil
 		}
-		return &Result{Response: e.Response}, nil
+		return &Result{Response: e.Response, CacheHit: true}, nil
 	}
 	switch {
 	case cl.stream:

@@ -33,6 +33,9 @@ type Result struct {
 	// response, emit stream events and time it out when idle; it calls
 	// Close once, never concurrently with Recv.
 	Stream ChunkReader
+	// CacheHit is set by the client when the cache answered: no API call
+	// was made (a router does not count it against a deployment's rate).
+	CacheHit bool
 }
 
 // CallFunc performs a call: the provider's (through the cache and the

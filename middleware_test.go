@@ -370,3 +370,52 @@ func TestMiddleware_RouterTriesDeploymentsInOneCall(t *testing.T) {
 		t.Errorf("upstream requests: %d to the failing deployment, %d to the good one; want 1 each", down.requests(), up.requests())
 	}
 }
+
+// TestMiddleware_RefusalKeepsTheRoute: middleware that sets a Route and
+// refuses the call without calling next (a router whose deployments all
+// cool down) still has the route reported in the failure event.
+func TestMiddleware_RefusalKeepsTheRoute(t *testing.T) {
+	u := newUpstream(t, reply{body: okBody})
+	refuse := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			r := *c.Request
+			r.Route = &Route{ModelGroup: "gpt-4o"}
+			c.Request = &r
+			return nil, &Error{Code: CodeRateLimited, Message: "every deployment of gpt-4o is cooling down"}
+		}
+	}
+	c, rec := fakeClient(t, u, WithMiddleware(refuse))
+	if _, err := c.Completion(context.Background(), &Request{Model: "gpt-4o", Messages: hi()}); CodeOf(err) != CodeRateLimited {
+		t.Fatalf("err = %v", err)
+	}
+	wantTypes(t, rec, "failed_api_call")
+	if e := rec.last(); e.Route.ModelGroup != "gpt-4o" {
+		t.Errorf("failure event route %+v, want the group", e.Route)
+	}
+}
+
+// TestMiddleware_ResultSaysCacheHit: the result middleware sees says when
+// the cache answered.
+func TestMiddleware_ResultSaysCacheHit(t *testing.T) {
+	u := newUpstream(t, reply{body: okBody})
+	var hits []bool
+	spy := func(next CallFunc) CallFunc {
+		return func(ctx context.Context, c *Call) (*Result, error) {
+			res, err := next(ctx, c)
+			if err == nil {
+				hits = append(hits, res.CacheHit)
+			}
+			return res, err
+		}
+	}
+	mem := newMapCache()
+	c, _ := fakeClient(t, u, WithMiddleware(spy), WithCache(mem))
+	for range 2 {
+		if _, err := c.Completion(context.Background(), &Request{Model: "openai/gpt-4o-mini", Messages: hi()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(hits) != 2 || hits[0] || !hits[1] {
+		t.Errorf("CacheHit per call = %v, want [false true]", hits)
+	}
+}

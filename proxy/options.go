@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/proxy/config"
 )
 
 // Defaults of the gateway's limits.
@@ -35,7 +36,11 @@ type settings struct {
 	shutdownTimeout   time.Duration
 	clientCredentials bool
 	loggerFactories   map[string]LoggerFactory
-	closers           []func() error
+	closers           []func() error // what the config opened (Redis clients)
+	config            *config.Config
+	getenv            func(string) string
+	maxBodySizeSet    bool
+	timeoutsSet       bool
 }
 
 // Router is what the gateway needs of a router: the middleware that sends
@@ -142,7 +147,7 @@ func WithMaxBodySize(n int64) Option {
 		if n <= 0 {
 			return fmt.Errorf("proxy: WithMaxBodySize: %d is not positive", n)
 		}
-		s.maxBodySize = n
+		s.maxBodySize, s.maxBodySizeSet = n, true
 		return nil
 	}
 }
@@ -176,6 +181,7 @@ func WithTimeouts(readHeader, idle, shutdown time.Duration) Option {
 		if shutdown > 0 {
 			s.shutdownTimeout = shutdown
 		}
+		s.timeoutsSet = true
 		return nil
 	}
 }

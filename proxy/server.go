@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -57,6 +58,12 @@ func New(opts ...Option) (*Server, error) {
 	if set.log == nil {
 		set.log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	if set.config != nil {
+		if err := set.applyConfig(); err != nil {
+			closeAll(set.closers)
+			return nil, err
+		}
+	}
 	s := &Server{set: set, log: set.log, hooks: newHookSet(set.hooks, set.log)}
 	var mw []llmux.Middleware
 	if !s.hooks.empty() {
@@ -74,6 +81,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	c, err := llmux.New(copts...)
 	if err != nil {
+		closeAll(set.closers)
 		return nil, fmt.Errorf("proxy: %w", err)
 	}
 	s.client = c
@@ -120,6 +128,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err := <-done:
 		_ = s.client.Close(context.Background())
+		closeAll(s.set.closers)
 		return err
 	case <-ctx.Done():
 	}
@@ -144,6 +153,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	cctx, ccancel := context.WithTimeout(context.Background(), s.set.shutdownTimeout)
 	defer ccancel()
+	defer closeAll(s.set.closers)
 	if cerr := s.client.Close(cctx); cerr != nil {
 		s.log.Warn("proxy: loggers not flushed", "err", cerr)
 		if err == nil {
@@ -157,7 +167,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // a handler without Serve.
 func (s *Server) Close(ctx context.Context) error {
 	s.closing.Store(true)
-	return s.client.Close(ctx)
+	err := s.client.Close(ctx)
+	if cerr := closeAll(s.set.closers); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// closeAll closes what the config opened, once each.
+func closeAll(fs []func() error) error {
+	var errs []error
+	for _, f := range fs {
+		if err := f(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (s *Server) routes() {

@@ -287,6 +287,8 @@ func resultTokens(res *llmux.Result) (int64, bool) {
 	switch {
 	case res == nil:
 		return 0, false
+	case res.CacheHit:
+		return 0, true
 	case res.Response != nil:
 		if res.Response.CacheHit {
 			return 0, true
