@@ -839,7 +839,9 @@ func onlyKeys(m map[string]string, names ...string) bool {
 // empty, without the comma that ends a data URL's header.
 func cleanMediaType(mt string) bool { return mt != "" && !strings.ContainsAny(mt, ",") }
 
-func isHTTP(u string) bool { return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") }
+func isHTTP(u string) bool {
+	return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")
+}
 
 // invalid returns the error of a request member: an *llmux.Error with
 // CodeInvalidRequest naming it.
