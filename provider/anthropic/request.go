@@ -209,8 +209,8 @@ func convertMessages(msgs []llmux.Message) (any, []wireMessage, error) {
 		system   []block
 		sysTexts []string
 		sysArray bool
-		out      []wireMessage
 	)
+	out := make([]wireMessage, 0, len(msgs)) // [] rather than null when empty
 	for i, m := range msgs {
 		var (
 			role    string
@@ -242,8 +242,13 @@ func convertMessages(msgs []llmux.Message) (any, []wireMessage, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if b, ok := content.([]block); ok && len(b) == 0 {
+			content = "" // parts that were all empty text: as no parts
+		}
 		if n := len(out); n > 0 && out[n-1].Role == role {
-			out[n-1].Content = append(asBlocks(out[n-1].Content), asBlocks(content)...)
+			if merged := append(asBlocks(out[n-1].Content), asBlocks(content)...); len(merged) > 0 {
+				out[n-1].Content = merged
+			}
 			continue
 		}
 		out = append(out, wireMessage{Role: role, Content: content})

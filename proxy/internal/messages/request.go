@@ -296,8 +296,16 @@ func (d *decoder) messages(raw json.RawMessage) ([]llmux.Message, error) {
 			msgs, err = d.user(content, path)
 		case "assistant":
 			var m llmux.Message
-			m, err = d.assistant(content, path)
-			msgs = []llmux.Message{m}
+			if m, err = d.assistant(content, path); err == nil {
+				if n := len(out); n > 0 && out[n-1].Role == llmux.RoleAssistant {
+					// Consecutive assistant turns are one turn, as the API
+					// takes them; merged here, its blocks keep the order
+					// an assistant message has (see assistant).
+					out[n-1] = mergeAssistant(out[n-1], m)
+					continue
+				}
+				msgs = []llmux.Message{m}
+			}
 		default:
 			return nil, invalid(path+".role", "want \"user\" or \"assistant\", got %q", role)
 		}
@@ -420,6 +428,24 @@ func (d *decoder) assistant(raw json.RawMessage, path string) (llmux.Message, er
 		m.Parts = []llmux.ContentPart{}
 	}
 	return m, nil
+}
+
+// mergeAssistant returns the assistant message of two consecutive turns:
+// the thinking blocks, parts (a string content as a text part) and tool
+// calls of a, then of b.
+func mergeAssistant(a, b llmux.Message) llmux.Message {
+	parts := func(m llmux.Message) []llmux.ContentPart {
+		if m.Parts == nil && m.Content != "" {
+			return []llmux.ContentPart{{Type: "text", Text: m.Content}}
+		}
+		return m.Parts
+	}
+	return llmux.Message{
+		Role:           llmux.RoleAssistant,
+		Parts:          append(append([]llmux.ContentPart{}, parts(a)...), parts(b)...),
+		ToolCalls:      append(a.ToolCalls[:len(a.ToolCalls):len(a.ToolCalls)], b.ToolCalls...),
+		ThinkingBlocks: append(a.ThinkingBlocks[:len(a.ThinkingBlocks):len(a.ThinkingBlocks)], b.ThinkingBlocks...),
+	}
 }
 
 // block decodes a content block's members and its type.
@@ -627,22 +653,33 @@ func (d *decoder) toolUse(obj map[string]json.RawMessage, path string) (llmux.To
 
 // thinking decodes a thinking or redacted_thinking block.
 func (d *decoder) thinking(obj map[string]json.RawMessage, typ, path string) (llmux.ThinkingBlock, error) {
+	// The members are the API's to require: provider/anthropic leaves an
+	// empty signature or data out.
 	tb := llmux.ThinkingBlock{Type: typ}
 	if typ == "redacted_thinking" {
-		if err := d.str(obj["data"], path+".data", &tb.Data); err != nil {
+		if err := d.optStr(obj, "data", path, &tb.Data); err != nil {
 			return tb, err
 		}
 		tb.Extra = rest(obj, "type", "data")
 		return tb, nil
 	}
-	if err := d.str(obj["thinking"], path+".thinking", &tb.Thinking); err != nil {
+	if err := d.optStr(obj, "thinking", path, &tb.Thinking); err != nil {
 		return tb, err
 	}
-	if err := d.str(obj["signature"], path+".signature", &tb.Signature); err != nil {
+	if err := d.optStr(obj, "signature", path, &tb.Signature); err != nil {
 		return tb, err
 	}
 	tb.Extra = rest(obj, "type", "thinking", "signature")
 	return tb, nil
+}
+
+// optStr decodes the string member name of obj, if present and not null.
+func (d *decoder) optStr(obj map[string]json.RawMessage, name, path string, dst *string) error {
+	raw, ok := obj[name]
+	if !ok || isNull(raw) {
+		return nil
+	}
+	return d.str(raw, path+"."+name, dst)
 }
 
 // tools decodes the tool definitions: client tools (no type, or

@@ -210,7 +210,7 @@ func TestDecodeRequest_Errors(t *testing.T) {
 		msgs(`[{"role":"user","content":[{"type":"tool_use","id":"a","name":"f"}]}]`):                                     "messages: messages[0].content[0].type: tool_use blocks belong in assistant messages",
 		msgs(`[{"role":"assistant","content":[{"type":"tool_result","tool_use_id":"a"}]}]`):                               "messages: messages[0].content[0].type: tool_result blocks belong in user messages",
 		msgs(`[{"role":"assistant","content":[{"type":"tool_use","name":"f","input":{}}]}]`):                              "messages: messages[0].content[0].id: is required",
-		msgs(`[{"role":"assistant","content":[{"type":"thinking","thinking":"x"}]}]`):                                     "messages: messages[0].content[0].signature: is required",
+		msgs(`[{"role":"assistant","content":[{"type":"thinking","thinking":"x","signature":1}]}]`):                       "messages: messages[0].content[0].signature: want a string",
 		msgs(`[{"role":"user","content":[{"type":"tool_result"}]}]`):                                                      "messages: messages[0].content[0].tool_use_id: is required",
 		msgs(`[{"role":"user","content":[{"type":"tool_result","tool_use_id":"a","is_error":"yes"}]}]`):                   "messages: messages[0].content[0].is_error: want true or false",
 		msgs(`[{"role":"user","content":[{"type":"tool_result","tool_use_id":"a","content":[{"type":"tool_result"}]}]}]`): "messages: messages[0].content[0].content[0].type: a tool_result cannot hold a tool_result",
