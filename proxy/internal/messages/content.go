@@ -31,13 +31,13 @@ func (d *decoder) system(raw json.RawMessage) (llmux.Message, error) {
 	switch kind(raw) {
 	case '"':
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := unmarshal(raw, &s); err != nil {
 			return llmux.Message{}, invalid("system", "want a string or an array of text blocks")
 		}
 		return llmux.Message{Role: llmux.RoleSystem, Content: s}, nil
 	case '[':
 		var blocks []json.RawMessage
-		if err := json.Unmarshal(raw, &blocks); err != nil {
+		if err := unmarshal(raw, &blocks); err != nil {
 			return llmux.Message{}, invalid("system", "want a string or an array of text blocks")
 		}
 		parts := make([]llmux.ContentPart, 0, len(blocks))
@@ -67,14 +67,14 @@ func (d *decoder) system(raw json.RawMessage) (llmux.Message, error) {
 // messages of one role, rebuilds the turn in its order.
 func (d *decoder) messages(raw json.RawMessage) ([]llmux.Message, error) {
 	var list []json.RawMessage
-	if kind(raw) != '[' || json.Unmarshal(raw, &list) != nil {
+	if kind(raw) != '[' || unmarshal(raw, &list) != nil {
 		return nil, invalid("messages", "want an array of messages")
 	}
 	out := make([]llmux.Message, 0, len(list))
 	for i, m := range list {
 		path := fmt.Sprintf("messages[%d]", i)
 		var obj map[string]json.RawMessage
-		if kind(m) != '{' || json.Unmarshal(m, &obj) != nil {
+		if kind(m) != '{' || unmarshal(m, &obj) != nil {
 			return nil, invalid(path, "want an object")
 		}
 		for k := range obj {
@@ -122,11 +122,11 @@ func (d *decoder) messages(raw json.RawMessage) ([]llmux.Message, error) {
 func (d *decoder) content(raw json.RawMessage, path string) (s string, blocks []json.RawMessage, isString bool, err error) {
 	switch kind(raw) {
 	case '"':
-		if json.Unmarshal(raw, &s) == nil {
+		if unmarshal(raw, &s) == nil {
 			return s, nil, true, nil
 		}
 	case '[':
-		if json.Unmarshal(raw, &blocks) == nil {
+		if unmarshal(raw, &blocks) == nil {
 			return "", blocks, false, nil
 		}
 	}
@@ -252,7 +252,7 @@ func mergeAssistant(a, b llmux.Message) llmux.Message {
 // block decodes a content block's members and its type.
 func (d *decoder) block(raw json.RawMessage, path string) (map[string]json.RawMessage, string, error) {
 	var obj map[string]json.RawMessage
-	if kind(raw) != '{' || json.Unmarshal(raw, &obj) != nil {
+	if kind(raw) != '{' || unmarshal(raw, &obj) != nil {
 		return nil, "", invalid(path, "want a content block object")
 	}
 	t, ok := obj["type"]
@@ -308,7 +308,7 @@ func (d *decoder) textPart(obj map[string]json.RawMessage, path string) (llmux.C
 func imagePart(obj map[string]json.RawMessage) llmux.ContentPart {
 	if onlyMembers(obj, "type", "source", "cache_control") {
 		var src map[string]string
-		if json.Unmarshal(obj["source"], &src) == nil {
+		if unmarshal(obj["source"], &src) == nil {
 			url := ""
 			switch {
 			case src["type"] == "base64" && onlyKeys(src, "type", "media_type", "data") && cleanMediaType(src["media_type"]) && src["data"] != "":
@@ -333,13 +333,13 @@ func documentPart(obj map[string]json.RawMessage) llmux.ContentPart {
 	title := ""
 	if raw, ok := obj["title"]; ok {
 		// An empty title would not be sent back: keep the block whole.
-		if json.Unmarshal(raw, &title) != nil || kind(raw) != '"' || title == "" {
+		if unmarshal(raw, &title) != nil || kind(raw) != '"' || title == "" {
 			return nativePart("document", obj)
 		}
 	}
 	if onlyMembers(obj, "type", "source", "title", "cache_control") {
 		var src map[string]string
-		if json.Unmarshal(obj["source"], &src) == nil {
+		if unmarshal(obj["source"], &src) == nil {
 			var f *llmux.File
 			switch {
 			case src["type"] == "base64" && onlyKeys(src, "type", "media_type", "data") && src["media_type"] == "application/pdf" && src["data"] != "":
@@ -441,7 +441,7 @@ func (d *decoder) toolUse(obj map[string]json.RawMessage, path string) (llmux.To
 	// the call the model made.
 	if args, ok := obj["arguments"]; ok && kind(args) == '"' && (tc.Function.Arguments == "{}" || tc.Function.Arguments == "") {
 		var s string
-		if json.Unmarshal(args, &s) == nil {
+		if unmarshal(args, &s) == nil {
 			tc.Function.Arguments = s
 			delete(tc.Extra, "arguments")
 			if len(tc.Extra) == 0 {

@@ -31,14 +31,14 @@ var requestMembers = []string{"model", "messages", "prompt", "input", "temperatu
 // call option is set.
 func DecodeRequest(body []byte) (*llmux.Request, error) {
 	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
-		if _, ok := err.(*json.UnmarshalTypeError); ok {
+	if kind(body) != '{' {
+		if json.Valid(body) {
 			return nil, invalid("", "request body: want a JSON object")
 		}
-		return nil, invalid("", "request body is not valid JSON: %v", err)
+		return nil, invalid("", "request body is not valid JSON")
 	}
-	if top == nil {
-		return nil, invalid("", "request body: want a JSON object")
+	if err := unmarshal(body, &top); err != nil {
+		return nil, invalid("", "request body is not valid JSON: %v", err)
 	}
 	req := &llmux.Request{}
 	var d decoder
@@ -119,7 +119,7 @@ func (d *decoder) member(req *llmux.Request, name string, raw json.RawMessage) e
 	case "stop_sequences":
 		if !null {
 			var stop []string
-			if err := json.Unmarshal(raw, &stop); err != nil {
+			if err := unmarshal(raw, &stop); err != nil {
 				return invalid(name, "want an array of strings")
 			}
 			if len(stop) > 0 {
@@ -159,7 +159,7 @@ func (d *decoder) member(req *llmux.Request, name string, raw json.RawMessage) e
 			var t struct {
 				Type *string `json:"type"`
 			}
-			if err := json.Unmarshal(raw, &t); err != nil || kind(raw) != '{' || t.Type == nil {
+			if err := unmarshal(raw, &t); err != nil || kind(raw) != '{' || t.Type == nil {
 				return invalid(name, "want an object with a string type (enabled, disabled...)")
 			}
 		}
@@ -192,12 +192,12 @@ func (d *decoder) metadata(req *llmux.Request, raw json.RawMessage) error {
 		return invalid("metadata", "want an object")
 	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := unmarshal(raw, &m); err != nil {
 		return invalid("metadata", "want an object")
 	}
 	if len(m) == 1 {
 		var id string
-		if json.Unmarshal(m["user_id"], &id) == nil && id != "" && kind(m["user_id"]) == '"' {
+		if unmarshal(m["user_id"], &id) == nil && id != "" && kind(m["user_id"]) == '"' {
 			req.User = id
 			return nil
 		}
@@ -213,14 +213,14 @@ func (d *decoder) metadata(req *llmux.Request, raw json.RawMessage) error {
 // name, with its other members in Extra.
 func (d *decoder) tools(raw json.RawMessage) ([]llmux.Tool, error) {
 	var list []json.RawMessage
-	if kind(raw) != '[' || json.Unmarshal(raw, &list) != nil {
+	if kind(raw) != '[' || unmarshal(raw, &list) != nil {
 		return nil, invalid("tools", "want an array of tools")
 	}
 	out := make([]llmux.Tool, 0, len(list))
 	for i, t := range list {
 		path := fmt.Sprintf("tools[%d]", i)
 		var obj map[string]json.RawMessage
-		if kind(t) != '{' || json.Unmarshal(t, &obj) != nil {
+		if kind(t) != '{' || unmarshal(t, &obj) != nil {
 			return nil, invalid(path, "want an object")
 		}
 		var typ, name string
@@ -271,11 +271,11 @@ func (d *decoder) toolChoice(req *llmux.Request, raw json.RawMessage) error {
 		Name    *string `json:"name"`
 		Disable *bool   `json:"disable_parallel_tool_use"`
 	}
-	if kind(raw) != '{' || json.Unmarshal(raw, &tc) != nil || tc.Type == nil {
+	if kind(raw) != '{' || unmarshal(raw, &tc) != nil || tc.Type == nil {
 		return invalid("tool_choice", "want an object with a type (auto, any, tool or none)")
 	}
 	var obj map[string]json.RawMessage
-	_ = json.Unmarshal(raw, &obj) // it decoded above
+	_ = unmarshal(raw, &obj) // it decoded above
 	allowed := []string{"type", "disable_parallel_tool_use"}
 	if *tc.Type == "tool" {
 		allowed = append(allowed, "name")
