@@ -96,8 +96,8 @@
 // unknown members of thinking blocks, and of tool_use blocks other than
 // cache_control and caller, are dropped (a tool call from another
 // provider's answer may carry its own); a missing max_tokens becomes
-// provider/anthropic's default. A tool without a name (mcp_toolset) fails
-// llmux's validation.
+// provider/anthropic's default. A tool without a name (the MCP
+// connector's mcp_toolset) is refused: llmux's tools are named.
 //
 // # Responses
 //

@@ -311,3 +311,21 @@ func TestStreamWriter_FailAndPing(t *testing.T) {
 		t.Errorf("Finish after Fail = %v", err)
 	}
 }
+
+// TestStreamWriter_NativeStopReasons: what the OpenAI shape folds into
+// "stop" (a stop sequence, pause_turn) comes back from an Anthropic
+// upstream as it was sent, read from the message_delta chunk's Raw.
+func TestStreamWriter_NativeStopReasons(t *testing.T) {
+	for _, delta := range []string{
+		`{"stop_reason":"stop_sequence","stop_sequence":"END"}`,
+		`{"stop_reason":"pause_turn","stop_sequence":null}`,
+	} {
+		sse := strings.Replace(string(fixture(t, "anthropic-message-stream.sse")), `{"stop_reason":"end_turn","stop_sequence":null}`, delta, 1)
+		u := newUpstream(t, nil, []byte(sse))
+		req := &llmux.Request{Model: "claude-sonnet-4-5", Messages: []llmux.Message{llmux.User("Hi")}, Stream: true}
+		got, _ := relay(t, u.anthropicClient(t), req, "claude-sonnet-4-5")
+		if !strings.Contains(string(got), `"delta":`+delta) {
+			t.Errorf("%s: got\n%s", delta, got)
+		}
+	}
+}
