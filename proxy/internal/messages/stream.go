@@ -334,7 +334,9 @@ func (s *StreamWriter) deltaEvents(d *llmux.Delta) {
 			s.closeOpen()
 			continue
 		}
-		if tb.Thinking != "" {
+		// A block's text comes in ReasoningContent when the delta has
+		// some (a cache replay sends both), as the accumulator reads it.
+		if tb.Thinking != "" && d.ReasoningContent == "" {
 			s.thinking(tb.Thinking)
 		}
 		if tb.Signature != "" {

@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/cache"
+	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/providertest"
 )
 
@@ -327,5 +329,61 @@ func TestStreamWriter_NativeStopReasons(t *testing.T) {
 		if !strings.Contains(string(got), `"delta":`+delta) {
 			t.Errorf("%s: got\n%s", delta, got)
 		}
+	}
+}
+
+// TestStreamWriter_CacheReplay: a streamed cache hit (the client's replay
+// of a stored response) gives the same content blocks as the stream that
+// was stored.
+func TestStreamWriter_CacheReplay(t *testing.T) {
+	u := newUpstream(t, nil, fixture(t, "anthropic-thinking-stream.sse"))
+	mem, err := cache.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := llmux.New(llmux.WithProvider(anthropic.New(anthropic.WithAPIKey("sk-ant-test-0123456789"), anthropic.WithBaseURL(u.srv.URL))),
+		llmux.WithCache(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(bg)
+	// blocks assembles the content blocks of a stream: each block's
+	// start with its deltas joined, as a client's accumulator does.
+	blocks := func(b []byte) []map[string]any {
+		var out []map[string]any
+		for _, ev := range parseSSE(t, b) {
+			data := ev.Data.(map[string]any)
+			switch ev.Name {
+			case "content_block_start":
+				out = append(out, data["content_block"].(map[string]any))
+			case "content_block_delta":
+				block := out[int(data["index"].(float64))]
+				for k, v := range data["delta"].(map[string]any) {
+					if k == "partial_json" {
+						k = "input_json"
+					}
+					if k != "type" {
+						prev, _ := block[k].(string)
+						block[k] = prev + v.(string)
+					}
+				}
+			}
+		}
+		return out
+	}
+	req := &llmux.Request{Model: "claude-sonnet-4-5", Messages: []llmux.Message{llmux.User("Weather in Paris?")}, Stream: true}
+	first, _ := relay(t, c, req, "claude-sonnet-4-5")
+	if err := c.Flush(bg); err != nil {
+		t.Fatal(err)
+	}
+	replay, _ := relay(t, c, req, "claude-sonnet-4-5")
+	u.mu.Lock()
+	sent := len(u.bodies)
+	u.mu.Unlock()
+	if sent != 1 {
+		t.Fatalf("%d upstream requests: the second stream was not a cache hit", sent)
+	}
+	if d := cmp.Diff(blocks(first), blocks(replay)); d != "" {
+		t.Errorf("(-streamed +replayed):\n%s", d)
 	}
 }
