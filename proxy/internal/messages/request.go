@@ -81,7 +81,7 @@ func DecodeRequest(body []byte) (*llmux.Request, error) {
 	return req, nil
 }
 
-// decoder holds nothing yet: it groups the decoding steps.
+// decoder groups the decoding steps; it has no state.
 type decoder struct{}
 
 // member decodes one top-level member other than model, system and
