@@ -30,7 +30,10 @@
 //	stop                    stop_sequences
 //	user                    metadata.user_id
 //	n                       nothing: 1 is the only value; n > 1 fails with CodeUnsupported
-//	tools                   tools (function tools: name, description, input_schema, cache_control)
+//	tools                   tools (function tools: name, description, input_schema, cache_control, then
+//	                        the tool's Extra members); a tool of another type but OpenAI's "custom" is
+//	                        one of Anthropic's server tools (web_search_20250305...), sent as
+//	                        {"type", "name"} with its Extra members and cache_control
 //	tool_choice             tool_choice: auto, required -> any, none, function X -> {"type":"tool","name":X};
 //	                        a raw Anthropic object passes verbatim; other raw forms fail
 //	parallel_tool_calls v   tool_choice.disable_parallel_tool_use = !v ({"type":"auto"} if no tool_choice;
@@ -60,16 +63,29 @@
 // # Messages
 //
 // System and developer messages become the top-level "system": one string,
-// or an array of text blocks when one of them carries cache_control. Tool
-// calls and tool results become tool_use and tool_result blocks, and
-// consecutive messages of the same role are merged, since turns must
-// alternate. Content parts map as follows: text to text blocks, image_url
+// or an array of text blocks when one of them has parts or carries
+// cache_control. Tool calls and tool results become tool_use and
+// tool_result blocks (a tool message's parts become the result's content
+// blocks), and consecutive messages of the same role are merged, since
+// turns must alternate. Content parts map as follows: text to text blocks
+// (with the part's Extra members, such as citations), image_url
 // (http(s) or base64 data URL) to image blocks, file with file_data to a
 // base64 document (application/pdf), a text document (text/plain) or an
 // image block (image/*), file with file_id to a document whose source is
 // that uploaded file (an Anthropic Files API id; the Files API beta header
 // is added), the filename to the document's title. input_audio is refused
 // with CodeInvalidRequest.
+//
+// Anthropic's own blocks: a part whose type is one of Anthropic's block
+// types rather than OpenAI's (image, document, search_result,
+// server_tool_use, mcp_tool_use, mcp_tool_result, container_upload, any
+// *_tool_result) is sent as that block, {"type"} with the part's Extra
+// members and cache_control; one whose source is a file adds the Files
+// API beta header. From a tool call's Extra, cache_control and caller are
+// sent on its tool_use block (other members, which another provider's
+// answer may have left there, are not); from a tool message's Extra,
+// is_error. This is what a gateway taking Anthropic's own request format
+// (proxy/internal/messages) relies on to pass requests through losslessly.
 //
 // Prompt caching: the cache_control of a message goes on its last block (a
 // string content becomes one text block), that of a part on the part's
@@ -88,7 +104,10 @@
 // # Answers
 //
 // Usage is reported the OpenAI way: prompt tokens include cache reads and
-// cache writes. A 200 body that is not a message ("type":"message" with a
+// cache writes. Response.Raw is the upstream body; in streams, the chunks
+// of message_start and message_delta keep their event's data in
+// Chunk.Raw, so what the OpenAI shape cannot carry (stop_sequence,
+// pause_turn, the usage's details) stays readable. A 200 body that is not a message ("type":"message" with a
 // content array), or for the legacy API not a completion, is
 // CodeBadResponse, and so is a stream with an undecodable event, an event
 // over the 1 MiB SSE cap, or a body whose Content-Encoding is a lie.

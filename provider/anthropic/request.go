@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/llmux/llmux"
@@ -24,17 +25,64 @@ type block struct {
 	Text string `json:"text,omitempty"`
 	// Thinking is a pointer because a thinking block always carries the
 	// member, "" when its display was omitted.
-	Thinking     *string         `json:"thinking,omitempty"`
-	Signature    string          `json:"signature,omitempty"`
-	Data         string          `json:"data,omitempty"`
-	Source       *source         `json:"source,omitempty"`
-	Title        string          `json:"title,omitempty"`
-	ID           string          `json:"id,omitempty"`
-	Name         string          `json:"name,omitempty"`
-	Input        json.RawMessage `json:"input,omitempty"`
-	ToolUseID    string          `json:"tool_use_id,omitempty"`
-	Content      string          `json:"content,omitempty"`
+	Thinking  *string         `json:"thinking,omitempty"`
+	Signature string          `json:"signature,omitempty"`
+	Data      string          `json:"data,omitempty"`
+	Source    *source         `json:"source,omitempty"`
+	Title     string          `json:"title,omitempty"`
+	ID        string          `json:"id,omitempty"`
+	Name      string          `json:"name,omitempty"`
+	Input     json.RawMessage `json:"input,omitempty"`
+	ToolUseID string          `json:"tool_use_id,omitempty"`
+	// Content is a tool_result's content: a non-empty string or []block.
+	Content      any             `json:"content,omitempty"`
 	CacheControl json.RawMessage `json:"cache_control,omitempty"`
+
+	// extra holds further members of the block (Anthropic's, carried in
+	// the Extra of a part, tool call or tool message), written after the
+	// members above in key order.
+	extra map[string]json.RawMessage
+	// native, when set, is the whole block, sent verbatim: a part of one
+	// of Anthropic's own block types (see nativeBlock).
+	native json.RawMessage
+}
+
+// blockMembers are the members block writes itself; extra may not
+// replace them.
+var blockMembers = []string{"type", "text", "thinking", "signature", "data", "source", "title", "id", "name",
+	"input", "tool_use_id", "content", "cache_control"}
+
+// MarshalJSON writes a native block verbatim, and any other block with
+// its extra members after its own.
+func (b block) MarshalJSON() ([]byte, error) {
+	if b.native != nil {
+		return b.native, nil
+	}
+	type plain block // without this method
+	out, err := marshal(plain(b))
+	if err != nil || len(b.extra) == 0 {
+		return out, err
+	}
+	keys := make([]string, 0, len(b.extra))
+	for k := range b.extra {
+		if !slices.Contains(blockMembers, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out = out[:len(out)-1] // the closing brace
+	for _, k := range keys {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, b.extra[k]); err != nil {
+			return nil, invalidParam(k, "%s block: %s is not valid JSON", b.Type, k)
+		}
+		kb, _ := marshal(k) // a string always encodes
+		out = append(out, ',')
+		out = append(out, kb...)
+		out = append(out, ':')
+		out = append(out, buf.Bytes()...)
+	}
+	return append(out, '}'), nil
 }
 
 // source is the source of an image or document block.
@@ -80,7 +128,7 @@ func (p *Provider) messagesBody(a *llmux.Attempt, msgs []llmux.Message, stream b
 			return nil, err
 		}
 	}
-	var tools []wireTool
+	var tools []json.RawMessage
 	if len(r.Tools) > 0 {
 		if tools, err = convertTools(r.Tools); err != nil {
 			return nil, err
@@ -124,12 +172,21 @@ func (p *Provider) messagesBody(a *llmux.Attempt, msgs []llmux.Message, stream b
 }
 
 // usesFileIDs reports whether a message refers to an uploaded file by id,
-// which needs the Files API beta.
+// which needs the Files API beta: a file part with a file_id, or an
+// Anthropic block (image, document) whose source is a file.
 func usesFileIDs(msgs []llmux.Message) bool {
 	for _, m := range msgs {
 		for _, p := range m.Parts {
-			if p.Type == "file" && p.File != nil && p.File.FileID != "" && p.File.FileData == "" {
+			switch {
+			case p.Type == "file" && p.File != nil && p.File.FileID != "" && p.File.FileData == "":
 				return true
+			case isNativeBlock(p.Type) && len(p.Extra["source"]) > 0:
+				var src struct {
+					Type string `json:"type"`
+				}
+				if json.Unmarshal(p.Extra["source"], &src) == nil && src.Type == "file" {
+					return true
+				}
 			}
 		}
 	}
@@ -144,16 +201,16 @@ func usesFileIDs(msgs []llmux.Message) bool {
 // turns to alternate.
 //
 // The system prompt is one string (the messages' texts joined with "\n"),
-// or, when a system message or one of its parts carries cache_control, an
-// array of text blocks keeping each marker on its block. It is nil when
-// there is no system text.
+// or, when a system message has parts or carries cache_control, an array
+// of text blocks keeping each part's marker and extra members (citations)
+// on its block. It is nil when there is no system text.
 func convertMessages(msgs []llmux.Message) (any, []wireMessage, error) {
 	var (
 		system   []block
 		sysTexts []string
-		sysCache bool
-		out      []wireMessage
+		sysArray bool
 	)
+	out := make([]wireMessage, 0, len(msgs)) // [] rather than null when empty
 	for i, m := range msgs {
 		var (
 			role    string
@@ -168,7 +225,7 @@ func convertMessages(msgs []llmux.Message) (any, []wireMessage, error) {
 			}
 			system = append(system, blocks...)
 			sysTexts = append(sysTexts, m.Text())
-			sysCache = sysCache || cached
+			sysArray = sysArray || cached || len(m.Parts) > 0
 			continue
 		case llmux.RoleUser:
 			role = "user"
@@ -178,18 +235,20 @@ func convertMessages(msgs []llmux.Message) (any, []wireMessage, error) {
 			content, err = assistantContent(i, m)
 		case llmux.RoleTool:
 			role = "user"
-			var cc json.RawMessage
-			if cc, err = messageCache(i, m); err == nil {
-				content = []block{{Type: "tool_result", ToolUseID: m.ToolCallID, Content: m.Text(), CacheControl: cc}}
-			}
+			content, err = toolResult(i, m)
 		default:
 			return nil, nil, invalidRequest("message %d: unsupported role %q", i, m.Role)
 		}
 		if err != nil {
 			return nil, nil, err
 		}
+		if b, ok := content.([]block); ok && len(b) == 0 {
+			content = "" // parts that were all empty text: as no parts
+		}
 		if n := len(out); n > 0 && out[n-1].Role == role {
-			out[n-1].Content = append(asBlocks(out[n-1].Content), asBlocks(content)...)
+			if merged := append(asBlocks(out[n-1].Content), asBlocks(content)...); len(merged) > 0 {
+				out[n-1].Content = merged
+			}
 			continue
 		}
 		out = append(out, wireMessage{Role: role, Content: content})
@@ -207,7 +266,7 @@ func convertMessages(msgs []llmux.Message) (any, []wireMessage, error) {
 		}
 	}
 	switch {
-	case sysCache:
+	case sysArray && len(system) > 0:
 		return system, out, nil
 	case strings.Join(sysTexts, "") != "":
 		return strings.Join(sysTexts, "\n"), out, nil
@@ -244,7 +303,11 @@ func systemBlocks(i int, m llmux.Message) ([]block, bool, error) {
 				continue
 			}
 			cached = cached || pcc != nil
-			blocks = append(blocks, block{Type: "text", Text: p.Text, CacheControl: pcc})
+			extra, err := extraMembers(p.Extra, where, nil)
+			if err != nil {
+				return nil, false, err
+			}
+			blocks = append(blocks, block{Type: "text", Text: p.Text, CacheControl: pcc, extra: extra})
 		}
 	}
 	blocks, err = withCache(i, blocks, cc)
@@ -330,9 +393,78 @@ func assistantContent(i int, m llmux.Message) (any, error) {
 		if err != nil {
 			return nil, invalidRequest("message %d: tool call %q: arguments are not valid JSON", i, tc.ID)
 		}
-		blocks = append(blocks, block{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name, Input: input})
+		where := fmt.Sprintf("message %d, tool call %q", i, tc.ID)
+		tcc, err := compactJSON(tc.Extra["cache_control"], "cache_control", where)
+		if err != nil {
+			return nil, err
+		}
+		extra, err := extraMembers(tc.Extra, where, toolUseMembers)
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, block{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name, Input: input, CacheControl: tcc, extra: extra})
 	}
 	return withCache(i, blocks, cc)
+}
+
+// toolUseMembers are the members of a tool call's Extra sent on its
+// tool_use block: Anthropic's own (cache_control is set apart). Other
+// Extra members, which a tool call another provider answered with may
+// carry, are not sent.
+var toolUseMembers = []string{"caller"}
+
+// toolResultMembers are the members of a tool message's Extra sent on its
+// tool_result block.
+var toolResultMembers = []string{"is_error"}
+
+// toolResult converts a tool message to a tool_result block: its content
+// is the message's parts as blocks (text, images, documents...), or its
+// text; is_error comes from the message's Extra.
+func toolResult(i int, m llmux.Message) ([]block, error) {
+	cc, err := messageCache(i, m)
+	if err != nil {
+		return nil, err
+	}
+	where := fmt.Sprintf("message %d", i)
+	extra, err := extraMembers(m.Extra, where, toolResultMembers)
+	if err != nil {
+		return nil, err
+	}
+	b := block{Type: "tool_result", ToolUseID: m.ToolCallID, CacheControl: cc, extra: extra}
+	switch {
+	case len(m.Parts) > 0:
+		blocks, err := partBlocks(i, m.Parts)
+		if err != nil {
+			return nil, err
+		}
+		if len(blocks) > 0 {
+			b.Content = blocks
+		}
+	case m.Content != "":
+		b.Content = m.Content
+	}
+	return []block{b}, nil
+}
+
+// extraMembers returns, validated and compacted, the members of extra
+// named in only (all of them when only is nil), or nil when there are
+// none.
+func extraMembers(extra map[string]json.RawMessage, where string, only []string) (map[string]json.RawMessage, error) {
+	var out map[string]json.RawMessage
+	for k, v := range extra {
+		if only != nil && !slices.Contains(only, k) {
+			continue
+		}
+		c, err := compactJSON(v, k, where)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = make(map[string]json.RawMessage, len(extra))
+		}
+		out[k] = c
+	}
+	return out, nil
 }
 
 // bodyBlocks returns the blocks of a message's parts, or its Content as
@@ -376,8 +508,10 @@ func toolInput(args string) (json.RawMessage, error) {
 }
 
 // partBlocks converts multi-part content, keeping each part's
-// cache_control. Empty text parts are dropped (the API rejects empty text
-// blocks); input_audio has no Anthropic equivalent.
+// cache_control, and a text part's Extra members (Anthropic's citations).
+// Empty text parts are dropped (the API rejects empty text blocks);
+// input_audio has no Anthropic equivalent. A part of one of Anthropic's
+// own block types is sent as that block (see nativeBlock).
 func partBlocks(i int, parts []llmux.ContentPart) ([]block, error) {
 	blocks := make([]block, 0, len(parts))
 	for j, p := range parts {
@@ -387,16 +521,27 @@ func partBlocks(i int, parts []llmux.ContentPart) ([]block, error) {
 			return nil, err
 		}
 		var b block
-		switch p.Type {
-		case "text":
+		switch {
+		case p.Type == "text":
 			if p.Text == "" {
 				if cc != nil {
 					return nil, invalidParam("cache_control", "%s: cache_control on an empty text part", where)
 				}
 				continue
 			}
-			b = block{Type: "text", Text: p.Text}
-		case "image_url":
+			extra, err := extraMembers(p.Extra, where, nil)
+			if err != nil {
+				return nil, err
+			}
+			b = block{Type: "text", Text: p.Text, extra: extra}
+		case isNativeBlock(p.Type):
+			native, err := nativeBlock(where, p, cc)
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, block{Type: p.Type, native: native})
+			continue
+		case p.Type == "image_url":
 			if p.ImageURL == nil {
 				return nil, invalidRequest("%s: image_url without url", where)
 			}
@@ -405,11 +550,11 @@ func partBlocks(i int, parts []llmux.ContentPart) ([]block, error) {
 				return nil, err
 			}
 			b = block{Type: "image", Source: src}
-		case "file":
+		case p.Type == "file":
 			if b, err = fileBlock(where, p.File); err != nil {
 				return nil, err
 			}
-		case "input_audio":
+		case p.Type == "input_audio":
 			return nil, invalidRequest("%s: input_audio is not supported: the Messages API takes no audio", where)
 		default:
 			return nil, invalidRequest("%s: unsupported type %q", where, p.Type)
@@ -481,4 +626,51 @@ func fileBlock(where string, f *llmux.File) (block, error) {
 		return block{Type: "document", Source: &source{Type: "file", FileID: f.FileID}, Title: f.Filename}, nil
 	}
 	return block{}, invalidRequest("%s: file part needs file_data or file_id", where)
+}
+
+// nativeTypes are Anthropic content block types that have no OpenAI part
+// (image is Anthropic's own image block, not OpenAI's image_url). Besides
+// these, every type ending in "_tool_result" is one (the results of
+// server tools: web_search_tool_result, code_execution_tool_result...).
+var nativeTypes = []string{"image", "document", "search_result", "server_tool_use", "mcp_tool_use",
+	"mcp_tool_result", "container_upload"}
+
+// isNativeBlock reports whether a part type is one of Anthropic's content
+// block types rather than an OpenAI part type.
+func isNativeBlock(typ string) bool {
+	return slices.Contains(nativeTypes, typ) || strings.HasSuffix(typ, "_tool_result")
+}
+
+// nativeBlock returns the block a part of an Anthropic block type stands
+// for: {"type": Type} with the part's Extra members (source, title,
+// citations, tool_use_id, content...) and its cache_control. This is how
+// a gateway taking Anthropic's own request format passes documents,
+// search results and server tool blocks through losslessly.
+func nativeBlock(where string, p llmux.ContentPart, cc json.RawMessage) (json.RawMessage, error) {
+	var o object
+	o.setRaw("type", mustMarshal(p.Type))
+	keys := make([]string, 0, len(p.Extra))
+	for k := range p.Extra {
+		if k != "type" && k != "cache_control" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v, err := compactJSON(p.Extra[k], k, where)
+		if err != nil {
+			return nil, err
+		}
+		o.setRaw(k, v)
+	}
+	if cc != nil {
+		o.setRaw("cache_control", cc)
+	}
+	return o.bytes(), nil
+}
+
+// mustMarshal encodes a string.
+func mustMarshal(s string) []byte {
+	b, _ := marshal(s) // a string always encodes
+	return b
 }

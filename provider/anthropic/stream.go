@@ -150,6 +150,11 @@ func (s *messageStream) chunk(d llmux.Delta, finish string) *llmux.Chunk {
 // redacted_thinking block, which comes whole in content_block_start,
 // becomes Delta.ThinkingBlocks [{Type: "redacted_thinking", Data}]. So a
 // thinking block's text is the reasoning since the previous block closed.
+//
+// The chunks of message_start and message_delta keep the event's data in
+// Raw: what the OpenAI shape cannot carry (the input usage known at the
+// start, the stop_sequence matched, a pause_turn stop) stays readable
+// there, for a gateway answering in Anthropic's format.
 func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 	switch name {
 	case "ping", "content_block_stop":
@@ -171,7 +176,9 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 		}
 		s.id, s.model, s.created = ev.Message.ID, ev.Message.Model, time.Now().Unix()
 		s.usage.update(ev.Message.Usage)
-		return s.chunk(llmux.Delta{Role: llmux.RoleAssistant}, ""), nil
+		c := s.chunk(llmux.Delta{Role: llmux.RoleAssistant}, "")
+		c.Raw = append(json.RawMessage(nil), data...)
+		return c, nil
 	case "content_block_start":
 		b := ev.ContentBlock
 		if b == nil {
@@ -259,7 +266,9 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 		if ev.Delta.StopReason == "" {
 			return nil, nil
 		}
-		return s.chunk(llmux.Delta{}, finishReason(ev.Delta.StopReason)), nil
+		c := s.chunk(llmux.Delta{}, finishReason(ev.Delta.StopReason))
+		c.Raw = append(json.RawMessage(nil), data...)
+		return c, nil
 	default: // message_stop
 		u := s.usage.toLLMux()
 		return &llmux.Chunk{

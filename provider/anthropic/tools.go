@@ -4,16 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/llmux/llmux"
 )
-
-type wireTool struct {
-	Name         string          `json:"name"`
-	Description  string          `json:"description,omitempty"`
-	InputSchema  json.RawMessage `json:"input_schema"`
-	CacheControl json.RawMessage `json:"cache_control,omitempty"`
-}
 
 // toolChoice is the Messages API's tool_choice.
 // https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use
@@ -27,25 +21,69 @@ type toolChoice struct {
 // requires input_schema.
 var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
 
-// convertTools maps OpenAI function tools to Anthropic tools, with their
-// cache_control markers.
-func convertTools(tools []llmux.Tool) ([]wireTool, error) {
-	out := make([]wireTool, 0, len(tools))
+// convertTools maps OpenAI function tools to Anthropic tools: name,
+// description, input_schema and cache_control, then the tool's Extra
+// members (Anthropic's own tool members) in key order. A tool of any
+// other type but OpenAI's "custom" is one of Anthropic's server or
+// versioned tools (web_search_20250305, bash_20250124...), sent as
+// {"type", "name"} with its Extra members (max_uses, allowed_domains...)
+// and cache_control.
+func convertTools(tools []llmux.Tool) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, 0, len(tools))
 	for i, t := range tools {
-		if t.Type != "" && t.Type != "function" {
-			return nil, invalidParam("tools", "tool %d: unsupported type %q", i, t.Type)
-		}
-		schema := t.Function.Parameters
-		if len(bytes.TrimSpace(schema)) == 0 || bytes.Equal(bytes.TrimSpace(schema), []byte("null")) {
-			schema = emptySchema
-		}
-		cc, err := compactJSON(t.CacheControl, "cache_control", fmt.Sprintf("tool %d", i))
+		where := fmt.Sprintf("tool %d", i)
+		cc, err := compactJSON(t.CacheControl, "cache_control", where)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, wireTool{Name: t.Function.Name, Description: t.Function.Description, InputSchema: schema, CacheControl: cc})
+		var o object
+		switch t.Type {
+		case "", "function":
+			schema := t.Function.Parameters
+			if len(bytes.TrimSpace(schema)) == 0 || bytes.Equal(bytes.TrimSpace(schema), []byte("null")) {
+				schema = emptySchema
+			}
+			if err := o.setEach([]field{
+				{"name", t.Function.Name, true},
+				{"description", t.Function.Description, t.Function.Description != ""},
+				{"input_schema", schema, true},
+				{"cache_control", cc, cc != nil},
+			}); err != nil {
+				return nil, err
+			}
+		case "custom":
+			return nil, invalidParam("tools", "tool %d: unsupported type %q", i, t.Type)
+		default:
+			if err := o.setEach([]field{
+				{"type", t.Type, true},
+				{"name", t.Function.Name, t.Function.Name != ""},
+				{"cache_control", cc, cc != nil},
+			}); err != nil {
+				return nil, err
+			}
+		}
+		extra, err := extraMembers(t.Extra, where, nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range sortedKeys(extra) {
+			if !slices.Contains(o.keys, k) {
+				o.setRaw(k, extra[k])
+			}
+		}
+		out = append(out, o.bytes())
 	}
 	return out, nil
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // convertToolChoice maps OpenAI's tool_choice and parallel_tool_calls to
