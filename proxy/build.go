@@ -324,3 +324,15 @@ func (m *configModels) Serves(name string) bool {
 }
 
 func (m *configModels) List() []string { return append(slices.Clone(m.names), m.wild...) }
+
+// checkRouter builds the router cfg describes without its shared state,
+// to report what router.New refuses (no I/O).
+func checkRouter(cfg *config.Config) error {
+	c := *cfg
+	c.Router.RedisHost = ""
+	c.LiteLLM.Cache = false
+	var s settings
+	retries, ok := c.NumRetries()
+	_, _, err := s.buildRouter(&c, retries, ok)
+	return err
+}

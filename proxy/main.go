@@ -19,6 +19,7 @@ import (
 	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/azure"
 	"github.com/llmux/llmux/provider/openai"
+	"github.com/llmux/llmux/proxy/config"
 )
 
 // ServeUsage is the usage of `llmux serve`, and of a binary built on Main.
@@ -96,28 +97,52 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stderr, "llmux serve: unexpected argument %q\n", f.fs.Arg(0))
 		return 2
 	}
+	formatSet := false
+	f.fs.Visit(func(fl *flag.Flag) { formatSet = formatSet || fl.Name == "log-format" })
+	var cfg *config.Config
+	if f.config != "" {
+		c, err := config.LoadFile(f.config, config.WithLookupEnv(lookupFrom(getenv)))
+		if err != nil {
+			fmt.Fprintf(stderr, "llmux serve: %v\n", err)
+			return 2
+		}
+		cfg = c
+		if !formatSet && cfg.General.LogFormat != "" {
+			f.logFormat = cfg.General.LogFormat
+		}
+	}
+	level := slog.LevelInfo
+	if cfg != nil {
+		if err := level.UnmarshalText([]byte(cfg.General.LogLevel)); err != nil {
+			level = slog.LevelInfo
+		}
+	}
+	hopts := &slog.HandlerOptions{Level: level}
 	var h slog.Handler
 	switch f.logFormat {
 	case "json":
-		h = slog.NewJSONHandler(stderr, nil)
+		h = slog.NewJSONHandler(stderr, hopts)
 	case "text":
-		h = slog.NewTextHandler(stderr, nil)
+		h = slog.NewTextHandler(stderr, hopts)
 	default:
 		fmt.Fprintf(stderr, "llmux serve: --log-format: want json or text, got %q\n", f.logFormat)
 		return 2
 	}
 	log := slog.New(h)
 	base := []Option{WithLog(log)}
-	if f.config != "" {
-		fmt.Fprintln(stderr, "llmux serve: --config is not supported yet")
-		return 2
+	if cfg != nil {
+		for _, w := range cfg.Warnings {
+			log.Warn(w.String())
+		}
+		base = append(base, WithConfig(cfg, getenv))
+	} else {
+		def, err := Defaults(getenv)
+		if err != nil {
+			fmt.Fprintf(stderr, "llmux serve: %v\n", err)
+			return 2
+		}
+		base = append(base, def...)
 	}
-	def, err := Defaults(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "llmux serve: %v\n", err)
-		return 2
-	}
-	base = append(base, def...)
 	if f.events {
 		base = append(base, WithCallbacks(jsonl.New(stderr)))
 	}
@@ -194,4 +219,38 @@ func firstOf(getenv func(string) string, names ...string) string {
 		}
 	}
 	return ""
+}
+
+// lookupFrom adapts getenv to config's lookup: an empty value counts as
+// unset, as getenv cannot tell the two apart.
+func lookupFrom(getenv func(string) string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v := getenv(name)
+		return v, v != ""
+	}
+}
+
+// CheckConfig validates the config file at path as llmux serve would load
+// it, without serving or connecting to anything: it prints every problem
+// (one per line, with the line number) to stderr and returns 2, or prints
+// the warnings and a summary to stdout and returns 0. extra are the
+// logger names a custom binary adds (see [WithLoggerFactory]).
+func CheckConfig(path string, stdout, stderr io.Writer, getenv func(string) string, extra map[string]LoggerFactory) int {
+	cfg, err := config.LoadFile(path, config.WithLookupEnv(lookupFrom(getenv)))
+	if err == nil {
+		err = cfg.Validate(config.WithCallbackNames(LoggerNames(extra)...))
+	}
+	if err == nil {
+		err = checkRouter(cfg)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stdout, "warning:", w.String())
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d deployments in %d model groups, %d loggers)\n", path, len(cfg.ModelList),
+		len(cfg.ModelNames()), len(cfg.CallbackNames()))
+	return 0
 }

@@ -30,6 +30,7 @@ const usage = `llmux calls LLM APIs through one interface.
 
 Usage:
   llmux serve [--config config.yaml] [--host HOST] [--port PORT] [flags]
+  llmux config check config.yaml
   llmux complete --model MODEL [flags] PROMPT
   llmux help
 
@@ -53,6 +54,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return complete(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "serve":
 		return proxy.Run(ctx, args[1:], stdout, stderr, getenv)
+	case "config":
+		if len(args) != 3 || args[1] != "check" {
+			fmt.Fprintln(stderr, "usage: llmux config check FILE")
+			return exitUsage
+		}
+		return proxy.CheckConfig(args[2], stdout, stderr, getenv, nil)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		printDefaults(stdout)

@@ -1,0 +1,209 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/proxy/config"
+)
+
+const gatewayYAML = `
+model_list:
+  - model_name: gpt-4o
+    litellm_params:
+      model: openai/gpt-4o-east
+      api_base: os.environ/EAST_BASE
+      api_key: os.environ/EAST_KEY
+    model_info: {id: east}
+  - model_name: gpt-4o
+    litellm_params:
+      model: openai/gpt-4o-west
+      api_base: os.environ/WEST_BASE
+      api_key: os.environ/WEST_KEY
+    model_info: {id: west}
+  - model_name: backup
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: os.environ/WEST_BASE
+      api_key: os.environ/WEST_KEY
+litellm_settings:
+  num_retries: 3
+  fallbacks: [{"gpt-4o": ["backup"]}]
+router_settings:
+  routing_strategy: simple-shuffle
+  allowed_fails: 1
+  cooldown_time: 60
+general_settings:
+  master_key: os.environ/LLMUX_MASTER_KEY
+`
+
+func configEnv(east, west string) func(string) string {
+	env := map[string]string{
+		"EAST_BASE": east + "/v1", "EAST_KEY": "sk-east-0123456789abcdef",
+		"WEST_BASE": west + "/v1", "WEST_KEY": "sk-west-0123456789abcdef",
+		"LLMUX_MASTER_KEY": masterKey,
+	}
+	return func(k string) string { return env[k] }
+}
+
+// TestConfig_ServesModelListThroughTheRouter: a LiteLLM config with two
+// deployments of one group, one of them down: requests succeed on the
+// other, with one terminal event each naming the route.
+func TestConfig_ServesModelListThroughTheRouter(t *testing.T) {
+	east := newFakeUpstream(t, upstreamReply{status: 503, body: `{"error":{"message":"down","type":"server_error"}}`})
+	west := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/openai-chat.json"))})
+	getenv := configEnv(east.URL, west.URL)
+	cfg, err := config.Load([]byte(gatewayYAML), config.WithLookupEnv(lookupFrom(getenv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	srv, err := New(WithConfig(cfg, getenv), WithCallbacks(rec), WithLog(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer srv.Close(context.Background())
+	g := &gateway{Server: ts, srv: srv, rec: rec}
+
+	for range 4 {
+		status, _, body := g.post(t, "/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`,
+			"Authorization", "Bearer "+masterKey)
+		if status != 200 {
+			t.Fatalf("status %d: %s", status, body)
+		}
+	}
+	if status, _, _ := g.post(t, "/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`); status != 401 {
+		t.Errorf("without the master key: %d, want 401", status)
+	}
+	status, _, body := g.post(t, "/v1/chat/completions", `{"model":"gpt-5","messages":[{"role":"user","content":"hi"}]}`,
+		"Authorization", "Bearer "+masterKey)
+	if status != 404 || !strings.Contains(string(body), "served: backup, gpt-4o") {
+		t.Errorf("unknown model: %d %s", status, body)
+	}
+	if len(east.received()) > 2 {
+		t.Errorf("the failing deployment got %d requests: it should cool down once it failed more than allowed_fails=1 times", len(east.received()))
+	}
+	for _, b := range west.received() {
+		if !strings.Contains(string(b), `"model":"gpt-4o-west"`) {
+			t.Errorf("upstream body %s, want the deployment's model", b)
+		}
+	}
+	if h := west.headers[0].Get("Authorization"); h != "Bearer sk-west-0123456789abcdef" {
+		t.Errorf("west got Authorization %q, want its own key", h)
+	}
+	g.flush(t)
+	ts2 := rec.terminal()
+	if len(ts2) != 4 { // the 401 and the 404 were refused before any call
+		t.Fatalf("%d terminal events, want one per request that reached the router", len(ts2))
+	}
+	for _, e := range ts2[:4] {
+		if e.Type != llmux.EventSuccess || e.Route.ModelGroup != "gpt-4o" || e.Route.ModelID != "west" {
+			t.Errorf("event %s route %+v, want success on west", e.Type, e.Route)
+		}
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/v1/models", nil)
+	req.Header.Set("Authorization", "Bearer "+masterKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"id":"gpt-4o"`) || !strings.Contains(string(b), `"id":"backup"`) {
+		t.Errorf("/v1/models: %s", b)
+	}
+}
+
+// TestRun_ServesAConfigFileAndShutsDownOnSignal runs llmux serve --config
+// as the command does, then ends it as SIGTERM would.
+func TestRun_ServesAConfigFileAndShutsDownOnSignal(t *testing.T) {
+	west := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/openai-chat.json"))})
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(gatewayYAML+"\n  unsupported_thing: 1\n"), 0o600); err == nil {
+		// the extra key is not LiteLLM's: config check must refuse it
+	}
+	var out, errb bytes.Buffer
+	if code := CheckConfig(path, &out, &errb, configEnv(west.URL, west.URL), nil); code != 2 ||
+		!regexp.MustCompile(`config\.yaml:\d+: general_settings\.unsupported_thing: unknown key`).MatchString(errb.String()) {
+		t.Errorf("config check of a bad file: exit %d, stderr %q", code, errb.String())
+	}
+	if err := os.WriteFile(path, []byte(gatewayYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := CheckConfig(path, &out, io.Discard, configEnv(west.URL, west.URL), nil); code != 0 || !strings.Contains(out.String(), "ok (3 deployments in 2 model groups") {
+		t.Errorf("config check: exit %d, stdout %q", code, out.String())
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"--config", path, "--port", "0", "--log-format", "json"}, io.Discard, stderr, configEnv(west.URL, west.URL))
+	}()
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := regexp.MustCompile(`"addr":"(http://[^"]+)"`).FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no listening line:\n%s", stderr.String())
+	}
+	req, _ := http.NewRequest(http.MethodPost, addr+"/v1/chat/completions", strings.NewReader(`{"model":"backup","messages":[{"role":"user","content":"hi"}]}`))
+	req.Header.Set("Authorization", "Bearer "+masterKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	stop()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d after shutdown, want 0:\n%s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	for _, secret := range []string{masterKey, "sk-west-0123456789abcdef", "sk-east-0123456789abcdef"} {
+		if strings.Contains(stderr.String(), secret) {
+			t.Errorf("the gateway's log holds a secret")
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
