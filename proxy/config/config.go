@@ -121,7 +121,7 @@ type LiteLLMSettings struct {
 	TurnOffMessageLogging bool `json:"turn_off_message_logging,omitempty"` // loggers get no messages or responses
 	DropParams            bool `json:"drop_params,omitempty"`              // drop parameters a provider cannot honour
 	SetVerbose            bool `json:"set_verbose,omitempty"`              // sets general_settings.log_level to debug when that is unset
-	JSONLogs              bool `json:"json_logs,omitempty"`                // sets general_settings.log_format to json when that is unset
+	JSONLogs              bool `json:"json_logs,omitempty"`                // accepted: llmux logs JSON unless log_format is text
 }
 
 // Cache backends for [CacheParams.Type].
@@ -210,6 +210,6 @@ type GeneralSettings struct {
 	// gateway's keys are then never sent to a host a client chose.
 	AllowClientSideCredentials bool `json:"allow_client_side_credentials,omitempty"`
 
-	LogFormat string `json:"log_format"` // LogText or LogJSON; litellm_settings.json_logs sets json
+	LogFormat string `json:"log_format"` // LogJSON (the default) or LogText
 	LogLevel  string `json:"log_level"`  // debug, info, warn or error; litellm_settings.set_verbose sets debug
 }

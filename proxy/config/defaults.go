@@ -68,10 +68,9 @@ func (c *Config) SetDefaults() {
 		g.ShutdownTimeout = Duration(DefaultShutdownTimeout)
 	}
 	if g.LogFormat == "" {
-		g.LogFormat = LogText
-		if c.LiteLLM.JSONLogs {
-			g.LogFormat = LogJSON
-		}
+		// llmux serve logs JSON lines by default (with or without a
+		// config); json_logs, LiteLLM's switch to JSON, changes nothing.
+		g.LogFormat = LogJSON
 	}
 	if g.LogLevel == "" {
 		g.LogLevel = "info"

@@ -69,8 +69,9 @@
 // [{"gpt-4o": ["gpt-4o-mini", "claude"]}]. Where router_settings and
 // litellm_settings both set something, router_settings wins, as in LiteLLM:
 // see [Config.Fallbacks], [Config.ContextWindowFallbacks],
-// [Config.NumRetries] and [Config.Timeout]. set_verbose and json_logs set
-// log_level and log_format when those are not set.
+// [Config.NumRetries] and [Config.Timeout]. set_verbose sets log_level to
+// debug when that is not set; json_logs is accepted (llmux logs JSON lines
+// unless log_format is text).
 //
 // Durations are seconds, as LiteLLM writes them (30, 0.5), or Go durations
 // ("30s", "1m30s"). Booleans accept YAML 1.1's yes/no and on/off as
