@@ -88,6 +88,9 @@ func (s *settings) applyConfig() error {
 	s.clientOpts = append(copts, s.clientOpts...)
 	s.callbacks = append(loggers, s.callbacks...)
 
+	if ignored := ignoredParams(cfg.ModelList); len(ignored) > 0 {
+		s.log.Warn("proxy: litellm_params keys llmux does not apply yet (the deployment is called without them)", "keys", ignored)
+	}
 	if len(cfg.ModelList) > 0 {
 		r, models, err := s.buildRouter(cfg, retries, retriesSet)
 		if err != nil {
@@ -335,4 +338,28 @@ func checkRouter(cfg *config.Config) error {
 	retries, ok := c.NumRetries()
 	_, _, err := s.buildRouter(&c, retries, ok)
 	return err
+}
+
+// ignoredParams lists the litellm_params keys of model_list that the
+// gateway does not apply (Params.Extra, and organization), as
+// "model_list[i].litellm_params.key".
+func ignoredParams(deps []config.Deployment) []string {
+	var out []string
+	for i, d := range deps {
+		var keys []string
+		for k := range d.Params.Extra {
+			keys = append(keys, k)
+		}
+		if d.Params.Organization != "" {
+			keys = append(keys, "organization")
+		}
+		if d.Params.StreamTimeout > 0 {
+			keys = append(keys, "stream_timeout")
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, fmt.Sprintf("model_list[%d].litellm_params.%s", i, k))
+		}
+	}
+	return out
 }
