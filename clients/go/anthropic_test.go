@@ -68,7 +68,7 @@ func TestMessages_Create(t *testing.T) {
 	fixtureJSON(t, "anthropic-message.json", &want)
 	id := gw.requestID(t, "success")
 	c := anthropicClient(gw)
-	m, err := c.Messages.New(ctx(t), messageParams("claude-sonnet-4-5", "Hi "+id, false), anthropicoption.WithHeader("X-Request-Id", id))
+	m, err := c.Messages.New(ctx(t), messageParams("claude-sonnet-4-6", "Hi "+id, false), anthropicoption.WithHeader("X-Request-Id", id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestMessages_Create(t *testing.T) {
 func TestMessages_Stream(t *testing.T) {
 	skipUnlessServed(t, "messages")
 	id := gw.requestID(t, "success")
-	m, text := streamMessage(t, anthropicClient(gw), messageParams("claude-sonnet-4-5", "Hi, stream "+id, false), id)
+	m, text := streamMessage(t, anthropicClient(gw), messageParams("claude-sonnet-4-6", "Hi, stream "+id, false), id)
 	const want = "Hello! How can I help you today?"
 	if text != want || len(m.Content) != 1 || m.Content[0].Text != want {
 		t.Errorf("text deltas %q, accumulated %s; want %q", text, m.RawJSON(), want)
@@ -101,7 +101,7 @@ func TestMessages_Tools(t *testing.T) {
 	c := anthropicClient(gw)
 	t.Run("non-stream", func(t *testing.T) {
 		id := gw.requestID(t, "success")
-		m, err := c.Messages.New(ctx(t), messageParams("claude-sonnet-4-5", "Weather in Boston? "+id, true),
+		m, err := c.Messages.New(ctx(t), messageParams("claude-sonnet-4-6", "Weather in Boston? "+id, true),
 			anthropicoption.WithHeader("X-Request-Id", id))
 		if err != nil {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ func TestMessages_Tools(t *testing.T) {
 	})
 	t.Run("stream", func(t *testing.T) {
 		id := gw.requestID(t, "success")
-		m, _ := streamMessage(t, c, messageParams("claude-sonnet-4-5", "Weather in Boston? "+id, true), id)
+		m, _ := streamMessage(t, c, messageParams("claude-sonnet-4-6", "Weather in Boston? "+id, true), id)
 		if m.StopReason != anthropic.StopReasonToolUse || len(m.Content) != 2 {
 			t.Fatalf("stop_reason %q, content %s", m.StopReason, m.RawJSON())
 		}
@@ -159,7 +159,7 @@ func TestMessages_MasterKey(t *testing.T) {
 			if tc.opts != nil {
 				c = anthropic.NewClient(tc.opts...)
 			}
-			m, err := c.Messages.New(ctx(t), messageParams("claude-sonnet-4-5", "Hi "+id, false), anthropicoption.WithHeader("X-Request-Id", id))
+			m, err := c.Messages.New(ctx(t), messageParams("claude-sonnet-4-6", "Hi "+id, false), anthropicoption.WithHeader("X-Request-Id", id))
 			if err != nil {
 				t.Fatal(err)
 			}

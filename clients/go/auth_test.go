@@ -51,7 +51,7 @@ func TestAuth_AnthropicWrongKey(t *testing.T) {
 	id := keyed.requestID(t, "none")
 	c := anthropicClient(keyed, anthropicoption.WithAPIKey("sk-ant-wrong-0123456789"))
 	_, err := c.Messages.New(ctx(t),
-		messageParams("claude-sonnet-4-5", "Hi "+id, false), anthropicoption.WithHeader("X-Request-Id", id))
+		messageParams("claude-sonnet-4-6", "Hi "+id, false), anthropicoption.WithHeader("X-Request-Id", id))
 	var e *anthropic.Error
 	if !errors.As(err, &e) {
 		t.Fatalf("want *anthropic.Error, got %T %v", err, err)
