@@ -27,6 +27,7 @@ const (
 const (
 	modelRateLimited = "rate-limited"
 	modelSlowStream  = "slow-stream"
+	modelStreamError = "stream-error"
 )
 
 // slowHold is how long the slow stream waits for its client to hang up
@@ -77,8 +78,9 @@ type upstreamRequest struct {
 // fakeUpstreams are OpenAI and Anthropic as httptest servers speaking the
 // real wire formats from ../testdata, routed by path and by request:
 // "stream": true answers SSE, tools answer tool calls, a model ending in
-// "rate-limited" answers the real 429, one in "slow-stream" sends two chunks,
-// then waits for the client to hang up (slowHold at most).
+// "rate-limited" answers the real 429, one in "stream-error" sends two
+// chunks and OpenAI's in-band error event, one in "slow-stream" sends two
+// chunks, then waits for the client to hang up (slowHold at most).
 type fakeUpstreams struct {
 	openai    *httptest.Server
 	anthropic *httptest.Server
@@ -204,6 +206,8 @@ func (f *fakeUpstreams) serveOpenAI(w http.ResponseWriter, r *http.Request) {
 			writeBody(w, http.StatusTooManyRequests, fixture("openai-error-429-rate-limit.json"))
 		case strings.HasSuffix(req.Model, modelSlowStream):
 			f.slowStream(w, r, req)
+		case strings.HasSuffix(req.Model, modelStreamError):
+			writeSSE(w, fixture("openai-chat-stream-error.sse"), false)
 		case req.Stream && len(req.Tools) > 0:
 			writeSSE(w, fixture("openai-chat-tools-stream.sse"), req.includeUsage())
 		case req.Stream:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/ssestream"
 	"github.com/openai/openai-go/v3/shared"
 )
 
@@ -354,6 +355,63 @@ func TestOpenAI_RateLimited(t *testing.T) {
 	if n := len(fakes.received(id)); n != 3 {
 		t.Errorf("upstream saw %d requests, want 3 (the gateway retries a 429 twice)", n)
 	}
+}
+
+func TestOpenAI_ClientErrors(t *testing.T) {
+	c := openaiClient(gw)
+	for _, tc := range []struct {
+		name   string
+		params openai.ChatCompletionNewParams
+		status int
+		param  string
+	}{
+		{"unknown model is a 404", chatParams("no-such-model", "Hi"), http.StatusNotFound, "model"},
+		{"no messages is a 400 naming the field", openai.ChatCompletionNewParams{Model: "gpt-4o-mini", Messages: []openai.ChatCompletionMessageParamUnion{}},
+			http.StatusBadRequest, "messages"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := gw.requestID(t, "failure")
+			_, err := c.Chat.Completions.New(ctx(t), tc.params, option.WithHeader("X-Request-Id", id))
+			var e *openai.Error
+			if !errors.As(err, &e) || e.StatusCode != tc.status || e.Param != tc.param || e.Message == "" {
+				t.Fatalf("want *openai.Error %d naming %q, got %T %v", tc.status, tc.param, err, err)
+			}
+		})
+	}
+}
+
+func TestOpenAI_StreamErrors(t *testing.T) {
+	c := openaiClient(gw)
+	t.Run("429 before the first chunk", func(t *testing.T) {
+		id := gw.requestID(t, "failure")
+		s := c.Chat.Completions.NewStreaming(ctx(t), chatParams("openai/"+modelRateLimited, "Hi "+id), option.WithHeader("X-Request-Id", id))
+		defer s.Close()
+		if s.Next() {
+			t.Fatalf("a chunk: %s", s.Current().RawJSON())
+		}
+		var e *openai.Error
+		if !errors.As(s.Err(), &e) || e.StatusCode != http.StatusTooManyRequests || e.Code != "rate_limit_exceeded" {
+			t.Fatalf("want *openai.Error 429 rate_limit_exceeded, got %T %v", s.Err(), s.Err())
+		}
+	})
+	t.Run("upstream error after the first chunk", func(t *testing.T) {
+		id := gw.requestID(t, "failure")
+		s := c.Chat.Completions.NewStreaming(ctx(t), chatParams("openai/"+modelStreamError, "Hi "+id), option.WithHeader("X-Request-Id", id))
+		defer s.Close()
+		var text strings.Builder
+		for s.Next() {
+			for _, ch := range s.Current().Choices {
+				text.WriteString(ch.Delta.Content)
+			}
+		}
+		var e *ssestream.StreamError
+		if !errors.As(s.Err(), &e) || !strings.Contains(e.Message, "The server had an error while processing your request") {
+			t.Fatalf("want the in-band error as *ssestream.StreamError, got %T %v", s.Err(), s.Err())
+		}
+		if text.String() != "Hello" {
+			t.Errorf("text before the error: %q", text.String())
+		}
+	})
 }
 
 func TestOpenAI_StreamCancel(t *testing.T) {

@@ -185,6 +185,52 @@ test('a 429 surfaces as RateLimitError', async (t) => {
   );
 });
 
+test('an unknown model is NotFoundError', async (t) => {
+  const id = requestID(t, 'failure');
+  await assert.rejects(openai().chat.completions.create({ model: 'no-such-model', messages: user(`Hi ${id}`) }, withID(id)), (err) => {
+    assert.ok(err instanceof OpenAI.NotFoundError, `got ${err?.constructor?.name}: ${err}`);
+    assert.equal(err.param, 'model');
+    return true;
+  });
+});
+
+test('no messages is BadRequestError naming the field', async (t) => {
+  const id = requestID(t, 'failure');
+  await assert.rejects(openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [] }, withID(id)), (err) => {
+    assert.ok(err instanceof OpenAI.BadRequestError, `got ${err?.constructor?.name}: ${err}`);
+    assert.equal(err.param, 'messages');
+    return true;
+  });
+});
+
+test('a 429 on a stream is RateLimitError before any chunk', async (t) => {
+  const id = requestID(t, 'failure');
+  await assert.rejects(
+    openai().chat.completions.create({ model: 'openai/rate-limited', messages: user(`Hi ${id}`), stream: true }, withID(id)),
+    (err) => err instanceof OpenAI.RateLimitError && err.code === 'rate_limit_exceeded',
+  );
+});
+
+test('an upstream error after the first chunk surfaces as an APIError', async (t) => {
+  const id = requestID(t, 'failure');
+  const stream = await openai().chat.completions.create(
+    { model: 'openai/stream-error', messages: user(`Hi ${id}`), stream: true },
+    withID(id),
+  );
+  let text = '';
+  await assert.rejects(
+    (async () => {
+      for await (const chunk of stream) for (const c of chunk.choices) text += c.delta.content ?? '';
+    })(),
+    (err) => {
+      assert.ok(err instanceof OpenAI.APIError, `got ${err?.constructor?.name}: ${err}`);
+      assert.match(err.message, /The server had an error while processing your request/);
+      return true;
+    },
+  );
+  assert.equal(text, 'Hello');
+});
+
 test('an aborted stream leaves the gateway healthy', async (t) => {
   const id = requestID(t, 'failure');
   const ac = new AbortController();
