@@ -1,0 +1,184 @@
+package clients
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go/v2"
+	anthropicoption "github.com/anthropics/anthropic-sdk-go/v2/option"
+	"github.com/llmux/llmux/proxy"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+)
+
+// masterKey is the master key of the keyed gateway.
+const masterKey = "sk-llmux-master-FAKE0123456789abcdef"
+
+var (
+	fakes *fakeUpstreams
+	// gw is `llmux serve --events` as a real process on the embedded
+	// defaults, without a master key.
+	gw *gateway
+	// keyed is the same gateway with a master key. llmux serve cannot take
+	// one before --config lands, so it runs in this process through
+	// proxy.Run (what llmux serve runs) with proxy.WithMasterKey.
+	// TODO: a second llmux serve process with --config and master_key.
+	keyed *gateway
+)
+
+// TestMain starts the fake upstreams and the gateways, runs the tests (the
+// Go clients here, the Node suite from TestNode), then stops the gateways
+// with SIGTERM and checks their exit and their --events lines.
+func TestMain(m *testing.M) { os.Exit(runMain(m)) }
+
+func runMain(m *testing.M) int {
+	flag.Parse() // for testing.Verbose before m.Run
+	for _, kv := range os.Environ() {
+		if providerEnv(kv) {
+			name, _, _ := strings.Cut(kv, "=")
+			os.Unsetenv(name) // the SDKs read OPENAI_BASE_URL and the like
+		}
+	}
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(os.Stderr, "clients: "+format+"\n", args...)
+		return 1
+	}
+	if err := loadFixtures(filepath.Join("..", "testdata")); err != nil {
+		return fail("%v", err)
+	}
+	fakes = startFakes()
+	defer fakes.Close()
+	dir, err := os.MkdirTemp("", "llmux-clients-")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer os.RemoveAll(dir)
+	start := time.Now()
+	bin, err := buildLLMux(dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	built := time.Since(start)
+	if gw, err = startProcess(bin, gatewayEnv(fakes)); err != nil {
+		return fail("start llmux serve: %v", err)
+	}
+	if keyed, err = startInProcess(gatewayEnv(fakes), masterKey); err != nil {
+		_, _ = gw.stop()
+		return fail("start the keyed gateway: %v", err)
+	}
+	if testing.Verbose() {
+		fmt.Printf("llmux built in %v (race: %v), serving at %s; keyed gateway at %s\n",
+			built.Round(time.Millisecond), raceEnabled, gw.url, keyed.url)
+	}
+	code := m.Run()
+	var problems []string
+	for _, g := range []*gateway{gw, keyed} {
+		exit, err := g.stop()
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s: stop: %v", g.name, err))
+		case exit != 0:
+			problems = append(problems, fmt.Sprintf("%s: exit code %d after SIGTERM, want 0", g.name, exit))
+		}
+		problems = append(problems, g.checkEvents()...)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(os.Stderr, "--- FAIL: gateway events and shutdown\n")
+		for _, p := range problems {
+			fmt.Fprintf(os.Stderr, "    %s\n", p)
+		}
+		for _, g := range []*gateway{gw, keyed} {
+			f, err := os.CreateTemp("", "llmux-clients-*.stderr")
+			if err == nil {
+				_, _ = f.WriteString(g.stderr.String())
+				_ = f.Close()
+				fmt.Fprintf(os.Stderr, "    %s: its stderr (events and log lines) is in %s\n", g.name, f.Name())
+			}
+		}
+		return 1
+	}
+	return code
+}
+
+// startInProcess runs the gateway as llmux serve does (proxy.Run with the
+// same flags) inside this process, with a master key.
+func startInProcess(env map[string]string, key string) (*gateway, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	g := &gateway{name: "proxy.Run with a master key", url: "http://127.0.0.1:" + strconv.Itoa(port), key: key,
+		stdout: &syncBuffer{}, stderr: &syncBuffer{}, expect: map[string]string{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	exited := make(chan struct{})
+	code := 0
+	go func() {
+		defer close(exited)
+		code = proxy.Run(ctx, []string{"--port", strconv.Itoa(port), "--events"}, g.stdout, g.stderr,
+			func(k string) string { return env[k] }, proxy.WithMasterKey(key))
+	}()
+	g.stop = func() (int, error) {
+		cancel()
+		select {
+		case <-exited:
+			return code, nil
+		case <-time.After(45 * time.Second):
+			return -1, errors.New("still running 45s after its context ended")
+		}
+	}
+	if err := waitReady(g.url, exited); err != nil {
+		_, _ = g.stop()
+		return nil, fmt.Errorf("%v\nstderr:\n%s", err, g.stderr.String())
+	}
+	return g, nil
+}
+
+// skipUnlessServed skips t when LLMUX_CLIENTS_SKIP names group
+// ("responses", "messages"): endpoints the gateway does not serve yet.
+func skipUnlessServed(t *testing.T, group string) {
+	t.Helper()
+	v := os.Getenv("LLMUX_CLIENTS_SKIP")
+	for _, g := range strings.Split(v, ",") {
+		if strings.TrimSpace(g) == group {
+			t.Skipf("skipped: LLMUX_CLIENTS_SKIP=%s names %q", v, group)
+		}
+	}
+}
+
+// clientKey is the key a client of g sends: the master key, or anything.
+func clientKey(g *gateway) string {
+	if g.key != "" {
+		return g.key
+	}
+	return "sk-client-anything"
+}
+
+// openaiClient is openai-go pointed at g, without retries (one client
+// request is one gateway request) or settings from the environment.
+func openaiClient(g *gateway, opts ...option.RequestOption) openai.Client {
+	base := []option.RequestOption{option.WithBaseURL(g.url + "/v1"), option.WithAPIKey(clientKey(g)), option.WithMaxRetries(0),
+		option.WithRequestTimeout(30 * time.Second)}
+	return openai.NewClient(append(base, opts...)...)
+}
+
+// anthropicClient is anthropic-sdk-go pointed at g, likewise.
+func anthropicClient(g *gateway, opts ...anthropicoption.RequestOption) anthropic.Client {
+	base := []anthropicoption.RequestOption{anthropicoption.WithoutEnvironmentDefaults(), anthropicoption.WithBaseURL(g.url),
+		anthropicoption.WithAPIKey(clientKey(g)), anthropicoption.WithMaxRetries(0), anthropicoption.WithRequestTimeout(30 * time.Second)}
+	return anthropic.NewClient(append(base, opts...)...)
+}
+
+// ctx returns a context for one test, ended with it.
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
