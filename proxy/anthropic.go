@@ -48,7 +48,9 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		rc.fail(w, err)
 		return
 	}
-	model := req.Model
+	// The answer names the model that answered, as Anthropic's API does
+	// (an Anthropic upstream's dated snapshot, or the backend's model).
+	const model = ""
 	if !req.Stream {
 		resp, err := s.client.Completion(rc.ctx, req)
 		if err != nil {

@@ -77,6 +77,8 @@ func classify(err error) errorFields {
 	}
 	if e.Type != "" {
 		f.code = e.Type
+	} else if e.Code == llmux.CodeNotFound && e.Param == "model" {
+		f.code = "model_not_found" // OpenAI's code for an unknown model
 	}
 	if obj := upstreamErrorObject(e.Body); obj != nil {
 		f.upstream = obj
@@ -108,14 +110,13 @@ func upstreamErrorObject(body []byte) json.RawMessage {
 // openAIType is the OpenAI error type the gateway reports for a code.
 func openAIType(c llmux.Code) string {
 	switch c {
-	case llmux.CodeInvalidRequest, llmux.CodeContextLength, llmux.CodeContentFiltered, llmux.CodeUnsupported:
+	case llmux.CodeInvalidRequest, llmux.CodeContextLength, llmux.CodeContentFiltered, llmux.CodeUnsupported,
+		llmux.CodeNotFound: // OpenAI answers an unknown model 404 invalid_request_error
 		return "invalid_request_error"
 	case llmux.CodeAuthentication:
 		return "authentication_error"
 	case llmux.CodePermission:
 		return "permission_error"
-	case llmux.CodeNotFound:
-		return "not_found_error"
 	case llmux.CodeRateLimited:
 		return "rate_limit_error"
 	case llmux.CodeQuota:

@@ -176,7 +176,7 @@ func notServed(model string, served []string) error {
 		}
 		msg += "; served: " + strings.Join(list, ", ") + more
 	}
-	return &apiError{status: http.StatusNotFound, typ: "not_found_error", code: "model_not_found", param: "model", message: msg}
+	return &apiError{status: http.StatusNotFound, typ: "invalid_request_error", code: "model_not_found", param: "model", message: msg}
 }
 
 // decodeCacheControl reads LiteLLM's per-request cache controls:

@@ -205,7 +205,7 @@ func (s *Server) routes() {
 	}
 	m.Handle("/health/readiness", s.wrap("/health/readiness", http.MethodGet, false, s.readiness))
 	m.Handle("/", s.wrap("/", "", true, func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-		rc.fail(w, &apiError{status: http.StatusNotFound, typ: "not_found_error", message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)})
+		rc.fail(w, &apiError{status: http.StatusNotFound, typ: "invalid_request_error", message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)})
 	}))
 	s.mux = m
 }

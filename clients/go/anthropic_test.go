@@ -11,8 +11,7 @@ import (
 	anthropicoption "github.com/anthropics/anthropic-sdk-go/v2/option"
 )
 
-// anthropic-sdk-go against the gateway's Messages API (POST /v1/messages),
-// switched off by LLMUX_CLIENTS_SKIP=messages until it is served.
+// anthropic-sdk-go against the gateway's Messages API (POST /v1/messages).
 
 func messageParams(model, prompt string, tools bool) anthropic.MessageNewParams {
 	p := anthropic.MessageNewParams{
@@ -63,7 +62,6 @@ func weatherInput(t *testing.T, b anthropic.ContentBlockUnion) {
 }
 
 func TestMessages_Create(t *testing.T) {
-	skipUnlessServed(t, "messages")
 	var want anthropic.Message
 	fixtureJSON(t, "anthropic-message.json", &want)
 	id := gw.requestID(t, "success")
@@ -84,7 +82,6 @@ func TestMessages_Create(t *testing.T) {
 }
 
 func TestMessages_Stream(t *testing.T) {
-	skipUnlessServed(t, "messages")
 	id := gw.requestID(t, "success")
 	m, text := streamMessage(t, anthropicClient(gw), messageParams("claude-sonnet-4-6", "Hi, stream "+id, false), id)
 	const want = "Hello! How can I help you today?"
@@ -97,7 +94,6 @@ func TestMessages_Stream(t *testing.T) {
 }
 
 func TestMessages_Tools(t *testing.T) {
-	skipUnlessServed(t, "messages")
 	c := anthropicClient(gw)
 	t.Run("non-stream", func(t *testing.T) {
 		id := gw.requestID(t, "success")
@@ -122,7 +118,6 @@ func TestMessages_Tools(t *testing.T) {
 }
 
 func TestMessages_RateLimited(t *testing.T) {
-	skipUnlessServed(t, "messages")
 	var want struct {
 		Error struct{ Type, Message string }
 	}
@@ -144,7 +139,6 @@ func TestMessages_RateLimited(t *testing.T) {
 // token (anthropic-version 2026-10-21); older clients send x-api-key. The
 // gateway takes the master key either way.
 func TestMessages_MasterKey(t *testing.T) {
-	skipUnlessServed(t, "messages")
 	for _, tc := range []struct {
 		name string
 		opts []anthropicoption.RequestOption

@@ -206,16 +206,16 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// startProcess runs `llmux serve --port <free> --events` with env and
-// waits until it is ready.
-func startProcess(bin string, env map[string]string) (*gateway, error) {
+// startProcess runs `llmux serve --port <free> --events [args...]` with
+// env and waits until it is ready.
+func startProcess(name, bin string, env map[string]string, args ...string) (*gateway, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	g := &gateway{name: "llmux serve", url: "http://127.0.0.1:" + strconv.Itoa(port), stdout: &syncBuffer{}, stderr: &syncBuffer{},
+	g := &gateway{name: name, url: "http://127.0.0.1:" + strconv.Itoa(port), stdout: &syncBuffer{}, stderr: &syncBuffer{},
 		expect: map[string]string{}}
-	cmd := exec.Command(bin, "serve", "--port", strconv.Itoa(port), "--events")
+	cmd := exec.Command(bin, append([]string{"serve", "--port", strconv.Itoa(port), "--events"}, args...)...)
 	cmd.Env = cleanEnv(env)
 	cmd.Stdout, cmd.Stderr = g.stdout, g.stderr
 	if err := cmd.Start(); err != nil {

@@ -2,19 +2,16 @@ package clients
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	anthropicoption "github.com/anthropics/anthropic-sdk-go/v2/option"
-	"github.com/llmux/llmux/proxy"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 )
@@ -27,10 +24,8 @@ var (
 	// gw is `llmux serve --events` as a real process on the embedded
 	// defaults, without a master key.
 	gw *gateway
-	// keyed is the same gateway with a master key. llmux serve cannot take
-	// one before --config lands, so it runs in this process through
-	// proxy.Run (what llmux serve runs) with proxy.WithMasterKey.
-	// TODO: a second llmux serve process with --config and master_key.
+	// keyed is a second llmux serve process with a config file whose
+	// general_settings.master_key guards it, serving every model ("*").
 	keyed *gateway
 )
 
@@ -67,13 +62,20 @@ func runMain(m *testing.M) int {
 		return fail("%v", err)
 	}
 	built := time.Since(start)
-	if gw, err = startProcess(bin, gatewayEnv(fakes)); err != nil {
+	if gw, err = startProcess("llmux serve", bin, gatewayEnv(fakes)); err != nil {
 		return fail("start llmux serve: %v", err)
 	}
-	if keyed, err = startInProcess(gatewayEnv(fakes), masterKey); err != nil {
+	cfg := filepath.Join(dir, "keyed.yaml")
+	if err := os.WriteFile(cfg, []byte(keyedConfig), 0o600); err != nil {
+		return fail("%v", err)
+	}
+	env := gatewayEnv(fakes)
+	env["LLMUX_MASTER_KEY"] = masterKey
+	if keyed, err = startProcess("llmux serve --config (master key)", bin, env, "--config", cfg); err != nil {
 		_, _ = gw.stop()
 		return fail("start the keyed gateway: %v", err)
 	}
+	keyed.key = masterKey
 	if testing.Verbose() {
 		fmt.Printf("llmux built in %v (race: %v), serving at %s; keyed gateway at %s\n",
 			built.Round(time.Millisecond), raceEnabled, gw.url, keyed.url)
@@ -108,50 +110,14 @@ func runMain(m *testing.M) int {
 	return code
 }
 
-// startInProcess runs the gateway as llmux serve does (proxy.Run with the
-// same flags) inside this process, with a master key.
-func startInProcess(env map[string]string, key string) (*gateway, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	g := &gateway{name: "proxy.Run with a master key", url: "http://127.0.0.1:" + strconv.Itoa(port), key: key,
-		stdout: &syncBuffer{}, stderr: &syncBuffer{}, expect: map[string]string{}}
-	ctx, cancel := context.WithCancel(context.Background())
-	exited := make(chan struct{})
-	code := 0
-	go func() {
-		defer close(exited)
-		code = proxy.Run(ctx, []string{"--port", strconv.Itoa(port), "--events"}, g.stdout, g.stderr,
-			func(k string) string { return env[k] }, proxy.WithMasterKey(key))
-	}()
-	g.stop = func() (int, error) {
-		cancel()
-		select {
-		case <-exited:
-			return code, nil
-		case <-time.After(45 * time.Second):
-			return -1, errors.New("still running 45s after its context ended")
-		}
-	}
-	if err := waitReady(g.url, exited); err != nil {
-		_, _ = g.stop()
-		return nil, fmt.Errorf("%v\nstderr:\n%s", err, g.stderr.String())
-	}
-	return g, nil
-}
-
-// skipUnlessServed skips t when LLMUX_CLIENTS_SKIP names group
-// ("responses", "messages"): endpoints the gateway does not serve yet.
-func skipUnlessServed(t *testing.T, group string) {
-	t.Helper()
-	v := os.Getenv("LLMUX_CLIENTS_SKIP")
-	for _, g := range strings.Split(v, ",") {
-		if strings.TrimSpace(g) == group {
-			t.Skipf("skipped: LLMUX_CLIENTS_SKIP=%s names %q", v, group)
-		}
-	}
-}
+// keyedConfig is LiteLLM's config for a gateway that serves every model
+// the SDK resolves ("*") behind a master key.
+const keyedConfig = `model_list:
+  - model_name: "*"
+    litellm_params: {model: "*"}
+general_settings:
+  master_key: os.environ/LLMUX_MASTER_KEY
+`
 
 // clientKey is the key a client of g sends: the master key, or anything.
 func clientKey(g *gateway) string {

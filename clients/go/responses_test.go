@@ -9,8 +9,7 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 )
 
-// openai-go against the gateway's Responses API (POST /v1/responses),
-// switched off by LLMUX_CLIENTS_SKIP=responses until it is served. The
+// openai-go against the gateway's Responses API (POST /v1/responses). The
 // fake upstream answers /v1/responses and chat completions with the same
 // text and usage, so these hold whichever the gateway calls.
 
@@ -24,7 +23,6 @@ func responseParams(prompt string) responses.ResponseNewParams {
 }
 
 func TestResponses_Create(t *testing.T) {
-	skipUnlessServed(t, "responses")
 	id := gw.requestID(t, "success")
 	c := openaiClient(gw)
 	r, err := c.Responses.New(ctx(t), responseParams("Hi "+id), option.WithHeader("X-Request-Id", id))
@@ -46,7 +44,6 @@ func TestResponses_Create(t *testing.T) {
 }
 
 func TestResponses_Stream(t *testing.T) {
-	skipUnlessServed(t, "responses")
 	id := gw.requestID(t, "success")
 	c := openaiClient(gw)
 	s := c.Responses.NewStreaming(ctx(t), responseParams("Hi, stream "+id), option.WithHeader("X-Request-Id", id))

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { anthropic, gatewayKey, gatewayURL, openai, recordingFetch, requestID, skipUnlessServed, withID } from './helpers.mjs';
+import { anthropic, gatewayKey, gatewayURL, openai, recordingFetch, requestID, withID } from './helpers.mjs';
 
 const skip = gatewayKey ? false : 'skipped: needs a gateway with a master key in LLMUX_GATEWAY_KEY';
 const wrongKey = 'sk-wrong-key-0123456789';
@@ -48,7 +48,7 @@ describe('master key', { skip }, () => {
     );
   });
 
-  describe('messages', { skip: skipUnlessServed('messages') }, () => {
+  describe('messages', () => {
     test('anthropic: the master key as the SDK sends it (Authorization: Bearer)', async (t) => {
       const id = requestID(t, 'success');
       const sent = [];

@@ -3,7 +3,6 @@
 //
 //   LLMUX_GATEWAY_URL     the gateway, without /v1 (default http://127.0.0.1:4000)
 //   LLMUX_GATEWAY_KEY     its master key, if it has one
-//   LLMUX_CLIENTS_SKIP    groups to skip: "responses", "messages" (endpoints not served yet)
 //   LLMUX_CLIENTS_EXPECT  file to append {"id", "want"} lines to: each request id and the terminal
 //                         event it must produce ("success", "failure", "none"); clients/go checks them
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -44,10 +43,6 @@ export function withID(id, opts = {}) {
 }
 
 /** The `skip` option of a group the gateway may not serve yet: false, or why it is skipped. */
-export function skipUnlessServed(group) {
-  const v = process.env.LLMUX_CLIENTS_SKIP || '';
-  return v.split(',').map((s) => s.trim()).includes(group) ? `skipped: LLMUX_CLIENTS_SKIP=${v} names "${group}"` : false;
-}
 
 export function fixture(name) {
   return readFileSync(new URL(`../testdata/${name}`, import.meta.url), 'utf8');

@@ -1,9 +1,8 @@
-// @anthropic-ai/sdk against the gateway's Messages API (POST /v1/messages), switched off by
-// LLMUX_CLIENTS_SKIP=messages until it is served.
+// @anthropic-ai/sdk against the gateway's Messages API (POST /v1/messages).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { anthropic, fixtureJSON, requestID, skipUnlessServed, withID } from './helpers.mjs';
+import { anthropic, fixtureJSON, requestID, withID } from './helpers.mjs';
 
 const message = fixtureJSON('anthropic-message.json');
 const text = 'Hello! How can I help you today?';
@@ -29,7 +28,7 @@ function checkToolUse(m) {
   assert.deepEqual(m.content[1].input, { location: 'Boston, MA' });
 }
 
-describe('messages', { skip: skipUnlessServed('messages') }, () => {
+describe('messages', () => {
   test('messages.create', async (t) => {
     const id = requestID(t, 'success');
     const m = await anthropic().messages.create(params('claude-sonnet-4-6', `Hi ${id}`), withID(id));

@@ -1,9 +1,8 @@
-// openai-node against the gateway's Responses API (POST /v1/responses), switched off by
-// LLMUX_CLIENTS_SKIP=responses until it is served. The fake upstream answers /v1/responses and
-// chat completions with the same text and usage, so these hold whichever the gateway calls.
+// openai-node against the gateway's Responses API (POST /v1/responses). The fake upstream answers
+// /v1/responses and chat completions with the same text and usage, so these hold whichever the gateway calls.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { openai, requestID, skipUnlessServed, withID } from './helpers.mjs';
+import { openai, requestID, withID } from './helpers.mjs';
 
 const text = 'Hello! How can I assist you today?';
 
@@ -13,7 +12,7 @@ function checkUsage(usage) {
   assert.equal(usage?.total_tokens, 29);
 }
 
-describe('responses', { skip: skipUnlessServed('responses') }, () => {
+describe('responses', () => {
   test('responses.create', async (t) => {
     const id = requestID(t, 'success');
     const r = await openai().responses.create({ model: 'gpt-4o-mini', input: `Hi ${id}` }, withID(id));

@@ -70,7 +70,8 @@ type nativeDelta struct {
 var errEnded = errors.New("messages: the stream has ended")
 
 // NewStreamWriter returns a StreamWriter writing to w for a client that
-// asked for model. flush, which may be nil, is called after each event
+// asked for model ("" reports the upstream's, from the first chunk).
+// flush, which may be nil, is called after each event
 // (http.Flusher's Flush).
 func NewStreamWriter(w io.Writer, flush func(), model string) *StreamWriter {
 	return &StreamWriter{w: w, flush: flush, model: model, tools: make(map[int]int)}
@@ -143,6 +144,9 @@ func (s *StreamWriter) Chunk(c *llmux.Chunk) error {
 		return nil
 	}
 	if !s.started {
+		if s.model == "" {
+			s.model = c.Model
+		}
 		s.start(c.ID, c.Raw, c.Usage)
 	}
 	if c.Usage != nil {
@@ -189,6 +193,9 @@ func (s *StreamWriter) Finish(final *llmux.Response) error {
 		id := ""
 		if final != nil {
 			id = final.ID
+			if s.model == "" {
+				s.model = final.Model
+			}
 		}
 		s.start(id, nil, usage)
 	}
