@@ -254,16 +254,12 @@ func (s *subscriber) send(ctx context.Context, k kind, e *Event, c *Chunk) {
 		s.deliver(d)
 		return
 	}
-	// Pre-, post-API-call and stream events are handed over lazily: the
-	// call's terminal event (or LazyDelay) wakes the logger for all of
-	// them at once, instead of a wake per event.
-	var err error
-	if k <= kindStream {
-		err = s.q.OfferLazy(d)
-	} else {
-		err = s.q.Offer(d)
-	}
-	switch err {
+	// Events are handed over lazily: a parked logger goroutine is woken
+	// once per dispatch.LazyDelay (2 ms) or per dispatch.LazyBatch events,
+	// not per event: a wake is a cross-thread switch that costs more than
+	// a quick logger's work, and one per event per logger dominated a
+	// busy gateway's CPU.
+	switch err := s.q.OfferLazy(d); err {
 	case nil:
 	case dispatch.ErrClosed:
 		s.droppedClosed()

@@ -87,7 +87,10 @@ func WithCallbacks(loggers ...any) Option {
 
 // WithHTTPClient sets the HTTP client for upstream requests. Default: a
 // client with no overall timeout (per-attempt timeouts come from
-// [WithTimeout]) over http.DefaultTransport.
+// [WithTimeout]) over a transport with http.DefaultTransport's settings
+// but up to 256 idle connections per host (DefaultTransport keeps 2, so
+// concurrent calls to one provider would each open a connection), shared
+// by the clients New makes.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

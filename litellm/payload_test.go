@@ -628,3 +628,11 @@ func BenchmarkStandardLoggingPayload(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkPayloadOnly(b *testing.B) {
+	e := payloadSuccessEvent()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Payload(e)
+	}
+}

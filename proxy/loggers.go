@@ -22,6 +22,8 @@ var builtinLoggers = map[string]LoggerFactory{
 	"stdout": func(func(string) string) (any, error) { return jsonl.New(os.Stdout), nil },
 	"stderr": func(func(string) string) (any, error) { return jsonl.New(os.Stderr), nil },
 	"jsonl":  func(func(string) string) (any, error) { return jsonl.New(os.Stdout), nil },
+	// One standard_logging_object line per finished request on stdout.
+	"payloads": func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
 }
 
 // LoggerNames returns the names a config may use in its callbacks: the

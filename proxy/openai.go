@@ -204,9 +204,19 @@ func (s *Server) releaseStream() {
 	}
 }
 
+// marshal encodes v: through its own MarshalJSON when it has one (the wire
+// types, whose output encoding/json would scan again), else with
+// encoding/json.
+func marshal(v any) ([]byte, error) {
+	if m, ok := v.(json.Marshaler); ok {
+		return m.MarshalJSON()
+	}
+	return json.Marshal(v)
+}
+
 // writeJSON answers v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		writeOpenAIError(w, &llmux.Error{Code: llmux.CodeBadResponse, Message: "encode response: " + err.Error()})
 		return
@@ -236,7 +246,7 @@ func startSSE(w http.ResponseWriter) *sseWriter {
 
 // data writes v as one "data:" event.
 func (s *sseWriter) data(v any) error {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		return s.raw(openAIErrorBody(classify(&llmux.Error{Code: llmux.CodeBadResponse, Message: "encode chunk: " + err.Error()})))
 	}

@@ -1,19 +1,24 @@
 // Command gateway is llmux serve with three loggers compiled in, the
 // gateway the load figures in the README are measured on: a spend log
 // building LiteLLM's standard payload of every finished request, a JSON
-// lines logger of every event (written to io.Discard: the formatting is
-// the cost, not the disk), and an event counter. Run it with the bench
+// lines logger writing that payload (to io.Discard: the formatting is the
+// cost, not the disk), as LiteLLM's file and bucket loggers do, and a
+// counter of every event, as a metrics logger does. Run it with the bench
 // config, which routes gpt-4o-mini to the harness's mock upstream:
 //
 //	go run ./bench/gateway --config bench/gateway/config.yaml --port 4000
 //
-// then point ../shared/tools/gatewaybench at http://127.0.0.1:4000.
+// then point ../shared/tools/gatewaybench at http://127.0.0.1:4000. With
+// LLMUX_BENCH_PPROF=127.0.0.1:6060 it serves net/http/pprof there.
 package main
 
 import (
 	"context"
 	"io"
 	"math"
+	"net/http"
+	_ "net/http/pprof"
+	"os"
 	"sync/atomic"
 
 	"github.com/llmux/llmux"
@@ -23,7 +28,14 @@ import (
 )
 
 func main() {
-	proxy.Main(proxy.WithCallbacks(&spendLog{}, jsonl.New(io.Discard), &counter{}))
+	if addr := os.Getenv("LLMUX_BENCH_PPROF"); addr != "" { // profiles under load: /debug/pprof/
+		go func() { _ = http.ListenAndServe(addr, nil) }()
+	}
+	var opts []proxy.Option
+	if os.Getenv("LLMUX_BENCH_NO_LOGGERS") == "" { // set it to measure the gateway alone
+		opts = append(opts, proxy.WithCallbacks(&spendLog{}, jsonl.NewPayloads(io.Discard), &counter{}))
+	}
+	proxy.Main(opts...)
 }
 
 // spendLog keeps the total cost from the standard payload of each

@@ -1,6 +1,7 @@
 package jsonl
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 )
@@ -9,45 +10,90 @@ import (
 // differently, so event lines read like LiteLLM's: Go's encoding/json
 // writes 3.5e-05 as 0.000035 (it switches to exponents below 1e-6), Python
 // below 1e-4. Only numbers in [1e-6, 1e-4) and [1e16, 1e21) differ; every
-// other byte, strings included, is kept.
+// other byte, strings included, is kept. b is returned as is when nothing
+// differs, which is the common case; it is scanned once, strings skipped
+// with IndexByte.
 func pythonFloats(b []byte) []byte {
-	out := make([]byte, 0, len(b))
-	inString, escaped := false, false
+	var out []byte // nil until a literal is rewritten
+	done := 0      // b[:done] is in out
 	for i := 0; i < len(b); i++ {
 		c := b[i]
-		if inString {
-			out = append(out, c)
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
 		if c == '"' {
-			inString = true
-			out = append(out, c)
+			i = skipString(b, i)
 			continue
 		}
 		if c != '-' && (c < '0' || c > '9') {
-			out = append(out, c)
 			continue
 		}
 		j := i
-		for j < len(b) && (b[j] == '-' || b[j] == '+' || b[j] == '.' || b[j] == 'e' || b[j] == 'E' || (b[j] >= '0' && b[j] <= '9')) {
+		for j < len(b) && isNumberByte(b[j]) {
 			j++
 		}
-		lit := b[i:j]
-		if f, err := strconv.ParseFloat(string(lit), 64); err == nil {
-			if a := math.Abs(f); (a >= 1e-6 && a < 1e-4) || (a >= 1e16 && a < 1e21) {
-				lit = strconv.AppendFloat(nil, f, 'g', -1, 64)
+		if lit := b[i:j]; candidate(lit) {
+			if f, err := strconv.ParseFloat(string(lit), 64); err == nil {
+				if a := math.Abs(f); (a >= 1e-6 && a < 1e-4) || (a >= 1e16 && a < 1e21) {
+					if out == nil {
+						out = make([]byte, 0, len(b)+8)
+					}
+					out = append(out, b[done:i]...)
+					out = strconv.AppendFloat(out, f, 'g', -1, 64)
+					done = j
+				}
 			}
 		}
-		out = append(out, lit...)
 		i = j - 1
 	}
-	return out
+	if out == nil {
+		return b
+	}
+	return append(out, b[done:]...)
+}
+
+// skipString returns the index of the quote closing the string that
+// opens at b[i].
+func skipString(b []byte, i int) int {
+	for {
+		k := bytes.IndexByte(b[i+1:], '"')
+		if k < 0 {
+			return len(b)
+		}
+		i += 1 + k
+		// Count the backslashes before the quote: an odd number escapes it.
+		n := 0
+		for p := i - 1; p >= 0 && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return i
+		}
+	}
+}
+
+func isNumberByte(c byte) bool {
+	return c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || (c >= '0' && c <= '9')
+}
+
+// candidate reports whether Go may have printed lit differently from
+// Python: a plain decimal below 1e-4 ("0.0000..."), or an integer of 17 to
+// 21 digits.
+func candidate(lit []byte) bool {
+	if len(lit) > 0 && lit[0] == '-' {
+		lit = lit[1:]
+	}
+	if bytes.HasPrefix(lit, []byte("0.0000")) {
+		return true
+	}
+	n := len(lit)
+	if n < 17 || n > 22 {
+		return false
+	}
+	for _, c := range lit {
+		if c < '0' || c > '9' {
+			if c == '.' || c == 'e' || c == 'E' {
+				return true // 1.0e+16 and the like: let ParseFloat decide
+			}
+			return false
+		}
+	}
+	return true
 }

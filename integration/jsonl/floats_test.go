@@ -1,17 +1,61 @@
 package jsonl
 
-import "testing"
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
 
 func TestPythonFloats(t *testing.T) {
 	for in, want := range map[string]string{
-		`{"response_cost":0.000035}`:        `{"response_cost":3.5e-05}`,
-		`{"a":0.5,"b":12,"c":-0.00002}`:     `{"a":0.5,"b":12,"c":-2e-05}`,
-		`{"s":"0.000035","t":"a\"0.00001"}`: `{"s":"0.000035","t":"a\"0.00001"}`,
-		`[1e-7,0.0001,20000000000000000]`:   `[1e-7,0.0001,2e+16]`,
-		`{"created":1795797979,"x":[true]}`: `{"created":1795797979,"x":[true]}`,
+		`{"response_cost":0.000035}`:             `{"response_cost":3.5e-05}`,
+		`{"a":0.5,"b":12,"c":-0.00002}`:          `{"a":0.5,"b":12,"c":-2e-05}`,
+		`{"s":"0.000035","t":"a\"0.00001"}`:      `{"s":"0.000035","t":"a\"0.00001"}`,
+		`{"u":"a\\","v":0.00003}`:                `{"u":"a\\","v":3e-05}`,
+		`[1e-7,0.0001,20000000000000000]`:        `[1e-7,0.0001,2e+16]`,
+		`{"created":1795797979,"x":[true]}`:      `{"created":1795797979,"x":[true]}`,
+		`{"id":"chatcmpl-00000000000000000001"}`: `{"id":"chatcmpl-00000000000000000001"}`,
 	} {
 		if got := string(pythonFloats([]byte(in))); got != want {
 			t.Errorf("pythonFloats(%s) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestPythonFloats_AgreesWithPython checks random floats of every scale
+// against strconv's shortest form, which is Python's repr for these.
+func TestPythonFloats_AgreesWithPython(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		f := math.Pow(10, r.Float64()*50-25) * (r.Float64() + 0.5)
+		if r.IntN(2) == 0 {
+			f = -f
+		}
+		b, _ := json.Marshal(map[string]float64{"v": f})
+		got := pythonFloats(b)
+		var back map[string]float64
+		if err := json.Unmarshal(got, &back); err != nil || back["v"] != f {
+			t.Fatalf("%s -> %s: value changed", b, got)
+		}
+		a := math.Abs(f)
+		python := (a >= 1e-6 && a < 1e-4) || (a >= 1e16 && a < 1e21)
+		want := b
+		if python {
+			want = []byte(`{"v":` + strconv.FormatFloat(f, 'g', -1, 64) + `}`)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s -> %s, want %s", b, got, want)
+		}
+	}
+}
+
+func BenchmarkPythonFloats(b *testing.B) {
+	line := bytes.Repeat([]byte(`{"id":"chatcmpl-1","cost":0.00123,"n":42,"text":"hello \"world\" 0.00001","x":[1,2,3.5]},`), 40)
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		pythonFloats(line)
 	}
 }

@@ -78,8 +78,20 @@ func Line(e *llmux.Event, c *llmux.Chunk) []byte {
 	return pythonFloats(b)
 }
 
-func (l *Logger) write(e *llmux.Event, c *llmux.Chunk) {
-	b := append(Line(e, c), '\n')
+// PayloadLine returns the line a Payloads logger writes for a terminal
+// event: LiteLLM's standard_logging_object, without its newline.
+func PayloadLine(e *llmux.Event) []byte {
+	b, err := json.Marshal(litellm.Payload(e))
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"id": e.CallID, "marshal_error": err.Error()})
+	}
+	return pythonFloats(b)
+}
+
+func (l *Logger) write(e *llmux.Event, c *llmux.Chunk) { l.writeLine(Line(e, c)) }
+
+func (l *Logger) writeLine(b []byte) {
+	b = append(b, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, _ = l.w.Write(b)
@@ -113,3 +125,48 @@ func (l *Logger) Shutdown(context.Context) error {
 	l.w = io.Discard
 	return err
 }
+
+// PayloadLogger writes one line per finished call, its success or failure
+// event: LiteLLM's standard_logging_object, as LiteLLM's bucket and file
+// loggers store it. It gets no other event.
+type PayloadLogger struct{ l *Logger }
+
+var (
+	_ llmux.SuccessLogger = (*PayloadLogger)(nil)
+	_ llmux.FailureLogger = (*PayloadLogger)(nil)
+	_ llmux.Shutdowner    = (*PayloadLogger)(nil)
+	_ llmux.Named         = (*PayloadLogger)(nil)
+)
+
+// NewPayloads returns a payload logger writing to w, which it never
+// closes.
+func NewPayloads(w io.Writer) *PayloadLogger {
+	return &PayloadLogger{&Logger{w: w, name: "jsonl-payloads"}}
+}
+
+// OpenPayloads returns a payload logger appending to the file at path, as
+// [Open] does.
+func OpenPayloads(path string) (*PayloadLogger, error) {
+	l, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	l.name = "jsonl-payloads:" + path
+	return &PayloadLogger{l}, nil
+}
+
+// Name names the logger in the client's statistics and warnings.
+func (p *PayloadLogger) Name() string { return p.l.name }
+
+// LogSuccessEvent writes the call's payload.
+func (p *PayloadLogger) LogSuccessEvent(_ context.Context, e *llmux.Event) {
+	p.l.writeLine(PayloadLine(e))
+}
+
+// LogFailureEvent writes the call's payload.
+func (p *PayloadLogger) LogFailureEvent(_ context.Context, e *llmux.Event) {
+	p.l.writeLine(PayloadLine(e))
+}
+
+// Shutdown closes the file of a logger made by OpenPayloads.
+func (p *PayloadLogger) Shutdown(ctx context.Context) error { return p.l.Shutdown(ctx) }

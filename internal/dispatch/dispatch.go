@@ -48,6 +48,7 @@ type Queue[T any] struct {
 	handleBatch func([]T)     // set by NewBatch
 	size        int           // capacity, in values not yet handed
 	yieldAt     int           // values not yet handed from which Offer yields
+	lazyBatch   int           // values waiting that wake a parked consumer
 	wake        chan struct{} // capacity 1; signalled when parked goes false
 	done        chan struct{} // closed when the consumer goroutine returns
 
@@ -106,6 +107,7 @@ func start[T any](size int, one func(T), batch func([]T)) *Queue[T] {
 		handleBatch: batch,
 		size:        size,
 		yieldAt:     max(size/4, 1),
+		lazyBatch:   max(min(LazyBatch, size/4), 1),
 		wake:        make(chan struct{}, 1),
 		done:        make(chan struct{}),
 	}
@@ -196,9 +198,15 @@ func (q *Queue[T]) Offer(v T) error { return q.offer(v, false) }
 // the consumer to be woken.
 const LazyDelay = 2 * time.Millisecond
 
+// LazyBatch is how many values may wait for a parked consumer: the value
+// that makes a batch this large (or a quarter of the capacity, if less)
+// wakes it at once, so a lazily fed queue never fills while its consumer
+// sleeps.
+const LazyBatch = 64
+
 // OfferLazy is [Queue.Offer] without waking a parked consumer at once: the
-// value is handed over with the next value offered with Offer, or within
-// [LazyDelay], whichever comes first. A caller offering several values in
+// value is handed over with the next value offered with Offer, within
+// [LazyDelay], or once [LazyBatch] values wait, whichever comes first. A caller offering several values in
 // quick succession (an LLM call's pre- and post-call events, then its
 // success) thus wakes the consumer once, not per value: on a small
 // machine a wake is a cross-thread switch that costs more than handling a
@@ -231,7 +239,7 @@ func (q *Queue[T]) offer(v T, lazy bool) error {
 	q.pending = append(q.pending, v)
 	q.accepted++
 	switch {
-	case q.parked && lazy:
+	case q.parked && lazy && len(q.pending) < q.lazyBatch:
 		if !q.lazyArmed {
 			q.lazyArmed = true
 			if q.lazyTimer == nil {
