@@ -81,7 +81,7 @@ func Line(e *llmux.Event, c *llmux.Chunk) []byte {
 // PayloadLine returns the line a Payloads logger writes for a terminal
 // event: LiteLLM's standard_logging_object, without its newline.
 func PayloadLine(e *llmux.Event) []byte {
-	b, err := json.Marshal(litellm.Payload(e))
+	b, err := litellm.Payload(e).MarshalJSON()
 	if err != nil {
 		b, _ = json.Marshal(map[string]any{"id": e.CallID, "marshal_error": err.Error()})
 	}

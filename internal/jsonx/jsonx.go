@@ -373,14 +373,36 @@ func (e *Enc) CloseArray() { e.B = append(e.B, ']') }
 // Name writes a member name and its colon.
 func (e *Enc) Name(n string) {
 	e.sep()
+	if plainASCII(n) { // member names almost always are: skip the general quoting
+		e.B = append(e.B, '"')
+		e.B = append(e.B, n...)
+		e.B = append(e.B, '"', ':')
+		return
+	}
 	e.B, _ = jsontext.AppendQuote(e.B, n)
 	e.B = append(e.B, ':')
+}
+
+// plainASCII reports whether s needs no escaping inside a JSON string.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Str writes a string. Invalid UTF-8 is replaced by U+FFFD, as
 // encoding/json does; <, > and & are written as they are.
 func (e *Enc) Str(s string) {
 	e.sep()
+	if plainASCII(s) {
+		e.B = append(e.B, '"')
+		e.B = append(e.B, s...)
+		e.B = append(e.B, '"')
+		return
+	}
 	e.B, _ = jsontext.AppendQuote(e.B, s)
 }
 
@@ -823,3 +845,10 @@ func (e *Enc) WRaw(name string, v json.RawMessage) {
 // or came (as [] or null) in the decoded input; null is written by the
 // caller when WasNull.
 func Opens(s Seen, i uint, n int, always bool) bool { return s.Emit(i, n > 0, always) }
+
+// Trusted writes v, a compact and valid JSON value written by one of our
+// own encoders, without checking it again.
+func (e *Enc) Trusted(v []byte) {
+	e.sep()
+	e.B = append(e.B, v...)
+}

@@ -1,0 +1,118 @@
+package litellm
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/llmux/llmux"
+)
+
+// reflected encodes p with encoding/json's reflection (the type without
+// its MarshalJSON), HTML escaping off: what the hand-written encoder must
+// equal byte for byte.
+func reflected(t *testing.T, p *StandardLoggingPayload) []byte {
+	t.Helper()
+	type plain StandardLoggingPayload
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode((*plain)(p)); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func TestStandardLoggingPayload_MarshalJSONEqualsReflection(t *testing.T) {
+	spend, budget := 2.5, 100.0
+	one := 1
+	events := map[string]func() *llmux.Event{
+		"success": payloadSuccessEvent,
+		"failure": payloadFailureEvent,
+		"unknown cost": func() *llmux.Event {
+			e := payloadSuccessEvent()
+			e.CostErr = errors.New("model not in price table")
+			return e
+		},
+		"stream cache hit": func() *llmux.Event {
+			e := payloadSuccessEvent()
+			e.Stream = true
+			e.CacheHit = true
+			e.CacheKey = "k-1"
+			e.SavedCacheCost = 0.01
+			e.CompletionStartTime = e.StartTime.Add(200 * time.Millisecond)
+			return e
+		},
+		"text completion": func() *llmux.Event {
+			e := payloadSuccessEvent()
+			e.CallType = llmux.CallTextCompletion
+			e.Messages = nil
+			e.Prompt = "say <hi> & \"bye\"\u2028"
+			e.Response = &llmux.Response{ID: "cmpl-1", Object: "text_completion", Model: "gpt-3.5-turbo-instruct",
+				Choices: []llmux.Choice{{Text: "hi <b>", FinishReason: "length"}}}
+			return e
+		},
+		"embedding": func() *llmux.Event {
+			e := payloadSuccessEvent()
+			e.CallType = llmux.CallEmbedding
+			e.Messages = nil
+			e.Input = []string{"a", "b"}
+			e.Response = nil
+			e.EmbeddingResponse = &llmux.EmbeddingResponse{Model: "text-embedding-3-small",
+				Data: []llmux.EmbeddingVector{{Index: 0, Vector: []float32{0.25, -1e-7}}}}
+			return e
+		},
+		"odd metadata": func() *llmux.Event {
+			e := payloadSuccessEvent()
+			e.Metadata = map[string]any{
+				"user_api_key_spend":         spend,
+				"user_api_key_max_budget":    budget,
+				"user_api_key_auth_metadata": map[string]any{"n": one, "list": []any{1.5, "x", nil, true}},
+				"spend_logs_metadata":        []string{"a"},
+				"requester_custom_headers":   map[string]string{"x-a": "1"},
+				"nested":                     map[string]any{"deep": map[string]any{"f": 1e21, "g": 1e-7}},
+				"raw":                        json.RawMessage(`{"a": [1, 2]}`),
+				"tags":                       []any{"t1", "t2"},
+				"user_api_key_end_user_id":   "end-1",
+			}
+			e.DroppedParams = []string{"logit_bias"}
+			return e
+		},
+		"redacted": func() *llmux.Event {
+			e := payloadSuccessEvent()
+			e.PayloadExcludedFields = []string{"messages", "response", "metadata", "hidden_params", "error_information"}
+			return e
+		},
+	}
+	for name, mk := range events {
+		t.Run(name, func(t *testing.T) {
+			p := Payload(mk())
+			got, err := p.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := reflected(t, p)
+			// encoding/json escapes U+2028 and U+2029 even without HTML
+			// escaping; both texts decode to the same string.
+			want = bytes.ReplaceAll(want, []byte(`\u2028`), []byte("\u2028"))
+			if !bytes.Equal(got, want) {
+				t.Errorf("hand-written encoding differs from encoding/json:\n got %s\nwant %s", got, want)
+			}
+			if !json.Valid(got) {
+				t.Errorf("invalid JSON: %s", got)
+			}
+		})
+	}
+}
+
+func BenchmarkPayloadMarshalJSON(b *testing.B) {
+	e := payloadSuccessEvent()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Payload(e).MarshalJSON(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

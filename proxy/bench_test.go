@@ -1,0 +1,202 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/integration/jsonl"
+	"github.com/llmux/llmux/provider/openai"
+)
+
+// The gateway's per-request CPU cost without the network: the upstream is
+// an in-memory RoundTripper answering gatewaybench's mock reply, the
+// client side an httptest.ResponseRecorder. "ref" is gatewaybench's
+// ref-json hop (typed decode, re-encode, decode the answer, re-encode,
+// async log record) on the same transport: the floor for a gateway that
+// parses. Compare ns/op and allocs side by side:
+//
+//	go test ./proxy -run '^$' -bench Gateway_Chat -count 6
+
+// benchBody is gatewaybench's default request.
+const benchBody = `{"max_tokens":256,"messages":[{"content":"You are a concise assistant. Answer in one paragraph.","role":"system"},{"content":"In a few sentences, explain what an LLM gateway does and why its added latency matters.","role":"user"}],"model":"gpt-4o-mini","temperature":0.2,"user":"bench-user-1"}`
+
+// memUpstream answers every request with one fixed body, as the mock does.
+type memUpstream struct{ body []byte }
+
+func (m memUpstream) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	return &http.Response{
+		StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(m.body)),
+		ContentLength: int64(len(m.body)),
+		Request:       r,
+	}, nil
+}
+
+func benchUpstream(b *testing.B) memUpstream {
+	body, err := os.ReadFile("testdata/bench_upstream_chat.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return memUpstream{body: body}
+}
+
+type countEvents struct{ n atomic.Int64 }
+
+func (c *countEvents) LogPreAPICall(context.Context, *llmux.Event)  { c.n.Add(1) }
+func (c *countEvents) LogPostAPICall(context.Context, *llmux.Event) { c.n.Add(1) }
+func (c *countEvents) LogSuccessEvent(context.Context, *llmux.Event) {
+	c.n.Add(1)
+}
+
+func BenchmarkGateway_Chat(b *testing.B) {
+	up := benchUpstream(b)
+	hc := &http.Client{Transport: up}
+	serve := func(b *testing.B, h http.Handler) {
+		b.ReportAllocs()
+		for b.Loop() {
+			req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", bytes.NewReader([]byte(benchBody)))
+			req.Header.Set("Content-Type", "application/json")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != 200 {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	}
+	b.Run("ref", func(b *testing.B) {
+		ref := newRefJSON(hc)
+		defer close(ref.log)
+		serve(b, ref)
+	})
+	gw := func(b *testing.B, loggers ...any) {
+		srv, err := New(
+			WithClientOptions(
+				llmux.WithProvider(openai.New(openai.WithAPIKey("sk-bench-not-a-real-key"), openai.WithBaseURL("http://upstream.invalid/v1"))),
+				llmux.WithHTTPClient(hc),
+			),
+			WithCallbacks(loggers...),
+			WithLog(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+		)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer func() { _ = srv.Close(context.Background()) }()
+		serve(b, srv)
+	}
+	b.Run("llmux", func(b *testing.B) { gw(b) })
+	b.Run("llmux+3loggers", func(b *testing.B) {
+		gw(b, &countEvents{}, jsonl.NewPayloads(io.Discard), &countEvents{})
+	})
+}
+
+// refJSON is gatewaybench's ref-json hop, condensed.
+type refJSON struct {
+	hc  *http.Client
+	log chan refRecord
+}
+
+type refMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type refRequest struct {
+	Model       string       `json:"model"`
+	Messages    []refMessage `json:"messages"`
+	MaxTokens   *int         `json:"max_tokens,omitempty"`
+	Temperature *float64     `json:"temperature,omitempty"`
+	Stream      bool         `json:"stream,omitempty"`
+	User        string       `json:"user,omitempty"`
+}
+
+type refUsage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+type refChoice struct {
+	Index        int         `json:"index"`
+	Message      *refMessage `json:"message,omitempty"`
+	FinishReason *string     `json:"finish_reason"`
+}
+
+type refResponse struct {
+	ID                string      `json:"id"`
+	Object            string      `json:"object"`
+	Created           int64       `json:"created"`
+	Model             string      `json:"model"`
+	Choices           []refChoice `json:"choices"`
+	Usage             *refUsage   `json:"usage,omitempty"`
+	SystemFingerprint string      `json:"system_fingerprint,omitempty"`
+}
+
+type refRecord struct {
+	Model    string
+	Usage    refUsage
+	Start    time.Time
+	Duration time.Duration
+}
+
+func newRefJSON(hc *http.Client) *refJSON {
+	r := &refJSON{hc: hc, log: make(chan refRecord, 4096)}
+	go func() {
+		enc := json.NewEncoder(io.Discard)
+		for rec := range r.log {
+			_ = enc.Encode(rec)
+		}
+	}()
+	return r
+}
+
+func (p *refJSON) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, _ := io.ReadAll(r.Body)
+	var req refRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		http.Error(w, "bad json", 400)
+		return
+	}
+	out, _ := json.Marshal(&req)
+	ureq, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, "http://upstream.invalid/v1/chat/completions", bytes.NewReader(out))
+	ureq.Header.Set("Content-Type", "application/json")
+	resp, err := p.hc.Do(ureq)
+	if err != nil {
+		http.Error(w, "upstream", 502)
+		return
+	}
+	defer resp.Body.Close()
+	rb, _ := io.ReadAll(resp.Body)
+	var cr refResponse
+	if err := json.Unmarshal(rb, &cr); err != nil {
+		http.Error(w, "bad upstream json", 502)
+		return
+	}
+	rec := refRecord{Model: req.Model, Start: start}
+	if cr.Usage != nil {
+		rec.Usage = *cr.Usage
+	}
+	ob, _ := json.Marshal(&cr)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(ob)
+	rec.Duration = time.Since(start)
+	select {
+	case p.log <- rec:
+	default:
+	}
+}
