@@ -85,7 +85,24 @@ func (r *Response) isText() bool { return r.Object == "text_completion" }
 
 // MarshalJSON encodes the response as OpenAI's chat.completion object, or
 // its text_completion object when Object is "text_completion".
-func (r Response) MarshalJSON() ([]byte, error) { return jsonx.Encode(256, r.encode) }
+func (r Response) MarshalJSON() ([]byte, error) { return jsonx.Encode(r.sizeHint(), r.encode) }
+
+// sizeHint estimates the encoded size, so encoding grows its buffer once
+// or never.
+func (r *Response) sizeHint() int {
+	n := 384 + 8*len(r.Extra)
+	for i := range r.Choices {
+		c := &r.Choices[i]
+		n += 160 + len(c.Text) + len(c.Logprobs) + len(c.Message.Content) + len(c.Message.ReasoningContent)
+		for _, tc := range c.Message.ToolCalls {
+			n += 96 + len(tc.Function.Name) + len(tc.Function.Arguments)
+		}
+	}
+	for _, v := range r.Extra {
+		n += len(v)
+	}
+	return n + n/8
+}
 
 // UnmarshalJSON decodes a chat.completion or text_completion object.
 func (r *Response) UnmarshalJSON(b []byte) error {

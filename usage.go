@@ -65,7 +65,7 @@ func (u Usage) IsZero() bool {
 }
 
 // MarshalJSON encodes the usage in OpenAI's shape.
-func (u Usage) MarshalJSON() ([]byte, error) { return jsonx.Encode(160, u.encode) }
+func (u Usage) MarshalJSON() ([]byte, error) { return jsonx.Encode(320, u.encode) }
 
 // UnmarshalJSON decodes OpenAI's usage object, and LiteLLM's
 // cache_creation_input_tokens and cache_read_input_tokens.

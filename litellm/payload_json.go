@@ -15,7 +15,24 @@ import (
 // several times the work. Unlike encoding/json, <, > and & in strings are
 // written as they are, as LiteLLM (Python's json.dumps) writes them.
 func (p *StandardLoggingPayload) MarshalJSON() ([]byte, error) {
-	return p.AppendJSON(make([]byte, 0, 4096))
+	return p.AppendJSON(make([]byte, 0, p.sizeHint()))
+}
+
+// sizeHint estimates the encoded size: about 3.5 KiB of keys and figures,
+// plus the messages and the response.
+func (p *StandardLoggingPayload) sizeHint() int {
+	n := 3584
+	if ms, ok := p.Messages.([]llmux.Message); ok {
+		for i := range ms {
+			n += 64 + len(ms[i].Content)
+		}
+	}
+	if r, ok := p.Response.(*llmux.Response); ok && r != nil {
+		for i := range r.Choices {
+			n += 256 + len(r.Choices[i].Message.Content) + len(r.Choices[i].Text)
+		}
+	}
+	return n
 }
 
 // AppendJSON appends the payload's JSON ([StandardLoggingPayload.MarshalJSON])

@@ -10,12 +10,14 @@ import (
 // differently, so event lines read like LiteLLM's: Go's encoding/json
 // writes 3.5e-05 as 0.000035 (it switches to exponents below 1e-6), Python
 // below 1e-4. Only numbers in [1e-6, 1e-4) and [1e16, 1e21) differ; every
-// other byte, strings included, is kept. b is returned as is when nothing
-// differs, which is the common case; it is scanned once, strings skipped
-// with IndexByte.
+// other byte, strings included, is kept. b is scanned once, strings
+// skipped with IndexByte, and rewritten in place (it is the caller's own
+// fresh buffer): Python's form of a small number is always shorter than
+// Go's; only a rewrite that grows (a huge number) makes a copy.
 func pythonFloats(b []byte) []byte {
-	var out []byte // nil until a literal is rewritten
-	done := 0      // b[:done] is in out
+	var out []byte // nil while rewriting in place
+	w := 0         // in place: b[:w] is the output so far
+	done := 0      // b[:done] of the input has been written out
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if c == '"' {
@@ -32,21 +34,33 @@ func pythonFloats(b []byte) []byte {
 		if lit := b[i:j]; candidate(lit) {
 			if f, err := strconv.ParseFloat(string(lit), 64); err == nil {
 				if a := math.Abs(f); (a >= 1e-6 && a < 1e-4) || (a >= 1e16 && a < 1e21) {
-					if out == nil {
-						out = make([]byte, 0, len(b)+8)
+					var tmp [32]byte
+					py := strconv.AppendFloat(tmp[:0], f, 'g', -1, 64)
+					if out == nil && len(py) > j-i {
+						out = make([]byte, 0, len(b)+16)
+						out = append(out, b[:w]...)
 					}
-					out = append(out, b[done:i]...)
-					out = strconv.AppendFloat(out, f, 'g', -1, 64)
+					if out == nil {
+						w += copy(b[w:], b[done:i])
+						w += copy(b[w:], py)
+					} else {
+						out = append(out, b[done:i]...)
+						out = append(out, py...)
+					}
 					done = j
 				}
 			}
 		}
 		i = j - 1
 	}
-	if out == nil {
+	if out != nil {
+		return append(out, b[done:]...)
+	}
+	if done == 0 {
 		return b
 	}
-	return append(out, b[done:]...)
+	w += copy(b[w:], b[done:])
+	return b[:w]
 }
 
 // skipString returns the index of the quote closing the string that
