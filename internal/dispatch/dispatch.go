@@ -196,7 +196,7 @@ func (q *Queue[T]) Offer(v T) error { return q.offer(v, false) }
 
 // LazyDelay is how long a value given to [Queue.OfferLazy] may wait for
 // the consumer to be woken.
-const LazyDelay = 2 * time.Millisecond
+const LazyDelay = 10 * time.Millisecond
 
 // LazyBatch is how many values may wait for a parked consumer: the value
 // that makes a batch this large (or a quarter of the capacity, if less)
