@@ -50,7 +50,7 @@ func events() ([]*llmux.Event, []Row) {
 	hit := &llmux.Event{
 		Type: llmux.EventSuccess, CallID: "call-hit", CallType: llmux.CallCompletion, Model: "gpt-4o", Provider: "openai",
 		StartTime: t0.Add(24 * time.Hour), EndTime: t0.Add(24*time.Hour + 2*time.Millisecond),
-		Usage:     llmux.Usage{PromptTokens: 10, CompletionTokens: 5, TotalTokens: 15}, CacheHit: true,
+		Usage: llmux.Usage{PromptTokens: 10, CompletionTokens: 5, TotalTokens: 15}, CacheHit: true,
 	}
 	stream := &llmux.Event{
 		Type: llmux.EventSuccess, CallID: "call-stream", CallType: llmux.CallCompletion, Model: "mystery", Provider: "mock",
@@ -289,7 +289,7 @@ func TestSecrets_NeverStoredUnmasked(t *testing.T) {
 			}
 			e := &llmux.Event{
 				Type: llmux.EventSuccess, CallID: "call-secret", Model: "m", StartTime: t0, EndTime: t0,
-				Attempt: llmux.AttemptInfo{APIKey: secrets[0], APIBase: "https://u:" + secrets[0] + "@example.com/v1?key=" + secrets[2]},
+				Attempt:  llmux.AttemptInfo{APIKey: secrets[0], APIBase: "https://u:" + secrets[0] + "@example.com/v1?key=" + secrets[2]},
 				Metadata: map[string]any{"user_api_key_hash": secrets[1]},
 			}
 			e2 := e.Clone()

@@ -411,8 +411,8 @@ type Total struct {
 	PromptTokens     int64   `json:"prompt_tokens"`
 	CompletionTokens int64   `json:"completion_tokens"`
 	TotalTokens      int64   `json:"total_tokens"`
-	Cost             float64 `json:"cost"`          // sum of the known costs, USD
-	UnknownCost      int64   `json:"unknown_cost"`  // rows whose cost is unknown (NULL)
+	Cost             float64 `json:"cost"`         // sum of the known costs, USD
+	UnknownCost      int64   `json:"unknown_cost"` // rows whose cost is unknown (NULL)
 }
 
 // Totals sums the rows that started at or after since (all when zero),
@@ -479,8 +479,8 @@ func retryable(err error) bool {
 	if errors.As(err, &pe) {
 		switch {
 		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"), // insufficient resources
-			strings.HasPrefix(pe.Code, "57P"), // operator intervention: shutdown
+			strings.HasPrefix(pe.Code, "53"),       // insufficient resources
+			strings.HasPrefix(pe.Code, "57P"),      // operator intervention: shutdown
 			pe.Code == "40001", pe.Code == "40P01", // serialization failure, deadlock
 			pe.Code == "55P03": // lock not available
 			return true
