@@ -398,6 +398,8 @@ func TestParseDSN(t *testing.T) {
 		{"postgres://u@h/db", Postgres, "postgres://u@h/db"},
 		{"postgresql://u@h/db?sslmode=disable", Postgres, "postgresql://u@h/db?sslmode=disable"},
 		{"host=h dbname=d", Postgres, "host=h dbname=d"},
+		{"host=/var/run/postgresql dbname=d", Postgres, "host=/var/run/postgresql dbname=d"},
+		{"/data/host=1.db", SQLite, "file:/data/host=1.db?"},
 		{"llmux.db", SQLite, "file:llmux.db?"},
 		{"sqlite:/tmp/x.db", SQLite, "file:/tmp/x.db?"},
 		{"sqlite:///tmp/x.db", SQLite, "file:/tmp/x.db?"},

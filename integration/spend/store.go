@@ -52,7 +52,7 @@ func ParseDSN(dsn string) (Driver, string, error) {
 	case d == "":
 		return "", "", errors.New("spend: empty DSN")
 	case strings.HasPrefix(d, "postgres://"), strings.HasPrefix(d, "postgresql://"),
-		strings.Contains(d, "host=") && strings.Contains(d, "="):
+		isKeyValueDSN(d):
 		return Postgres, d, nil
 	case strings.HasPrefix(d, "sqlite://"):
 		d = strings.TrimPrefix(d, "sqlite://")
@@ -71,8 +71,24 @@ func ParseDSN(dsn string) (Driver, string, error) {
 	}
 	// WAL lets `llmux spend` read while the gateway writes; busy_timeout
 	// waits for a lock instead of failing at once.
-	d += sep + "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+	d += sep + "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
 	return SQLite, d, nil
+}
+
+// isKeyValueDSN reports whether d is libpq's key=value form
+// ("host=h dbname=d"): every field a key=value pair, one of them host or
+// dbname.
+func isKeyValueDSN(d string) bool {
+	fields := strings.Fields(d)
+	known := false
+	for _, f := range fields {
+		k, _, ok := strings.Cut(f, "=")
+		if !ok {
+			return false
+		}
+		known = known || k == "host" || k == "dbname"
+	}
+	return known
 }
 
 // OpenStore opens the database dsn names (see [ParseDSN]), creating the
@@ -194,6 +210,11 @@ var SchemaVersion = len(migrations)
 // On PostgreSQL an advisory lock keeps two gateways starting together from
 // racing.
 func (s *Store) migrate(ctx context.Context) error {
+	// A current database is only read: `llmux spend` works with a user
+	// that may not create tables.
+	if v, err := s.Version(ctx); err == nil && v == len(migrations) {
+		return nil
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("spend: migrate: %w", err)
@@ -504,9 +525,9 @@ func retryable(err error) bool {
 	if errors.As(err, &ce) {
 		return true
 	}
-	// Anything else the driver reports without a server error code is a
-	// broken connection (EOF, reset), worth retrying.
-	return !errors.As(err, &se) && !errors.As(err, &pe) && isConnErr(err)
+	// Anything else the driver reports without a server error code that
+	// reads like a broken connection (EOF, reset) is worth retrying.
+	return isConnErr(err)
 }
 
 func isConnErr(err error) bool {
