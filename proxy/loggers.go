@@ -9,6 +9,8 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/integration/jsonl"
+	"github.com/llmux/llmux/integration/nats"
+	"github.com/llmux/llmux/integration/spend"
 )
 
 // LoggerFactory builds a logger that a config names in
@@ -24,6 +26,8 @@ var builtinLoggers = map[string]LoggerFactory{
 	"jsonl":  func(func(string) string) (any, error) { return jsonl.New(os.Stdout), nil },
 	// One standard_logging_object line per finished request on stdout.
 	"payloads": func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
+	"sql":      spend.Factory, // spend log: $LLMUX_SPEND_DB, else $DATABASE_URL, else llmux.db
+	"nats":     nats.Factory,  // JetStream: $LLMUX_NATS_URL, $LLMUX_NATS_SUBJECT, $LLMUX_NATS_STREAM, $LLMUX_NATS_CREDS
 }
 
 // LoggerNames returns the names a config may use in its callbacks: the

@@ -32,6 +32,7 @@ Usage:
   llmux serve [--config config.yaml] [--host HOST] [--port PORT] [flags]
   llmux config check config.yaml
   llmux complete --model MODEL [flags] PROMPT
+  llmux spend [--by model|key|day] [--db DSN] [--since WHEN] [--format table|json]
   llmux help
 
 Run "llmux serve --help" for the gateway's flags.
@@ -54,6 +55,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return complete(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "serve":
 		return proxy.Run(ctx, args[1:], stdout, stderr, getenv)
+	case "spend":
+		return spendCmd(ctx, args[1:], stdout, stderr, getenv, time.Now())
 	case "config":
 		if len(args) != 3 || args[1] != "check" {
 			fmt.Fprintln(stderr, "usage: llmux config check FILE")
