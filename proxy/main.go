@@ -16,6 +16,7 @@ import (
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/cache"
 	"github.com/llmux/llmux/integration/jsonl"
+	"github.com/llmux/llmux/integration/spend"
 	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/azure"
 	"github.com/llmux/llmux/provider/openai"
@@ -166,14 +167,26 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 }
 
 // Defaults are the gateway's embedded defaults: the providers configured
-// from the environment and an in-memory cache.
+// from the environment, an in-memory cache and the spend log
+// ([spend.Factory]): an SQLite file llmux.db in the working directory,
+// or the database $LLMUX_SPEND_DB or $DATABASE_URL names. Set
+// LLMUX_SPEND_DB=off to keep no spend log. The log is opened here and
+// closed when the server is.
 func Defaults(getenv func(string) string) ([]Option, error) {
 	mem, err := cache.NewMemory()
 	if err != nil {
 		return nil, err
 	}
 	copts := append(EnvProviders(getenv), llmux.WithCache(mem))
-	return []Option{WithClientOptions(copts...)}, nil
+	opts := []Option{WithClientOptions(copts...)}
+	if getenv("LLMUX_SPEND_DB") != "off" {
+		l, err := spend.Factory(getenv)
+		if err != nil {
+			return nil, fmt.Errorf("spend log (set LLMUX_SPEND_DB=off to run without one): %w", err)
+		}
+		opts = append(opts, WithCallbacks(l))
+	}
+	return opts, nil
 }
 
 // EnvProviders returns the built-in providers configured from the

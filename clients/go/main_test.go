@@ -1,10 +1,13 @@
 package clients
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,7 +65,10 @@ func runMain(m *testing.M) int {
 		return fail("%v", err)
 	}
 	built := time.Since(start)
-	if gw, err = startProcess("llmux serve", bin, gatewayEnv(fakes)); err != nil {
+	spendDB := filepath.Join(dir, "spend.db")
+	genv := gatewayEnv(fakes)
+	genv["LLMUX_SPEND_DB"] = spendDB // the embedded default spend log, here instead of ./llmux.db
+	if gw, err = startProcess("llmux serve", bin, genv); err != nil {
 		return fail("start llmux serve: %v", err)
 	}
 	cfg := filepath.Join(dir, "keyed.yaml")
@@ -92,6 +98,7 @@ func runMain(m *testing.M) int {
 		}
 		problems = append(problems, g.checkEvents()...)
 	}
+	problems = append(problems, checkSpendLog(bin, spendDB)...)
 	if len(problems) > 0 {
 		fmt.Fprintf(os.Stderr, "--- FAIL: gateway events and shutdown\n")
 		for _, p := range problems {
@@ -147,4 +154,40 @@ func ctx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return c
+}
+
+// checkSpendLog reads the default gateway's spend log with `llmux spend`:
+// the requests served are there, and no upstream key is in the file.
+func checkSpendLog(bin, db string) []string {
+	out, err := exec.Command(bin, "spend", "--db", db, "--format", "json").CombinedOutput()
+	if err != nil {
+		return []string{fmt.Sprintf("llmux spend: %v: %s", err, out)}
+	}
+	var rows []struct {
+		Group    string `json:"group"`
+		Requests int    `json:"requests"`
+	}
+	if err := json.Unmarshal(out, &rows); err != nil {
+		return []string{fmt.Sprintf("llmux spend --format json: %v: %s", err, out)}
+	}
+	total := 0
+	for _, r := range rows {
+		total += r.Requests
+	}
+	var problems []string
+	if total == 0 {
+		problems = append(problems, fmt.Sprintf("the default spend log %s has no request: %s", db, out))
+	}
+	for _, f := range []string{db, db + "-wal"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, k := range []string{openaiKey, anthropicKey} {
+			if bytes.Contains(b, []byte(k)) {
+				problems = append(problems, fmt.Sprintf("%s holds an upstream key in clear", f))
+			}
+		}
+	}
+	return problems
 }

@@ -23,7 +23,12 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // answered by the model, one by the guard.
 func TestGateway_LoggerAndHook(t *testing.T) {
 	var spend bytes.Buffer
-	def, err := proxy.Defaults(func(string) string { return "" })
+	def, err := proxy.Defaults(func(k string) string {
+		if k == "LLMUX_SPEND_DB" {
+			return "off" // no llmux.db in the example's folder
+		}
+		return ""
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
