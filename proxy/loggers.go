@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/integration/jsonl"
+	"github.com/llmux/llmux/integration/prometheus"
 )
 
 // LoggerFactory builds a logger that a config names in
@@ -23,7 +24,8 @@ var builtinLoggers = map[string]LoggerFactory{
 	"stderr": func(func(string) string) (any, error) { return jsonl.New(os.Stderr), nil },
 	"jsonl":  func(func(string) string) (any, error) { return jsonl.New(os.Stdout), nil },
 	// One standard_logging_object line per finished request on stdout.
-	"payloads": func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
+	"payloads":   func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
+	"prometheus": prometheus.FromEnv, // metrics at /metrics
 }
 
 // LoggerNames returns the names a config may use in its callbacks: the

@@ -204,6 +204,7 @@ func (s *Server) routes() {
 		m.Handle(p, s.wrap(p, http.MethodGet, false, s.liveness))
 	}
 	m.Handle("/health/readiness", s.wrap("/health/readiness", http.MethodGet, false, s.readiness))
+	s.mountMetrics(m)
 	m.Handle("/", s.wrap("/", "", true, func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		rc.fail(w, &apiError{status: http.StatusNotFound, typ: "invalid_request_error", message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)})
 	}))

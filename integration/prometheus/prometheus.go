@@ -29,6 +29,8 @@ type Logger struct {
 	cacheHit *prom.CounterVec
 	errs     *prom.CounterVec
 
+	requireAuth bool
+
 	mu    sync.Mutex
 	stats func() []llmux.LoggerStats
 	sinks func() []delivery.Stats
@@ -56,6 +58,12 @@ func WithBuckets(b []float64) Option {
 // usually [llmux.Client.Stats]; see [Logger.SetStats]. Default: none.
 func WithStats(f func() []llmux.LoggerStats) Option {
 	return func(l *Logger) { l.stats = f }
+}
+
+// WithRequireAuth asks the gateway to require its master key on /metrics
+// (see [Logger.MetricsRequireAuth]). Default: false, as LiteLLM.
+func WithRequireAuth(b bool) Option {
+	return func(l *Logger) { l.requireAuth = b }
 }
 
 // WithSinks sets the function that gives the network sinks' counters.
@@ -138,6 +146,10 @@ func (l *Logger) Handler() http.Handler {
 
 // MetricsHandler is [Logger.Handler]; the gateway mounts it at /metrics.
 func (l *Logger) MetricsHandler() http.Handler { return l.Handler() }
+
+// MetricsRequireAuth tells the gateway whether /metrics needs the master
+// key ([WithRequireAuth]).
+func (l *Logger) MetricsRequireAuth() bool { return l.requireAuth }
 
 func labels(e *llmux.Event) []string {
 	return []string{e.Model, e.Provider, e.Route.ModelGroup}
