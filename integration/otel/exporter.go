@@ -1,0 +1,177 @@
+package otel
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/llmux/llmux/integration/delivery"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// The protocols of [Config.Protocol].
+const (
+	ProtocolHTTP = "http/protobuf"
+	ProtocolGRPC = "grpc"
+)
+
+// Config configures the exporter [NewExporter] builds. Zero values take
+// the defaults documented on each field.
+type Config struct {
+	// Protocol is ProtocolHTTP (default) or ProtocolGRPC.
+	Protocol string
+	// Endpoint is the collector's URL: for HTTP the full traces URL
+	// (default http://localhost:4318/v1/traces), for gRPC
+	// scheme://host:port (default http://localhost:4317). An http:// URL
+	// is sent without TLS.
+	Endpoint string
+	// Headers are sent with every export (authentication).
+	Headers map[string]string
+	// ServiceName is the service.name resource attribute (default "llmux").
+	ServiceName string
+	// Timeout bounds one export request (default 10 s); the exporter
+	// retries a failed export for up to a minute.
+	Timeout time.Duration
+	// BatchTimeout is how long a span may wait for its batch (default 5 s,
+	// the SDK's).
+	BatchTimeout time.Duration
+	// MaxQueueSize caps the spans waiting for export (default 2048, the
+	// SDK's); when it is full the logger waits for room.
+	MaxQueueSize int
+	// Gzip compresses export requests.
+	Gzip bool
+}
+
+// ownedProvider is the SDK provider NewExporter built, with its counters.
+type ownedProvider struct {
+	tp                      *sdktrace.TracerProvider
+	name                    string
+	ended, exported, failed atomic.Uint64
+}
+
+// NewExporter returns a logger exporting to an OTLP collector through an
+// SDK TracerProvider it builds (OTLP/HTTP or gRPC exporter, batch span
+// processor); Shutdown flushes and shuts that provider down.
+func NewExporter(ctx context.Context, cfg Config) (*Logger, error) {
+	if cfg.ServiceName == "" {
+		cfg.ServiceName = "llmux"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	var (
+		exp sdktrace.SpanExporter
+		err error
+	)
+	switch cfg.Protocol {
+	case "", ProtocolHTTP:
+		if cfg.Endpoint == "" {
+			cfg.Endpoint = "http://localhost:4318/v1/traces"
+		}
+		opts := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(cfg.Endpoint), otlptracehttp.WithTimeout(cfg.Timeout),
+			otlptracehttp.WithMaxResponseSize(4 << 20)}
+		if len(cfg.Headers) > 0 {
+			opts = append(opts, otlptracehttp.WithHeaders(cfg.Headers))
+		}
+		if cfg.Gzip {
+			opts = append(opts, otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
+		}
+		exp, err = otlptracehttp.New(ctx, opts...)
+	case ProtocolGRPC:
+		if cfg.Endpoint == "" {
+			cfg.Endpoint = "http://localhost:4317"
+		}
+		opts := []otlptracegrpc.Option{otlptracegrpc.WithEndpointURL(cfg.Endpoint), otlptracegrpc.WithTimeout(cfg.Timeout)}
+		if len(cfg.Headers) > 0 {
+			opts = append(opts, otlptracegrpc.WithHeaders(cfg.Headers))
+		}
+		if cfg.Gzip {
+			opts = append(opts, otlptracegrpc.WithCompressor("gzip"))
+		}
+		exp, err = otlptracegrpc.New(ctx, opts...)
+	default:
+		return nil, fmt.Errorf("otel: unknown protocol %q (want %q or %q)", cfg.Protocol, ProtocolHTTP, ProtocolGRPC)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("otel: exporter: %w", err)
+	}
+	owned := &ownedProvider{name: "otel:" + redactURL(cfg.Endpoint)}
+	var bopts []sdktrace.BatchSpanProcessorOption
+	bopts = append(bopts, sdktrace.WithBlocking())
+	if cfg.BatchTimeout > 0 {
+		bopts = append(bopts, sdktrace.WithBatchTimeout(cfg.BatchTimeout))
+	}
+	if cfg.MaxQueueSize > 0 {
+		bopts = append(bopts, sdktrace.WithMaxQueueSize(cfg.MaxQueueSize))
+	}
+	res := resource.NewSchemaless(attribute.String("service.name", cfg.ServiceName))
+	owned.tp = sdktrace.NewTracerProvider(
+		sdktrace.WithResource(res),
+		sdktrace.WithSpanProcessor(counter{owned}),
+		sdktrace.WithBatcher(countingExporter{exp, owned}, bopts...),
+	)
+	l := New(owned.tp)
+	l.owned = owned
+	return l, nil
+}
+
+// SinkStats reports the spans of a provider built by [NewExporter]:
+// Emitted spans ended, Delivered spans the collector acknowledged,
+// Dropped["export_failed"] spans of exports that failed after the
+// exporter's retries, Queued the rest (waiting in the batch processor).
+// The zero Stats for a logger made with [New].
+func (l *Logger) SinkStats() delivery.Stats {
+	o := l.owned
+	if o == nil {
+		return delivery.Stats{Name: "otel"}
+	}
+	s := delivery.Stats{Name: o.name, Delivered: o.exported.Load(), Dropped: map[string]uint64{"export_failed": o.failed.Load()}}
+	s.Emitted = o.ended.Load()
+	if done := s.Delivered + s.Dropped["export_failed"]; s.Emitted > done {
+		s.Queued = s.Emitted - done
+	}
+	return s
+}
+
+// counter counts the spans ended.
+type counter struct{ o *ownedProvider }
+
+func (c counter) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (c counter) OnEnd(sdktrace.ReadOnlySpan)                     { c.o.ended.Add(1) }
+func (c counter) Shutdown(context.Context) error                  { return nil }
+func (c counter) ForceFlush(context.Context) error                { return nil }
+
+// countingExporter counts what its exporter delivered or lost.
+type countingExporter struct {
+	sdktrace.SpanExporter
+	o *ownedProvider
+}
+
+func (c countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	err := c.SpanExporter.ExportSpans(ctx, spans)
+	if err != nil {
+		c.o.failed.Add(uint64(len(spans)))
+	} else {
+		c.o.exported.Add(uint64(len(spans)))
+	}
+	return err
+}
+
+// redactURL drops a URL's user info and query (never a secret in a name).
+func redactURL(u string) string {
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.LastIndex(u[i+3:], "@"); j >= 0 {
+			u = u[:i+3] + u[i+3+j+1:]
+		}
+	}
+	return u
+}
