@@ -191,6 +191,9 @@ func (l *Logger) export(ctx context.Context, e *llmux.Event) {
 	}
 	op := Operation(e.CallType)
 	reqModel := e.Model
+	if e.UpstreamModel != "" {
+		reqModel = e.UpstreamModel
+	}
 	if e.Route.ModelGroup != "" {
 		reqModel = e.Route.ModelGroup
 	}
@@ -273,8 +276,10 @@ func recordError(span trace.Span, err error, at time.Time) {
 	}
 	code := llmux.CodeOf(err)
 	span.SetAttributes(attribute.String("error.type", code.String()))
-	span.RecordError(err, trace.WithTimestamp(at),
-		trace.WithAttributes(attribute.String("exception.type", code.ExceptionName())))
+	// As span.RecordError, with LiteLLM's exception class as the type.
+	span.AddEvent("exception", trace.WithTimestamp(at), trace.WithAttributes(
+		attribute.String("exception.type", code.ExceptionName()),
+		attribute.String("exception.message", err.Error())))
 	span.SetStatus(codes.Error, err.Error())
 }
 
