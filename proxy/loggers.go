@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/integration/jsonl"
+	"github.com/llmux/llmux/integration/otel"
 	"github.com/llmux/llmux/integration/prometheus"
 )
 
@@ -26,6 +27,7 @@ var builtinLoggers = map[string]LoggerFactory{
 	// One standard_logging_object line per finished request on stdout.
 	"payloads":   func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
 	"prometheus": prometheus.FromEnv, // metrics at /metrics
+	"otel":       otel.FromEnv,       // OTLP traces; OTEL_EXPORTER, OTEL_ENDPOINT, OTEL_HEADERS, OTEL_EXPORTER_OTLP_*
 }
 
 // LoggerNames returns the names a config may use in its callbacks: the

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/integration/delivery"
 )
 
 // MetricsLogger is a logger that serves metrics (the "prometheus"
@@ -12,20 +13,30 @@ import (
 // also has MetricsRequireAuth() returning true; then it needs the master
 // key as every API route does. A logger that also has
 // SetStats(func() []llmux.LoggerStats) gets the gateway client's
-// [llmux.Client.Stats], so it can export every logger's delivery counters.
+// [llmux.Client.Stats], so it can export every logger's delivery counters;
+// one with SetSinks(func() []delivery.Stats) gets [delivery.All] plus the
+// SinkStats() of every logger that has it (the otel exporter's).
 type MetricsLogger interface {
 	MetricsHandler() http.Handler
 }
 
 // mountMetrics serves /metrics when a logger serves metrics.
 func (s *Server) mountMetrics(m *http.ServeMux) {
-	for _, l := range s.set.callbacks {
+	loggers := make([]any, len(s.set.callbacks))
+	var sinks []interface{ SinkStats() delivery.Stats }
+	for i, l := range s.set.callbacks {
 		switch w := l.(type) {
 		case onlySuccess:
 			l = w.l
 		case onlyFailure:
 			l = w.l
 		}
+		loggers[i] = l
+		if ss, ok := l.(interface{ SinkStats() delivery.Stats }); ok {
+			sinks = append(sinks, ss)
+		}
+	}
+	for _, l := range loggers {
 		ml, ok := l.(MetricsLogger)
 		if !ok {
 			continue
@@ -34,6 +45,17 @@ func (s *Server) mountMetrics(m *http.ServeMux) {
 			SetStats(func() []llmux.LoggerStats)
 		}); ok {
 			st.SetStats(s.client.Stats)
+		}
+		if ss, ok := l.(interface {
+			SetSinks(func() []delivery.Stats)
+		}); ok && len(sinks) > 0 {
+			ss.SetSinks(func() []delivery.Stats {
+				out := delivery.All()
+				for _, s := range sinks {
+					out = append(out, s.SinkStats())
+				}
+				return out
+			})
 		}
 		auth := false
 		if a, ok := l.(interface{ MetricsRequireAuth() bool }); ok {

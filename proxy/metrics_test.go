@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -14,6 +17,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 const metricsYAML = `
@@ -164,5 +169,86 @@ func TestMetrics_RequireAuth(t *testing.T) {
 	none := newGateway(t, nil, nil)
 	if status, _ := getMetrics(t, none.URL); status != 404 {
 		t.Errorf("without the prometheus callback: %d, want 404", status)
+	}
+}
+
+// TestMetrics_OtelCallbackExportsAndIsCounted: a config naming "otel"
+// (OTEL_ENDPOINT at an in-test OTLP/HTTP receiver, LiteLLM's variable)
+// and "prometheus": the call's spans reach the receiver, and /metrics
+// shows the otel exporter's spans as delivered.
+func TestMetrics_OtelCallbackExportsAndIsCounted(t *testing.T) {
+	var mu sync.Mutex
+	var names []string
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var req coltracepb.ExportTraceServiceRequest
+		if err := proto.Unmarshal(b, &req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		for _, rs := range req.GetResourceSpans() {
+			for _, ss := range rs.GetScopeSpans() {
+				for _, sp := range ss.GetSpans() {
+					names = append(names, sp.GetName())
+				}
+			}
+		}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer recv.Close()
+	yaml := strings.Replace(metricsYAML, `callbacks: ["prometheus"]`, `callbacks: ["prometheus", "otel"]`, 1)
+	getenv := func(k string) string {
+		return map[string]string{"LLMUX_MASTER_KEY": masterKey, "OTEL_EXPORTER": "otlp_http", "OTEL_ENDPOINT": recv.URL}[k]
+	}
+	cfg, err := config.Load([]byte(yaml), config.WithLookupEnv(lookupFrom(getenv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(WithConfig(cfg, getenv), WithLog(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer srv.Close(context.Background())
+	g := &gateway{Server: ts, srv: srv}
+	if status, _, body := g.post(t, "/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`,
+		"Authorization", "Bearer "+masterKey); status != 200 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	g.flush(t) // delivers the events, then flushes the exporter
+	mu.Lock()
+	got := append([]string(nil), names...)
+	mu.Unlock()
+	sort.Strings(got)
+	if diff := cmp.Diff([]string{"attempt 1 mock/gpt-4o", "chat gpt-4o"}, got); diff != "" {
+		t.Errorf("spans received (-want +got):\n%s", diff)
+	}
+	_, body := getMetrics(t, g.URL)
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := "otel:" + recv.URL + "/v1/traces"
+	for _, tc := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"llmux_sink_records_emitted_total", map[string]string{"sink": sink}, 2},
+		{"llmux_sink_records_delivered_total", map[string]string{"sink": sink}, 2},
+		{"llmux_sink_records_queued", map[string]string{"sink": sink}, 0},
+		{"llmux_sink_records_dropped_total", map[string]string{"sink": sink, "reason": "export_failed"}, 0},
+		{"llmux_logger_events_delivered_total", map[string]string{"logger": "otel"}, 3}, // pre, post, success
+	} {
+		if v, ok := metricValue(mfs, tc.name, tc.labels); !ok || v != tc.want {
+			t.Errorf("%s%v = %v (present %v), want %v", tc.name, tc.labels, v, ok, tc.want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("exposition:\n%s", body)
 	}
 }

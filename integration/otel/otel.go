@@ -197,6 +197,9 @@ func (l *Logger) export(ctx context.Context, e *llmux.Event) {
 	if e.Route.ModelGroup != "" {
 		reqModel = e.Route.ModelGroup
 	}
+	if len(attempts) > 0 && attempts[0].route.ModelGroup != "" {
+		reqModel = attempts[0].route.ModelGroup // the group asked for, before any fallback
+	}
 	attrs := callAttributes(e, op, reqModel)
 	if len(attempts) == 0 && e.Attempt.Number > 0 {
 		// Pre/post events were not delivered (a success_callback or

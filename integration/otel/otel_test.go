@@ -399,4 +399,3 @@ func keys(m map[string]span) []string {
 }
 
 func str(v any) string { s, _ := v.(string); return s }
-

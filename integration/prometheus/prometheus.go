@@ -135,6 +135,15 @@ func (l *Logger) SetStats(f func() []llmux.LoggerStats) {
 	l.mu.Unlock()
 }
 
+// SetSinks sets the function giving the network sinks' counters, read at
+// each scrape (see [WithSinks]); the gateway adds the otel exporter's to
+// [delivery.All].
+func (l *Logger) SetSinks(f func() []delivery.Stats) {
+	l.mu.Lock()
+	l.sinks = f
+	l.mu.Unlock()
+}
+
 // Registry returns the logger's registry, to register more collectors or
 // to gather from it.
 func (l *Logger) Registry() *prom.Registry { return l.reg }
