@@ -37,7 +37,7 @@ func ExampleNew() {
 		for _, kv := range s.Attributes {
 			switch kv.Key {
 			case "gen_ai.request.max_tokens", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.response.finish_reasons", "llmux.attempt":
-				fmt.Printf("  %s=%s\n", kv.Key, kv.Value.Emit())
+				fmt.Printf("  %s=%s\n", kv.Key, kv.Value.String())
 			}
 		}
 	}

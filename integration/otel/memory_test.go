@@ -16,7 +16,9 @@ import (
 // success_callback does.
 type successOnly struct{ l *otel.Logger }
 
-func (s successOnly) LogSuccessEvent(ctx context.Context, e *llmux.Event) { s.l.LogSuccessEvent(ctx, e) }
+func (s successOnly) LogSuccessEvent(ctx context.Context, e *llmux.Event) {
+	s.l.LogSuccessEvent(ctx, e)
+}
 
 func attrsOf(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
 	out := map[attribute.Key]attribute.Value{}
