@@ -234,6 +234,7 @@ func (s *Server) wrap(endpoint, method string, auth bool, h handlerFunc) http.Ha
 		s.inflight.Add(1)
 		defer s.inflight.Done()
 		start := time.Now()
+		r = s.withRequestContext(r)
 		id := requestID(r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Request-Id", id)
 		rc := &reqCtx{id: id, endpoint: endpoint, log: s.log.With("request_id", id), s: s, ctx: r.Context()}

@@ -7,7 +7,8 @@
 // upstream attempt ("attempt 1 openai/gpt-4o": its own timing, deployment
 // and api_base; a router's fallbacks and retries are further attempts of
 // the same call). The call span's parent is the caller's span in the
-// call's context, when there is one. Attributes:
+// call's context, when there is one; on the gateway, the request's W3C
+// traceparent ([Logger.RequestContext]). Attributes:
 //
 //	gen_ai.operation.name        chat, text_completion, embeddings
 //	gen_ai.provider.name         openai, anthropic, azure.ai.openai, ...

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/llmux/llmux"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -325,4 +327,11 @@ func (l *Logger) Shutdown(ctx context.Context) error {
 		return l.owned.tp.Shutdown(ctx)
 	}
 	return l.Flush(ctx)
+}
+
+// RequestContext returns r's context with the W3C trace context of its
+// traceparent and tracestate headers, when valid, so the call's span
+// continues the client's trace; the gateway calls it for each request.
+func (l *Logger) RequestContext(r *http.Request) context.Context {
+	return propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 }

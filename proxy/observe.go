@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/llmux/llmux"
@@ -67,4 +68,27 @@ func (s *Server) mountMetrics(m *http.ServeMux) {
 		}))
 		return
 	}
+}
+
+// requestContexter is a logger that reads that read a request's trace context (the
+// otel callback reads W3C traceparent), so a call's spans continue the
+// client's trace.
+type requestContexter interface {
+	RequestContext(r *http.Request) context.Context
+}
+
+// withRequestContext gives r the context of every logger that reads one.
+func (s *Server) withRequestContext(r *http.Request) *http.Request {
+	for _, l := range s.set.callbacks {
+		switch w := l.(type) {
+		case onlySuccess:
+			l = w.l
+		case onlyFailure:
+			l = w.l
+		}
+		if rc, ok := l.(requestContexter); ok {
+			r = r.WithContext(rc.RequestContext(r))
+		}
+	}
+	return r
 }

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -174,11 +175,13 @@ func TestMetrics_RequireAuth(t *testing.T) {
 
 // TestMetrics_OtelCallbackExportsAndIsCounted: a config naming "otel"
 // (OTEL_ENDPOINT at an in-test OTLP/HTTP receiver, LiteLLM's variable)
-// and "prometheus": the call's spans reach the receiver, and /metrics
-// shows the otel exporter's spans as delivered.
+// and "prometheus": the call's spans reach the receiver, the request's
+// traceparent as the call span's parent, and /metrics shows the otel
+// exporter's spans as delivered.
 func TestMetrics_OtelCallbackExportsAndIsCounted(t *testing.T) {
 	var mu sync.Mutex
 	var names []string
+	parents := map[string]string{} // span name -> trace id/parent span id
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		var req coltracepb.ExportTraceServiceRequest
@@ -191,6 +194,7 @@ func TestMetrics_OtelCallbackExportsAndIsCounted(t *testing.T) {
 			for _, ss := range rs.GetScopeSpans() {
 				for _, sp := range ss.GetSpans() {
 					names = append(names, sp.GetName())
+					parents[sp.GetName()] = fmt.Sprintf("%x/%x", sp.GetTraceId(), sp.GetParentSpanId())
 				}
 			}
 		}
@@ -215,7 +219,7 @@ func TestMetrics_OtelCallbackExportsAndIsCounted(t *testing.T) {
 	defer srv.Close(context.Background())
 	g := &gateway{Server: ts, srv: srv}
 	if status, _, body := g.post(t, "/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`,
-		"Authorization", "Bearer "+masterKey); status != 200 {
+		"Authorization", "Bearer "+masterKey, "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"); status != 200 {
 		t.Fatalf("status %d: %s", status, body)
 	}
 	g.flush(t) // delivers the events, then flushes the exporter
@@ -225,6 +229,13 @@ func TestMetrics_OtelCallbackExportsAndIsCounted(t *testing.T) {
 	sort.Strings(got)
 	if diff := cmp.Diff([]string{"attempt 1 mock/gpt-4o", "chat gpt-4o"}, got); diff != "" {
 		t.Errorf("spans received (-want +got):\n%s", diff)
+	}
+	// The client's traceparent is the call span's parent.
+	mu.Lock()
+	callParent := parents["chat gpt-4o"]
+	mu.Unlock()
+	if callParent != "4bf92f3577b34da6a3ce929d0e0e4736/00f067aa0ba902b7" {
+		t.Errorf("call span trace/parent %q, want the request's traceparent", callParent)
 	}
 	_, body := getMetrics(t, g.URL)
 	p := expfmt.NewTextParser(model.UTF8Validation)
