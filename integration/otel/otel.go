@@ -33,7 +33,7 @@ type Logger struct {
 
 	mu      sync.Mutex
 	pending map[string]*callState
-	order   []string // CallIDs in arrival order, for eviction
+	order   []string // CallIDs in arrival order, for eviction (may hold taken ones)
 }
 
 var (
@@ -107,9 +107,19 @@ func (l *Logger) LogPostAPICall(_ context.Context, e *llmux.Event) {
 func (l *Logger) state(id string) *callState {
 	st := l.pending[id]
 	if st == nil {
+		// order may hold ids already taken: skip them.
 		for len(l.pending) >= maxPending && len(l.order) > 0 {
 			delete(l.pending, l.order[0])
 			l.order = l.order[1:]
+		}
+		if len(l.order) >= 2*maxPending {
+			live := l.order[:0]
+			for _, o := range l.order {
+				if _, ok := l.pending[o]; ok {
+					live = append(live, o)
+				}
+			}
+			l.order = live
 		}
 		st = &callState{}
 		l.pending[id] = st
@@ -135,13 +145,7 @@ func (l *Logger) take(id string) []*attempt {
 	if st == nil {
 		return nil
 	}
-	delete(l.pending, id)
-	for i, o := range l.order {
-		if o == id {
-			l.order = append(l.order[:i], l.order[i+1:]...)
-			break
-		}
-	}
+	delete(l.pending, id) // its entry in order is skipped or compacted later
 	return st.attempts
 }
 
