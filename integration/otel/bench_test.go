@@ -26,7 +26,7 @@ func BenchmarkLogger_Call(b *testing.B) {
 		OptionalParams: map[string]any{"temperature": temp},
 		Attempt:        llmux.AttemptInfo{Number: 1, StartTime: start, APIBase: "https://api.openai.com/v1/chat/completions"},
 		EndTime:        start.Add(time.Second), Usage: llmux.Usage{PromptTokens: 10, CompletionTokens: 20},
-		Response:       &llmux.Response{ID: "x", Model: "gpt-4o", Choices: []llmux.Choice{{Message: llmux.Message{Role: "assistant", Content: "hello"}, FinishReason: "stop"}}}}
+		Response: &llmux.Response{ID: "x", Model: "gpt-4o", Choices: []llmux.Choice{{Message: llmux.Message{Role: "assistant", Content: "hello"}, FinishReason: "stop"}}}}
 	b.ReportAllocs()
 	for b.Loop() {
 		e.Type = llmux.EventPreAPICall
