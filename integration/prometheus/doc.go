@@ -4,7 +4,9 @@
 //
 // Call metrics, labelled by model (the deployment's model, as the event's
 // Model), provider, model_group (the router's group; empty when the call
-// was not routed):
+// was not routed; a call refused as not_found before any attempt, a model
+// name nothing serves, has empty model and provider labels, so arbitrary
+// names cannot grow the series without bound):
 //
 //	llmux_requests_total{model,provider,model_group,status}       status: success|failure
 //	llmux_request_duration_seconds{model,provider,model_group}    histogram, call start to end

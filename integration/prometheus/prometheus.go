@@ -160,7 +160,14 @@ func (l *Logger) MetricsHandler() http.Handler { return l.Handler() }
 // key ([WithRequireAuth]).
 func (l *Logger) MetricsRequireAuth() bool { return l.requireAuth }
 
+// labels are the call labels. A call refused as not_found before any
+// attempt (a model name nothing serves) is counted with empty model and
+// provider labels, so arbitrary names sent to a gateway cannot grow the
+// series without bound.
 func labels(e *llmux.Event) []string {
+	if e.Type == llmux.EventFailure && e.Attempt.Number == 0 && llmux.CodeOf(e.Err) == llmux.CodeNotFound {
+		return []string{"", "", e.Route.ModelGroup}
+	}
 	return []string{e.Model, e.Provider, e.Route.ModelGroup}
 }
 

@@ -109,6 +109,11 @@ func TestLogger_CallMetrics(t *testing.T) {
 			t.Fatal("want a rate limit error")
 		}
 	}
+	for _, name := range []string{"nosuch/model-a", "nosuch/model-b"} {
+		if _, err := c.Completion(ctx, &llmux.Request{Model: name, Messages: msgs}); err == nil {
+			t.Fatalf("%s: want an error", name)
+		}
+	}
 	if err := c.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -135,8 +140,10 @@ func TestLogger_CallMetrics(t *testing.T) {
 		// The mock's usage: 10 prompt + 20 completion tokens per call.
 		{"llmux_tokens_total", call("type", "prompt"), 30},
 		{"llmux_tokens_total", call("type", "completion"), 60},
-		{"llmux_logger_events_emitted_total", lbl("logger", "prometheus"), 6},
-		{"llmux_logger_events_delivered_total", lbl("logger", "prometheus"), 6},
+		// Names no provider serves share one series.
+		{"llmux_errors_total", lbl("model", "", "provider", "", "model_group", "", "code", "not_found"), 2},
+		{"llmux_logger_events_emitted_total", lbl("logger", "prometheus"), 8},
+		{"llmux_logger_events_delivered_total", lbl("logger", "prometheus"), 8},
 		{"llmux_logger_events_dropped_total", lbl("logger", "prometheus", "reason", "queue_full"), 0},
 		{"llmux_logger_events_queued", lbl("logger", "prometheus"), 0},
 		{"llmux_logger_panics_total", lbl("logger", "prometheus"), 0},
