@@ -40,10 +40,11 @@
 // an OTLP/HTTP or OTLP/gRPC exporter behind a batch span processor; the
 // SDK's exporter retries 429/5xx/unavailable with backoff, and its batch
 // queue is the delivery mechanism for this sink (not package delivery: no
-// disk spool). The processor blocks when its queue is full instead of
-// dropping silently, so backpressure reaches the logger's llmux queue,
-// whose drops are counted in [llmux.Client.Stats]; [Logger.SinkStats]
-// counts spans ended, exported and lost in failed exports.
+// disk spool). A span ended while Config.MaxQueueSize spans are waiting or
+// being exported (a collector slower than the calls, or down) is dropped
+// and counted: neither the calls nor the logger ever wait for the
+// collector. [Logger.SinkStats] counts spans ended, exported, dropped by
+// reason and queued.
 //
 //	l, err := otel.NewExporter(ctx, otel.Config{Endpoint: "http://localhost:4318/v1/traces"})
 //	if err != nil { ... }

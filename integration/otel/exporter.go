@@ -41,8 +41,9 @@ type Config struct {
 	// BatchTimeout is how long a span may wait for its batch (default 5 s,
 	// the SDK's).
 	BatchTimeout time.Duration
-	// MaxQueueSize caps the spans waiting for export (default 2048, the
-	// SDK's); when it is full the logger waits for room.
+	// MaxQueueSize caps the spans waiting for export or being exported
+	// (default 2048, the SDK's); a span ended when it is full is dropped
+	// and counted ([Logger.SinkStats]), the logger never waits.
 	MaxQueueSize int
 	// Gzip compresses export requests.
 	Gzip bool
@@ -50,9 +51,11 @@ type Config struct {
 
 // ownedProvider is the SDK provider NewExporter built, with its counters.
 type ownedProvider struct {
-	tp                      *sdktrace.TracerProvider
-	name                    string
-	ended, exported, failed atomic.Uint64
+	tp                                 *sdktrace.TracerProvider
+	name                               string
+	max                                int64
+	ended, exported, failed, queueFull atomic.Uint64
+	inflight                           atomic.Int64 // handed to the batch processor, not yet exported or failed
 }
 
 // NewExporter returns a logger exporting to an OTLP collector through an
@@ -101,51 +104,74 @@ func NewExporter(ctx context.Context, cfg Config) (*Logger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("otel: exporter: %w", err)
 	}
-	owned := &ownedProvider{name: "otel:" + redactURL(cfg.Endpoint)}
-	var bopts []sdktrace.BatchSpanProcessorOption
-	bopts = append(bopts, sdktrace.WithBlocking())
+	if cfg.MaxQueueSize <= 0 {
+		cfg.MaxQueueSize = 2048
+	}
+	owned := &ownedProvider{name: "otel:" + redactURL(cfg.Endpoint), max: int64(cfg.MaxQueueSize)}
+	bopts := []sdktrace.BatchSpanProcessorOption{sdktrace.WithMaxQueueSize(cfg.MaxQueueSize)}
 	if cfg.BatchTimeout > 0 {
 		bopts = append(bopts, sdktrace.WithBatchTimeout(cfg.BatchTimeout))
 	}
-	if cfg.MaxQueueSize > 0 {
-		bopts = append(bopts, sdktrace.WithMaxQueueSize(cfg.MaxQueueSize))
-	}
+	bsp := sdktrace.NewBatchSpanProcessor(countingExporter{exp, owned}, bopts...)
 	res := resource.NewSchemaless(attribute.String("service.name", cfg.ServiceName))
 	owned.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
-		sdktrace.WithSpanProcessor(counter{owned}),
-		sdktrace.WithBatcher(countingExporter{exp, owned}, bopts...),
+		sdktrace.WithSpanProcessor(gate{bsp, owned}),
 	)
 	l := New(owned.tp)
 	l.owned = owned
 	return l, nil
 }
 
-// SinkStats reports the spans of a provider built by [NewExporter]:
-// Emitted spans ended, Delivered spans the collector acknowledged,
+// SinkStats reports the spans of a provider built by [NewExporter], with
+// Emitted = Delivered + Dropped + Queued at every moment: Emitted spans
+// ended, Delivered spans the collector acknowledged,
+// Dropped["queue_full"] spans refused because MaxQueueSize spans were
+// already waiting or being exported (a collector slower than the calls),
 // Dropped["export_failed"] spans of exports that failed after the
-// exporter's retries, Queued the rest (waiting in the batch processor).
-// The zero Stats for a logger made with [New].
+// exporter's retries, Queued the spans waiting or being exported. The
+// zero Stats for a logger made with [New].
 func (l *Logger) SinkStats() delivery.Stats {
 	o := l.owned
 	if o == nil {
 		return delivery.Stats{Name: "otel"}
 	}
-	s := delivery.Stats{Name: o.name, Delivered: o.exported.Load(), Dropped: map[string]uint64{"export_failed": o.failed.Load()}}
+	// Read the outcomes before ended, so Queued is never negative.
+	s := delivery.Stats{Name: o.name, Delivered: o.exported.Load(),
+		Dropped: map[string]uint64{"export_failed": o.failed.Load(), delivery.DropQueueFull: o.queueFull.Load()}}
 	s.Emitted = o.ended.Load()
-	if done := s.Delivered + s.Dropped["export_failed"]; s.Emitted > done {
+	if done := s.Delivered + s.Dropped["export_failed"] + s.Dropped[delivery.DropQueueFull]; s.Emitted > done {
 		s.Queued = s.Emitted - done
 	}
 	return s
 }
 
-// counter counts the spans ended.
-type counter struct{ o *ownedProvider }
+// gate counts the spans ended and hands them to the batch processor
+// while fewer than max are waiting or being exported; it drops (and
+// counts) the others, so the processor never drops one silently and the
+// logger never waits.
+type gate struct {
+	next sdktrace.SpanProcessor
+	o    *ownedProvider
+}
 
-func (c counter) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
-func (c counter) OnEnd(sdktrace.ReadOnlySpan)                     { c.o.ended.Add(1) }
-func (c counter) Shutdown(context.Context) error                  { return nil }
-func (c counter) ForceFlush(context.Context) error                { return nil }
+func (g gate) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) { g.next.OnStart(ctx, s) }
+
+func (g gate) OnEnd(s sdktrace.ReadOnlySpan) {
+	if !s.SpanContext().IsSampled() {
+		return // the batch processor ignores these too
+	}
+	g.o.ended.Add(1)
+	if g.o.inflight.Add(1) > g.o.max {
+		g.o.inflight.Add(-1)
+		g.o.queueFull.Add(1)
+		return
+	}
+	g.next.OnEnd(s)
+}
+
+func (g gate) Shutdown(ctx context.Context) error   { return g.next.Shutdown(ctx) }
+func (g gate) ForceFlush(ctx context.Context) error { return g.next.ForceFlush(ctx) }
 
 // countingExporter counts what its exporter delivered or lost.
 type countingExporter struct {
@@ -160,6 +186,7 @@ func (c countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.Read
 	} else {
 		c.o.exported.Add(uint64(len(spans)))
 	}
+	c.o.inflight.Add(-int64(len(spans)))
 	return err
 }
 
