@@ -399,3 +399,17 @@ func keys(m map[string]span) []string {
 }
 
 func str(v any) string { s, _ := v.(string); return s }
+
+// TestSinkStats_NameHasNoSecret: the sink's name (a metrics label) keeps
+// the endpoint without its user info or query.
+func TestSinkStats_NameHasNoSecret(t *testing.T) {
+	ctx := context.Background()
+	l, err := otel.NewExporter(ctx, otel.Config{Endpoint: "http://user:s3cret@127.0.0.1:1/v1/traces?token=s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Shutdown(ctx)
+	if got, want := l.SinkStats().Name, "otel:http://127.0.0.1:1/v1/traces"; got != want {
+		t.Errorf("name %q, want %q", got, want)
+	}
+}
