@@ -25,9 +25,10 @@ var builtinLoggers = map[string]LoggerFactory{
 	"stderr": func(func(string) string) (any, error) { return jsonl.New(os.Stderr), nil },
 	"jsonl":  func(func(string) string) (any, error) { return jsonl.New(os.Stdout), nil },
 	// One standard_logging_object line per finished request on stdout.
-	"payloads":   func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
-	"prometheus": prometheus.FromEnv, // metrics at /metrics
-	"otel":       otel.FromEnv,       // OTLP traces; OTEL_EXPORTER, OTEL_ENDPOINT, OTEL_HEADERS, OTEL_EXPORTER_OTLP_*
+	"payloads": func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
+
+	"prometheus": prometheus.FromEnv, // metrics at /metrics (LLMUX_METRICS_REQUIRE_AUTH)
+	"otel":       otel.FromEnv,       // OTLP traces (OTEL_EXPORTER, OTEL_ENDPOINT, OTEL_HEADERS, OTEL_EXPORTER_OTLP_*)
 }
 
 // LoggerNames returns the names a config may use in its callbacks: the
