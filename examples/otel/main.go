@@ -21,6 +21,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/llmux/llmux/integration/otel"
 	"go.opentelemetry.io/otel/trace"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -108,7 +110,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 				var attrs []string
 				for _, kv := range sp.GetAttributes() {
 					if strings.HasPrefix(kv.GetKey(), "gen_ai.") {
-						attrs = append(attrs, fmt.Sprintf("%s=%v", kv.GetKey(), value(kv.GetValue().String())))
+						attrs = append(attrs, kv.GetKey()+"="+value(kv.GetValue()))
 					}
 				}
 				sort.Strings(attrs)
@@ -123,12 +125,25 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Content-Type", "application/x-protobuf")
 }
 
-// value trims the protobuf text form of an AnyValue to its value.
-func value(s string) string {
-	if _, v, ok := strings.Cut(s, ":"); ok {
-		return strings.TrimSpace(v)
+// value formats an attribute value.
+func value(v *commonpb.AnyValue) string {
+	switch x := v.GetValue().(type) {
+	case *commonpb.AnyValue_StringValue:
+		return strconv.Quote(x.StringValue)
+	case *commonpb.AnyValue_IntValue:
+		return strconv.FormatInt(x.IntValue, 10)
+	case *commonpb.AnyValue_DoubleValue:
+		return strconv.FormatFloat(x.DoubleValue, 'g', -1, 64)
+	case *commonpb.AnyValue_BoolValue:
+		return strconv.FormatBool(x.BoolValue)
+	case *commonpb.AnyValue_ArrayValue:
+		var out []string
+		for _, e := range x.ArrayValue.GetValues() {
+			out = append(out, value(e))
+		}
+		return "[" + strings.Join(out, ",") + "]"
 	}
-	return s
+	return v.String()
 }
 
 func (r *receiver) print(w io.Writer) {
