@@ -10,6 +10,8 @@ import (
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/integration/jsonl"
 	"github.com/llmux/llmux/integration/nats"
+	"github.com/llmux/llmux/integration/otel"
+	"github.com/llmux/llmux/integration/prometheus"
 	"github.com/llmux/llmux/integration/spend"
 )
 
@@ -28,6 +30,9 @@ var builtinLoggers = map[string]LoggerFactory{
 	"payloads": func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
 	"sql":      spend.Factory, // spend log: $LLMUX_SPEND_DB, else $DATABASE_URL, else llmux.db
 	"nats":     nats.Factory,  // JetStream: $LLMUX_NATS_URL, $LLMUX_NATS_SUBJECT, $LLMUX_NATS_STREAM, $LLMUX_NATS_CREDS
+
+	"prometheus": prometheus.FromEnv, // metrics at /metrics (LLMUX_METRICS_REQUIRE_AUTH)
+	"otel":       otel.FromEnv,       // OTLP traces (OTEL_EXPORTER, OTEL_ENDPOINT, OTEL_HEADERS, OTEL_EXPORTER_OTLP_*)
 }
 
 // LoggerNames returns the names a config may use in its callbacks: the

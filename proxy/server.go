@@ -204,6 +204,7 @@ func (s *Server) routes() {
 		m.Handle(p, s.wrap(p, http.MethodGet, false, s.liveness))
 	}
 	m.Handle("/health/readiness", s.wrap("/health/readiness", http.MethodGet, false, s.readiness))
+	s.mountMetrics(m)
 	m.Handle("/", s.wrap("/", "", true, func(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		rc.fail(w, &apiError{status: http.StatusNotFound, typ: "invalid_request_error", message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)})
 	}))
@@ -233,6 +234,7 @@ func (s *Server) wrap(endpoint, method string, auth bool, h handlerFunc) http.Ha
 		s.inflight.Add(1)
 		defer s.inflight.Done()
 		start := time.Now()
+		r = s.withRequestContext(r)
 		id := requestID(r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Request-Id", id)
 		rc := &reqCtx{id: id, endpoint: endpoint, log: s.log.With("request_id", id), s: s, ctx: r.Context()}
