@@ -169,7 +169,7 @@ func (p *refJSON) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	var req refRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		http.Error(w, "bad json", 400)
+		http.Error(w, "bad json", http.StatusBadRequest)
 		return
 	}
 	out, _ := json.Marshal(&req)
@@ -177,14 +177,14 @@ func (p *refJSON) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ureq.Header.Set("Content-Type", "application/json")
 	resp, err := p.hc.Do(ureq)
 	if err != nil {
-		http.Error(w, "upstream", 502)
+		http.Error(w, "upstream", http.StatusBadGateway)
 		return
 	}
 	defer resp.Body.Close()
 	rb, _ := io.ReadAll(resp.Body)
 	var cr refResponse
 	if err := json.Unmarshal(rb, &cr); err != nil {
-		http.Error(w, "bad upstream json", 502)
+		http.Error(w, "bad upstream json", http.StatusBadGateway)
 		return
 	}
 	rec := refRecord{Model: req.Model, Start: start}
