@@ -120,7 +120,7 @@ type Options struct {
 	// queue opened on a directory that holds records sends them: events
 	// spooled before a crash are sent after the restart. Delivery is then
 	// at least once: a batch the sink took just before a crash is sent
-	// again. Each queue needs its own directory (see [SpoolDirFromEnv]).
+	// again. Each queue needs its own directory (see [FromEnv]).
 	// Empty: memory only, and what is queued when the process dies is lost.
 	SpoolDir string
 	// SpoolMaxBytes caps the spool's size on disk (default 256 MiB). The
