@@ -49,14 +49,21 @@ func (c *collector) distinct() int {
 
 func conserved(t *testing.T, s Stats) {
 	t.Helper()
+	if err := balance(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func balance(s Stats) error {
 	var d uint64
 	for _, v := range s.Dropped {
 		d += v
 	}
 	if s.Emitted != s.Delivered+d+s.Queued+s.Spooled {
-		t.Fatalf("conservation broken: emitted %d != delivered %d + dropped %d + queued %d + spooled %d (%v)",
+		return fmt.Errorf("conservation broken: emitted %d != delivered %d + dropped %d + queued %d + spooled %d (%v)",
 			s.Emitted, s.Delivered, d, s.Queued, s.Spooled, s.Dropped)
 	}
+	return nil
 }
 
 func spoolOpts(dir string) Options {
