@@ -1,26 +1,3 @@
-// Package delivery carries encoded events from a logger to a network sink
-// (a webhook, an OTLP collector, a database, a message bus) without ever
-// slowing a call: [Queue.Add] never blocks; a goroutine batches what was
-// added, sends it with [Sink.Send], retries what may succeed later with
-// exponential backoff and jitter (honouring a sink's Retry-After, capped),
-// and gives up after [Options.MaxElapsed], counting every record it drops
-// by reason.
-//
-// At every moment, for every queue:
-//
-//	Emitted = Delivered + Dropped (all reasons) + Queued + Spooled
-//
-// and after [Queue.Close] Queued is 0. [Stats] reports these figures;
-// [All] lists every open queue so metrics can export them.
-//
-// The integrations under integration/ (webhook, otel, sql, nats) use it;
-// a logger of your own for another system can too:
-//
-//	q, err := delivery.New(mySink, delivery.Options{Name: "mysink"})
-//	...
-//	q.Add(record)        // from LogSuccessEvent: never blocks
-//	...
-//	q.Close(ctx)         // from Shutdown: sends what is left, honours ctx
 package delivery
 
 import (
