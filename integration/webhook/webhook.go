@@ -302,4 +302,3 @@ func ParseHeaders(s string) (map[string]string, error) {
 	}
 	return h, nil
 }
-
