@@ -95,7 +95,7 @@ func fastQueue(batch int) delivery.Options {
 // closes the client (which shuts the logger down).
 func calls(t *testing.T, l *Logger, n int, mock func(i int) any) {
 	t.Helper()
-	c, err := llmux.New(llmux.WithCallbacks(l))
+	c, err := llmux.New(llmux.WithCallbacks(l), llmux.WithMaxRetries(0))
 	if err != nil {
 		t.Fatal(err)
 	}
