@@ -8,7 +8,9 @@ import (
 	"sort"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/integration/file"
 	"github.com/llmux/llmux/integration/jsonl"
+	"github.com/llmux/llmux/integration/webhook"
 )
 
 // LoggerFactory builds a logger that a config names in
@@ -24,6 +26,11 @@ var builtinLoggers = map[string]LoggerFactory{
 	"jsonl":  func(func(string) string) (any, error) { return jsonl.New(os.Stdout), nil },
 	// One standard_logging_object line per finished request on stdout.
 	"payloads": func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
+	// LiteLLM's generic API logger: GENERIC_LOGGER_ENDPOINT, GENERIC_LOGGER_HEADERS.
+	"generic_api": func(getenv func(string) string) (any, error) { return webhook.FromEnv(getenv) },
+	"webhook":     func(getenv func(string) string) (any, error) { return webhook.FromEnv(getenv) },
+	// Payload lines to LLMUX_FILE_PATH, rotated by size.
+	"file": func(getenv func(string) string) (any, error) { return file.FromEnv(getenv) },
 }
 
 // LoggerNames returns the names a config may use in its callbacks: the
