@@ -300,6 +300,8 @@ func (q *Queue) addSpool(r Record) {
 		q.mu.Unlock()
 	})
 	switch {
+	case errors.Is(err, errSpoolClosed):
+		drop(DropClosed)
 	case errors.Is(err, errSpoolFull):
 		drop(DropSpoolFull)
 		q.o.Log.Warn("delivery: spool full, record dropped", "queue", q.o.Name)

@@ -26,7 +26,10 @@ import (
 // replays everything from the ack on; a new process never appends to an
 // old segment (its tail may be torn), it starts a new one.
 
-var errSpoolFull = errors.New("delivery: spool full")
+var (
+	errSpoolFull   = errors.New("delivery: spool full")
+	errSpoolClosed = errors.New("delivery: spool closed")
+)
 
 type segment struct {
 	id      uint64
@@ -51,6 +54,7 @@ type spool struct {
 	mu     sync.Mutex // guards segs, w, lastID, and segment fields
 	segs   []*segment // oldest first
 	lastID uint64     // the highest segment id used or acknowledged
+	closed bool       // close ran: the directory is no longer ours
 	w      *os.File   // the last segment's writer, nil until the first append
 	bytes  atomic.Int64
 
@@ -151,6 +155,9 @@ func (s *spool) append(r Record, commit func()) error {
 	n := int64(recordHeader + len(r))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return errSpoolClosed
+	}
 	if s.bytes.Load()+n > s.max {
 		return errSpoolFull
 	}
@@ -408,6 +415,7 @@ func (s *spool) writeAck(p spoolPos) error {
 // unlocks the directory. Only called once the sender has stopped.
 func (s *spool) close() {
 	s.mu.Lock()
+	s.closed = true
 	if s.w != nil {
 		_ = s.w.Close()
 		s.w = nil

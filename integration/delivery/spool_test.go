@@ -140,6 +140,13 @@ func TestSpool_RecordsSurviveCloseDeadlineAndAreSentAfterRestart(t *testing.T) {
 	if err := q.Flush(context.Background()); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Flush after Close = %v, want ErrClosed", err)
 	}
+	q.Add(Record("late"))
+	if s := q.Stats(); s.Dropped[DropClosed] != 1 || s.Spooled != n {
+		t.Fatalf("Add after Close: %+v, want it dropped as closed", s)
+	}
+	if f := segFiles(t, dir); len(f) == 0 {
+		t.Fatal("no segment left for the next start")
+	}
 
 	c.down.Store(false)
 	q2, err := New(c, spoolOpts(dir))
