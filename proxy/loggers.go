@@ -27,8 +27,10 @@ var builtinLoggers = map[string]LoggerFactory{
 	// One standard_logging_object line per finished request on stdout.
 	"payloads": func(func(string) string) (any, error) { return jsonl.NewPayloads(os.Stdout), nil },
 	// LiteLLM's generic API logger: GENERIC_LOGGER_ENDPOINT, GENERIC_LOGGER_HEADERS.
-	"generic_api": func(getenv func(string) string) (any, error) { return webhook.FromEnv(getenv) },
-	"webhook":     func(getenv func(string) string) (any, error) { return webhook.FromEnv(getenv) },
+	"generic_api": func(getenv func(string) string) (any, error) {
+		return webhook.FromEnv(getenv, webhook.WithName("generic_api"))
+	},
+	"webhook": func(getenv func(string) string) (any, error) { return webhook.FromEnv(getenv) },
 	// Payload lines to LLMUX_FILE_PATH, rotated by size.
 	"file": func(getenv func(string) string) (any, error) { return file.FromEnv(getenv) },
 }

@@ -15,6 +15,7 @@ func TestBuildLoggers_WebhookAndFileFromEnv(t *testing.T) {
 		"GENERIC_LOGGER_ENDPOINT": "http://127.0.0.1:1/logs",
 		"GENERIC_LOGGER_HEADERS":  "Authorization=Bearer x",
 		"LLMUX_FILE_PATH":         filepath.Join(t.TempDir(), "events.jsonl"),
+		"LLMUX_SPOOL_DIR":         t.TempDir(), // generic_api and webhook each get their own spool
 	}
 	ls, err := buildLoggers([]string{"generic_api", "file"}, []string{"webhook"}, nil, nil, func(k string) string { return env[k] })
 	if err != nil {
@@ -23,7 +24,7 @@ func TestBuildLoggers_WebhookAndFileFromEnv(t *testing.T) {
 	if len(ls) != 3 {
 		t.Fatalf("%d loggers", len(ls))
 	}
-	if _, ok := ls[0].(*webhook.Logger); !ok {
+	if w, ok := ls[0].(*webhook.Logger); !ok || w.Name() != "generic_api" {
 		t.Errorf("generic_api built %T", ls[0])
 	}
 	if _, ok := ls[1].(*file.Logger); !ok {

@@ -26,6 +26,7 @@ const (
 // Logger posts standard logging payloads to an endpoint. It is safe for
 // concurrent use.
 type Logger struct {
+	name     string
 	endpoint string
 	redacted string // endpoint with query values masked, for messages
 	headers  http.Header
@@ -102,14 +103,24 @@ func WithHTTPClient(c *http.Client) Option {
 	}
 }
 
+// WithName names the logger and its delivery queue (default "webhook"),
+// so two webhook loggers in one process keep apart in statistics,
+// metrics and spool directories.
+func WithName(name string) Option {
+	return func(l *Logger) error {
+		if name == "" {
+			return errors.New("webhook: empty name")
+		}
+		l.name = name
+		return nil
+	}
+}
+
 // WithQueueOptions sets the delivery queue's options: batch size, flush
-// interval, retries, spool (default: delivery's defaults, named
-// "webhook"). An empty Name keeps "webhook".
+// interval, retries, spool (default: delivery's defaults). An empty Name
+// takes the logger's name ([WithName]).
 func WithQueueOptions(o delivery.Options) Option {
 	return func(l *Logger) error {
-		if o.Name == "" {
-			o.Name = l.qo.Name
-		}
 		l.qo = o
 		return nil
 	}
@@ -128,12 +139,15 @@ func New(endpoint string, opts ...Option) (*Logger, error) {
 		headers:  http.Header{},
 		format:   JSONArray,
 		client:   &http.Client{Timeout: 30 * time.Second},
-		qo:       delivery.Options{Name: "webhook"},
+		name:     "webhook",
 	}
 	for _, o := range opts {
 		if err := o(l); err != nil {
 			return nil, err
 		}
+	}
+	if l.qo.Name == "" {
+		l.qo.Name = l.name
 	}
 	l.headers.Set("Content-Type", "application/json")
 	if l.gzip {
@@ -168,7 +182,7 @@ func redact(raw string) string {
 }
 
 // Name names the logger in the client's statistics and warnings.
-func (l *Logger) Name() string { return "webhook" }
+func (l *Logger) Name() string { return l.name }
 
 // Stats returns the delivery queue's counters.
 func (l *Logger) Stats() delivery.Stats { return l.q.Stats() }
@@ -246,31 +260,39 @@ func (l *Logger) send(ctx context.Context, batch []delivery.Record) error {
 }
 
 // FromEnv builds a logger from the environment LiteLLM's generic API
-// logger reads (getenv; see the package doc for the variables).
-func FromEnv(getenv func(string) string) (*Logger, error) {
+// logger reads (getenv; see the package doc for the variables); opts
+// apply after the environment's (the gateway passes [WithName] with the
+// config's name, which also names the spool subdirectory).
+func FromEnv(getenv func(string) string, opts ...Option) (*Logger, error) {
+	name := "webhook"
+	probe := &Logger{name: name, headers: http.Header{}}
+	for _, o := range opts {
+		_ = o(probe)
+	}
+	name = probe.name
 	endpoint := getenv("GENERIC_LOGGER_ENDPOINT")
 	if endpoint == "" {
 		return nil, errors.New("webhook: GENERIC_LOGGER_ENDPOINT is not set")
 	}
-	var opts []Option
+	var envOpts []Option
 	if h := getenv("GENERIC_LOGGER_HEADERS"); h != "" {
 		hs, err := ParseHeaders(h)
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, WithHeaders(hs))
+		envOpts = append(envOpts, WithHeaders(hs))
 	}
 	if v := getenv("LLMUX_WEBHOOK_GZIP"); v != "" {
 		on, err := strconv.ParseBool(v)
 		if err != nil {
 			return nil, fmt.Errorf("webhook: LLMUX_WEBHOOK_GZIP=%q: want true or false", v)
 		}
-		opts = append(opts, WithGzip(on))
+		envOpts = append(envOpts, WithGzip(on))
 	}
 	if v := getenv("LLMUX_WEBHOOK_LOG_FORMAT"); v != "" {
-		opts = append(opts, WithLogFormat(v))
+		envOpts = append(envOpts, WithLogFormat(v))
 	}
-	qo, err := delivery.FromEnv("webhook", getenv)
+	qo, err := delivery.FromEnv(name, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
@@ -281,8 +303,8 @@ func FromEnv(getenv func(string) string) (*Logger, error) {
 		}
 		qo.BatchSize = n
 	}
-	opts = append(opts, WithQueueOptions(qo))
-	return New(endpoint, opts...)
+	envOpts = append(envOpts, WithQueueOptions(qo))
+	return New(endpoint, append(envOpts, opts...)...)
 }
 
 // ParseHeaders parses GENERIC_LOGGER_HEADERS: "Key1=value1,Key2=value2",
