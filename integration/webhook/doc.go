@@ -20,12 +20,12 @@
 // survive an outage and a restart.
 //
 // From the gateway's config, the names "generic_api" and "webhook" build
-// one from the environment ([FromEnv]):
+// one from the environment ([FromEnv]), named after the config's name:
 //
 //	GENERIC_LOGGER_ENDPOINT   the URL (required)
 //	GENERIC_LOGGER_HEADERS    "Key1=value1,Key2=value2"
 //	LLMUX_WEBHOOK_GZIP        true: Content-Encoding: gzip
 //	LLMUX_WEBHOOK_LOG_FORMAT  json_array (default) or ndjson
 //	LLMUX_WEBHOOK_BATCH_SIZE  payloads per request (default 100)
-//	LLMUX_SPOOL_DIR ...       the disk spool, see [delivery.FromEnv]
+//	LLMUX_SPOOL_DIR ...       the disk spool in LLMUX_SPOOL_DIR/<name>, see [delivery.FromEnv]
 package webhook
