@@ -17,8 +17,8 @@ import (
 //
 //	0000000000000001.seg  records (see record.go), appended in order
 //	0000000000000002.seg  a new segment when the last one passed its size
-//	ack                   "<segment> <offset>\n": everything before it was
-//	                      delivered or dropped; replaced atomically (rename)
+//	ack                   the position before which everything was
+//	                      delivered or dropped (see ackfile.go)
 //	lock                  flock'd while a queue owns the directory
 //
 // The sender reads from the oldest segment at the ack position, and a
@@ -50,6 +50,7 @@ type spool struct {
 	segBytes int64
 	fsync    bool
 	unlock   func()
+	ackF     *ackFile
 
 	mu     sync.Mutex // guards segs, w, lastID, and segment fields
 	segs   []*segment // oldest first
@@ -81,9 +82,15 @@ func openSpool(dir string, maxBytes, segBytes int64, fsync bool) (s *spool, vali
 		return nil, 0, 0, fmt.Errorf("delivery: spool %s: %w", dir, err)
 	}
 	s = &spool{dir: dir, max: maxBytes, segBytes: segBytes, fsync: fsync, unlock: unlock}
-	ack := s.readAck()
+	af, ack, err := openAckFile(filepath.Join(dir, "ack"))
+	if err != nil {
+		unlock()
+		return nil, 0, 0, fmt.Errorf("delivery: spool: %w", err)
+	}
+	s.ackF = af
 	ents, err := os.ReadDir(dir)
 	if err != nil {
+		af.close()
 		unlock()
 		return nil, 0, 0, fmt.Errorf("delivery: spool: %w", err)
 	}
@@ -108,6 +115,7 @@ func openSpool(dir string, maxBytes, segBytes int64, fsync bool) (s *spool, vali
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
+			af.close()
 			unlock()
 			return nil, 0, 0, fmt.Errorf("delivery: spool: %w", err)
 		}
@@ -129,23 +137,6 @@ func openSpool(dir string, maxBytes, segBytes int64, fsync bool) (s *spool, vali
 	}
 	s.rpos = s.ackPos
 	return s, valid, corrupt, nil
-}
-
-func (s *spool) readAck() spoolPos {
-	b, err := os.ReadFile(filepath.Join(s.dir, "ack"))
-	if err != nil {
-		return spoolPos{}
-	}
-	f := strings.Fields(string(b))
-	if len(f) != 2 {
-		return spoolPos{} // unreadable: replay everything (duplicates, not losses)
-	}
-	seg, err1 := strconv.ParseUint(f[0], 10, 64)
-	off, err2 := strconv.ParseInt(f[1], 10, 64)
-	if err1 != nil || err2 != nil || off < 0 {
-		return spoolPos{}
-	}
-	return spoolPos{seg: seg, off: off}
 }
 
 // append writes r as one record. commit runs with the record written (and
@@ -392,24 +383,7 @@ func (s *spool) ack(end spoolPos) error {
 	return err
 }
 
-func (s *spool) writeAck(p spoolPos) error {
-	tmp := filepath.Join(s.dir, "ack.tmp")
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(f, "%d %d\n", p.seg, p.off)
-	if err == nil && s.fsync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(s.dir, "ack"))
-}
+func (s *spool) writeAck(p spoolPos) error { return s.ackF.write(p) }
 
 // close seals the spool, deletes what was wholly acknowledged, and
 // unlocks the directory. Only called once the sender has stopped.
@@ -425,6 +399,7 @@ func (s *spool) close() {
 	}
 	s.mu.Unlock()
 	_ = s.ack(s.ackPos)
+	s.ackF.close()
 	if s.rf != nil {
 		_ = s.rf.Close()
 		s.rf = nil
