@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -202,6 +203,7 @@ type Queue struct {
 	done      chan struct{} // the sender goroutine ended
 	closeErr  error
 	closeOnce sync.Once
+	lastWarn  atomic.Int64 // unix nanoseconds of the last drop warning
 }
 
 // New starts a queue sending to sink; [Queue.Close] stops it. With
@@ -268,7 +270,7 @@ func (q *Queue) Add(r Record) {
 	case len(q.buf)+q.inflight >= q.o.QueueSize:
 		q.dropped[DropQueueFull]++
 		q.mu.Unlock()
-		q.o.Log.Warn("delivery: queue full, record dropped", "queue", q.o.Name)
+		q.warnDrop(DropQueueFull)
 		return
 	}
 	q.buf = append(q.buf, r)
@@ -304,13 +306,25 @@ func (q *Queue) addSpool(r Record) {
 		drop(DropClosed)
 	case errors.Is(err, errSpoolFull):
 		drop(DropSpoolFull)
-		q.o.Log.Warn("delivery: spool full, record dropped", "queue", q.o.Name)
+		q.warnDrop(DropSpoolFull)
 	case err != nil:
 		drop(DropSpoolErr)
 		q.o.Log.Warn("delivery: spool write failed, record dropped", "queue", q.o.Name, "err", err)
 	case full && !closed:
 		q.poke()
 	}
+}
+
+// warnDrop reports drops at Add, at most once per 10 s per queue: a sink
+// that is down for long must not flood the log with one line per event.
+func (q *Queue) warnDrop(reason string) {
+	now := time.Now().UnixNano()
+	last := q.lastWarn.Load()
+	if now-last < int64(10*time.Second) || !q.lastWarn.CompareAndSwap(last, now) {
+		return
+	}
+	s := q.Stats()
+	q.o.Log.Warn("delivery: records dropped", "queue", q.o.Name, "reason", reason, "dropped_total", s.Dropped[reason])
 }
 
 func (q *Queue) poke() {

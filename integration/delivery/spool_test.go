@@ -262,6 +262,39 @@ func TestSpool_FullRefusesNewRecordsAndCountsThem(t *testing.T) {
 	}
 }
 
+func TestQueue_DropWarningsAreRateLimited(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	lg := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), nil))
+	hung := SinkFunc(func(ctx context.Context, _ []Record) error { <-ctx.Done(); return ctx.Err() })
+	q, err := New(hung, Options{Name: "full", QueueSize: 2, BatchSize: 100, Log: lg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 1000 {
+		q.Add(Record("x"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_ = q.Close(ctx)
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(logs.String(), "records dropped"); n != 1 {
+		t.Fatalf("%d drop warnings for 998 drops, want 1:\n%s", n, logs.String())
+	}
+	if s := q.Stats(); s.Dropped[DropQueueFull] != 998 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
 func TestSpool_TooLargeRecordIsDropped(t *testing.T) {
 	q, err := New(newCollector(), spoolOpts(t.TempDir()))
 	if err != nil {
