@@ -25,7 +25,7 @@
 //	GENERIC_LOGGER_ENDPOINT   the URL (required)
 //	GENERIC_LOGGER_HEADERS    "Key1=value1,Key2=value2"
 //	LLMUX_WEBHOOK_GZIP        true: Content-Encoding: gzip
-//	LLMUX_WEBHOOK_LOG_FORMAT  json_array (default) or ndjson
+//	LLMUX_WEBHOOK_LOG_FORMAT  json_array (default), ndjson or single
 //	LLMUX_WEBHOOK_BATCH_SIZE  payloads per request (default 100)
 //	LLMUX_SPOOL_DIR ...       the disk spool in LLMUX_SPOOL_DIR/<name>, see [delivery.FromEnv]
 package webhook

@@ -21,6 +21,7 @@ import (
 const (
 	JSONArray = "json_array" // one JSON array of payloads per request (the default)
 	NDJSON    = "ndjson"     // one payload per line
+	Single    = "single"     // one request per payload, the payload object itself
 )
 
 // Logger posts standard logging payloads to an endpoint. It is safe for
@@ -78,16 +79,18 @@ func WithGzip(on bool) Option {
 	return func(l *Logger) error { l.gzip = on; return nil }
 }
 
-// WithLogFormat sets how a batch is encoded: [JSONArray] (default) or
-// [NDJSON].
+// WithLogFormat sets how a batch is encoded, LiteLLM's log_format:
+// [JSONArray] (default), [NDJSON] or [Single] (batches of one, the
+// payload object as the body; LiteLLM sends these in parallel, we send
+// them in order).
 func WithLogFormat(f string) Option {
 	return func(l *Logger) error {
 		switch f {
-		case JSONArray, NDJSON:
+		case JSONArray, NDJSON, Single:
 			l.format = f
 			return nil
 		}
-		return fmt.Errorf("webhook: log format %q: want %s or %s", f, JSONArray, NDJSON)
+		return fmt.Errorf("webhook: log format %q: want %s, %s or %s", f, JSONArray, NDJSON, Single)
 	}
 }
 
@@ -149,6 +152,9 @@ func New(endpoint string, opts ...Option) (*Logger, error) {
 	if l.qo.Name == "" {
 		l.qo.Name = l.name
 	}
+	if l.format == Single {
+		l.qo.BatchSize = 1
+	}
 	l.headers.Set("Content-Type", "application/json")
 	if l.gzip {
 		l.headers.Set("Content-Encoding", "gzip")
@@ -205,6 +211,10 @@ func (l *Logger) Shutdown(ctx context.Context) error { return l.q.Close(ctx) }
 func (l *Logger) body(batch []delivery.Record) ([]byte, error) {
 	var raw bytes.Buffer
 	switch l.format {
+	case Single:
+		for _, r := range batch { // one record: BatchSize is 1
+			raw.Write(r)
+		}
 	case NDJSON:
 		for _, r := range batch {
 			raw.Write(r)

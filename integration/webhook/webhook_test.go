@@ -188,6 +188,25 @@ func TestLogger_NDJSON(t *testing.T) {
 	}
 }
 
+func TestLogger_SingleSendsOnePayloadObjectPerRequest(t *testing.T) {
+	r := newReceiver(t, nil)
+	l, err := New(r.URL, WithLogFormat(Single), WithQueueOptions(fastQueue(10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls(t, l, 3, nil)
+	reqs := r.requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests, want 3", len(reqs))
+	}
+	for _, q := range reqs {
+		var p map[string]any
+		if err := json.Unmarshal(q.body, &p); err != nil || p["status"] != "success" {
+			t.Fatalf("body %s: %v", q.body, err)
+		}
+	}
+}
+
 func TestLogger_RetriesAfter429ThenDelivers(t *testing.T) {
 	r := newReceiver(t, func(n int) (int, http.Header) {
 		if n <= 2 {
