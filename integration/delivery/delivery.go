@@ -71,7 +71,8 @@ type Options struct {
 	// Name names the queue in [All], metrics and warnings; required.
 	Name string
 	// QueueSize caps the records held in memory (default 10000). Add
-	// drops and counts what does not fit.
+	// drops and counts what does not fit. Unused with a spool, where
+	// SpoolMaxBytes is the cap and memory holds one batch.
 	QueueSize int
 	// BatchSize caps the records per Send (default 100).
 	BatchSize int
@@ -110,7 +111,7 @@ type Options struct {
 	// segment file (default SpoolMaxBytes/8, at most 16 MiB). Disk space
 	// is freed a whole segment at a time.
 	SpoolSegmentBytes int64
-	// Fsync makes Add sync the spool to disk before it returns, so an
+	// Fsync (spool only) makes Add sync the spool to disk before it returns, so an
 	// accepted record survives a power loss, not only a crash of the
 	// process (which the page cache already survives). It costs a disk
 	// flush per record.

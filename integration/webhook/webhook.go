@@ -95,7 +95,7 @@ func WithLogFormat(f string) Option {
 }
 
 // WithHTTPClient sets the client for requests (default: a client with a
-// 30 s timeout).
+// 30 s timeout that does not follow redirects).
 func WithHTTPClient(c *http.Client) Option {
 	return func(l *Logger) error {
 		if c == nil {
@@ -141,8 +141,13 @@ func New(endpoint string, opts ...Option) (*Logger, error) {
 		redacted: redact(endpoint),
 		headers:  http.Header{},
 		format:   JSONArray,
-		client:   &http.Client{Timeout: 30 * time.Second},
-		name:     "webhook",
+		client: &http.Client{
+			Timeout: 30 * time.Second,
+			// A redirect would turn the POST into a GET without its body:
+			// a 3xx is the endpoint's answer (permanent, counted).
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		name: "webhook",
 	}
 	for _, o := range opts {
 		if err := o(l); err != nil {

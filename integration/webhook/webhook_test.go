@@ -241,6 +241,20 @@ func TestLogger_400DropsTheBatchAndCountsIt(t *testing.T) {
 	}
 }
 
+func TestLogger_RedirectIsNotFollowed(t *testing.T) {
+	r := newReceiver(t, func(int) (int, http.Header) {
+		return http.StatusFound, http.Header{"Location": {"/elsewhere"}}
+	})
+	l, err := New(r.URL, WithQueueOptions(fastQueue(10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls(t, l, 2, nil)
+	if s := l.Stats(); s.Dropped[delivery.DropPermanent] != 2 || len(r.requests()) != 1 {
+		t.Fatalf("stats %+v after %d requests", s, len(r.requests()))
+	}
+}
+
 func TestNew_RejectsBadConfig(t *testing.T) {
 	for _, tt := range []struct {
 		endpoint string
