@@ -8,11 +8,13 @@ import (
 	"sort"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/integration/file"
 	"github.com/llmux/llmux/integration/jsonl"
 	"github.com/llmux/llmux/integration/nats"
 	"github.com/llmux/llmux/integration/otel"
 	"github.com/llmux/llmux/integration/prometheus"
 	"github.com/llmux/llmux/integration/spend"
+	"github.com/llmux/llmux/integration/webhook"
 )
 
 // LoggerFactory builds a logger that a config names in
@@ -33,6 +35,13 @@ var builtinLoggers = map[string]LoggerFactory{
 
 	"prometheus": prometheus.FromEnv, // metrics at /metrics (LLMUX_METRICS_REQUIRE_AUTH)
 	"otel":       otel.FromEnv,       // OTLP traces (OTEL_EXPORTER, OTEL_ENDPOINT, OTEL_HEADERS, OTEL_EXPORTER_OTLP_*)
+	// LiteLLM's generic API logger: GENERIC_LOGGER_ENDPOINT, GENERIC_LOGGER_HEADERS.
+	"generic_api": func(getenv func(string) string) (any, error) {
+		return webhook.FromEnv(getenv, webhook.WithName("generic_api"))
+	},
+	"webhook": func(getenv func(string) string) (any, error) { return webhook.FromEnv(getenv) },
+	// Payload lines to LLMUX_FILE_PATH, rotated by size.
+	"file": func(getenv func(string) string) (any, error) { return file.FromEnv(getenv) },
 }
 
 // LoggerNames returns the names a config may use in its callbacks: the

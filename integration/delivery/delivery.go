@@ -1,26 +1,3 @@
-// Package delivery carries encoded events from a logger to a network sink
-// (a webhook, an OTLP collector, a database, a message bus) without ever
-// slowing a call: [Queue.Add] never blocks; a goroutine batches what was
-// added, sends it with [Sink.Send], retries what may succeed later with
-// exponential backoff and jitter (honouring a sink's Retry-After, capped),
-// and gives up after [Options.MaxElapsed], counting every record it drops
-// by reason.
-//
-// At every moment, for every queue:
-//
-//	Emitted = Delivered + Dropped (all reasons) + Queued + Spooled
-//
-// and after [Queue.Close] Queued is 0. [Stats] reports these figures;
-// [All] lists every open queue so metrics can export them.
-//
-// The integrations under integration/ (webhook, otel, sql, nats) use it;
-// a logger of your own for another system can too:
-//
-//	q, err := delivery.New(mySink, delivery.Options{Name: "mysink"})
-//	...
-//	q.Add(record)        // from LogSuccessEvent: never blocks
-//	...
-//	q.Close(ctx)         // from Shutdown: sends what is left, honours ctx
 package delivery
 
 import (
@@ -30,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -77,10 +55,14 @@ func Retryable(err error, after time.Duration) error {
 
 // Drop reasons counted in [Stats.Dropped].
 const (
-	DropQueueFull = "queue_full" // Add found the memory queue full
-	DropClosed    = "closed"     // Add after Close, or Close's context ended first
-	DropPermanent = "permanent"  // the sink refused the batch for good
-	DropGaveUp    = "gave_up"    // retried for MaxElapsed without success
+	DropQueueFull = "queue_full"  // Add found the memory queue full
+	DropClosed    = "closed"      // Add after Close, or Close's context ended first
+	DropPermanent = "permanent"   // the sink refused the batch for good
+	DropGaveUp    = "gave_up"     // retried for MaxElapsed without success
+	DropSpoolFull = "spool_full"  // Add found the disk spool at SpoolMaxBytes
+	DropCorrupt   = "corrupt"     // a spooled record failed its checksum or was cut short
+	DropSpoolErr  = "spool_error" // writing the record to the spool failed (disk full, I/O error)
+	DropTooLarge  = "too_large"   // a record over MaxRecordBytes, with a spool
 )
 
 // Options configure a [Queue]. Zero values take the defaults documented
@@ -89,7 +71,8 @@ type Options struct {
 	// Name names the queue in [All], metrics and warnings; required.
 	Name string
 	// QueueSize caps the records held in memory (default 10000). Add
-	// drops and counts what does not fit.
+	// drops and counts what does not fit. Unused with a spool, where
+	// SpoolMaxBytes is the cap and memory holds one batch.
 	QueueSize int
 	// BatchSize caps the records per Send (default 100).
 	BatchSize int
@@ -107,6 +90,32 @@ type Options struct {
 	MaxElapsed time.Duration
 	// Log receives warnings (default slog.Default()).
 	Log *slog.Logger
+
+	// SpoolDir, when set, turns on the disk spool: [Queue.Add] appends
+	// each record to a checksummed log in this directory (created with
+	// mode 0700, owned by one queue at a time) before it counts as
+	// accepted, the sender reads from there, and a record is deleted only
+	// once the sink acknowledged it (or it was dropped and counted). A
+	// queue opened on a directory that holds records sends them: events
+	// spooled before a crash are sent after the restart. Delivery is then
+	// at least once: a batch the sink took just before a crash is sent
+	// again. Each queue needs its own directory (see [FromEnv]).
+	// Empty: memory only, and what is queued when the process dies is lost.
+	SpoolDir string
+	// SpoolMaxBytes caps the spool's size on disk (default 256 MiB). The
+	// drop policy: when a record does not fit, Add refuses it and counts
+	// it as [DropSpoolFull]; what is already spooled is kept (oldest
+	// first is what the sink gets).
+	SpoolMaxBytes int64
+	// SpoolSegmentBytes is the size at which the spool starts a new
+	// segment file (default SpoolMaxBytes/8, at most 16 MiB). Disk space
+	// is freed a whole segment at a time.
+	SpoolSegmentBytes int64
+	// Fsync (spool only) makes Add sync the spool to disk before it returns, so an
+	// accepted record survives a power loss, not only a crash of the
+	// process (which the page cache already survives). It costs a disk
+	// flush per record.
+	Fsync bool
 }
 
 func (o *Options) defaults() error {
@@ -146,6 +155,15 @@ func (o *Options) defaults() error {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	if o.SpoolMaxBytes < 0 || o.SpoolSegmentBytes < 0 {
+		return errors.New("delivery: Options.SpoolMaxBytes or SpoolSegmentBytes is negative")
+	}
+	if o.SpoolMaxBytes == 0 {
+		o.SpoolMaxBytes = 256 << 20
+	}
+	if o.SpoolSegmentBytes == 0 {
+		o.SpoolSegmentBytes = min(max(o.SpoolMaxBytes/8, 4<<10), 16<<20)
+	}
 	return nil
 }
 
@@ -156,7 +174,9 @@ type Stats struct {
 	Delivered uint64            // records the sink acknowledged
 	Dropped   map[string]uint64 // records dropped, by reason (Drop*)
 	Queued    uint64            // records in memory, waiting or being sent
-	Spooled   uint64            // records on disk only
+	Spooled   uint64            // records on disk only, waiting to be read by the sender
+	// SpoolBytes is the spool's size on disk (0 without a spool).
+	SpoolBytes int64
 }
 
 // Queue batches records and sends them to a [Sink]. It is safe for
@@ -164,6 +184,7 @@ type Stats struct {
 type Queue struct {
 	sink Sink
 	o    Options
+	sp   *spool // nil without Options.SpoolDir
 
 	mu        sync.Mutex
 	buf       []Record // waiting, not yet taken by the sender
@@ -172,17 +193,24 @@ type Queue struct {
 	emitted   uint64
 	delivered uint64
 	dropped   map[string]uint64
+	spooled   uint64          // records in the spool not yet taken by the sender
+	stopped   bool            // the sender goroutine ended
 	flushReq  []chan struct{} // Flush callers waiting for the next settle of everything before them
 
-	wake     chan struct{} // a record arrived or a flush was asked
-	stop     chan struct{} // Close began
-	sendCtx  context.Context
-	cancel   context.CancelFunc
-	done     chan struct{} // the sender goroutine ended
-	closeErr error
+	wake      chan struct{} // a record arrived or a flush was asked
+	stop      chan struct{} // Close began
+	sendCtx   context.Context
+	cancel    context.CancelFunc
+	done      chan struct{} // the sender goroutine ended
+	closeErr  error
+	closeOnce sync.Once
+	lastWarn  atomic.Int64 // unix nanoseconds of the last drop warning
 }
 
-// New starts a queue sending to sink; [Queue.Close] stops it.
+// New starts a queue sending to sink; [Queue.Close] stops it. With
+// [Options.SpoolDir] it first opens the spool and counts what an earlier
+// process left there as emitted and spooled (valid records, sent first)
+// or dropped as [DropCorrupt] (damaged ones, one per damaged region).
 func New(sink Sink, o Options) (*Queue, error) {
 	if sink == nil {
 		return nil, errors.New("delivery: nil Sink")
@@ -199,6 +227,23 @@ func New(sink Sink, o Options) (*Queue, error) {
 		sendCtx: ctx, cancel: cancel,
 		done: make(chan struct{}),
 	}
+	if o.SpoolDir != "" {
+		sp, valid, corrupt, err := openSpool(o.SpoolDir, o.SpoolMaxBytes, o.SpoolSegmentBytes, o.Fsync)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		q.sp = sp
+		q.emitted = uint64(valid + corrupt)
+		q.spooled = uint64(valid)
+		if corrupt > 0 {
+			q.dropped[DropCorrupt] = uint64(corrupt)
+			o.Log.Warn("delivery: skipped corrupt spool records", "queue", o.Name, "regions", corrupt)
+		}
+		if valid > 0 {
+			q.wake <- struct{}{}
+		}
+	}
 	register(q)
 	go q.run()
 	return q, nil
@@ -208,8 +253,14 @@ func New(sink Sink, o Options) (*Queue, error) {
 func (q *Queue) Name() string { return q.o.Name }
 
 // Add queues r for sending and takes ownership of it. It never blocks: a
-// full queue or a closed one drops r and counts it.
+// full queue or a closed one drops r and counts it. With a spool, Add
+// writes r to disk (and syncs it with [Options.Fsync]) before it returns:
+// it waits for the disk, never for the sink.
 func (q *Queue) Add(r Record) {
+	if q.sp != nil {
+		q.addSpool(r)
+		return
+	}
 	q.mu.Lock()
 	q.emitted++
 	switch {
@@ -220,7 +271,7 @@ func (q *Queue) Add(r Record) {
 	case len(q.buf)+q.inflight >= q.o.QueueSize:
 		q.dropped[DropQueueFull]++
 		q.mu.Unlock()
-		q.o.Log.Warn("delivery: queue full, record dropped", "queue", q.o.Name)
+		q.warnDrop(DropQueueFull)
 		return
 	}
 	q.buf = append(q.buf, r)
@@ -229,6 +280,52 @@ func (q *Queue) Add(r Record) {
 	if full {
 		q.poke()
 	}
+}
+
+func (q *Queue) addSpool(r Record) {
+	drop := func(reason string) {
+		q.mu.Lock()
+		q.emitted++
+		q.dropped[reason]++
+		q.mu.Unlock()
+	}
+	if len(r) > MaxRecordBytes {
+		drop(DropTooLarge)
+		return
+	}
+	var closed, full bool
+	err := q.sp.append(r, func() {
+		q.mu.Lock()
+		q.emitted++
+		q.spooled++
+		closed = q.closed
+		full = q.spooled >= uint64(q.o.BatchSize)
+		q.mu.Unlock()
+	})
+	switch {
+	case errors.Is(err, errSpoolClosed):
+		drop(DropClosed)
+	case errors.Is(err, errSpoolFull):
+		drop(DropSpoolFull)
+		q.warnDrop(DropSpoolFull)
+	case err != nil:
+		drop(DropSpoolErr)
+		q.o.Log.Warn("delivery: spool write failed, record dropped", "queue", q.o.Name, "err", err)
+	case full && !closed:
+		q.poke()
+	}
+}
+
+// warnDrop reports drops at Add, at most once per 10 s per queue: a sink
+// that is down for long must not flood the log with one line per event.
+func (q *Queue) warnDrop(reason string) {
+	now := time.Now().UnixNano()
+	last := q.lastWarn.Load()
+	if now-last < int64(10*time.Second) || !q.lastWarn.CompareAndSwap(last, now) {
+		return
+	}
+	s := q.Stats()
+	q.o.Log.Warn("delivery: records dropped", "queue", q.o.Name, "reason", reason, "dropped_total", s.Dropped[reason])
 }
 
 func (q *Queue) poke() {
@@ -246,18 +343,30 @@ func (q *Queue) Stats() Stats {
 	for k, v := range q.dropped {
 		d[k] = v
 	}
-	return Stats{Name: q.o.Name, Emitted: q.emitted, Delivered: q.delivered, Dropped: d,
-		Queued: uint64(len(q.buf) + q.inflight)}
+	st := Stats{Name: q.o.Name, Emitted: q.emitted, Delivered: q.delivered, Dropped: d,
+		Queued: uint64(len(q.buf) + q.inflight), Spooled: q.spooled}
+	if q.sp != nil {
+		st.SpoolBytes = q.sp.bytes.Load()
+	}
+	return st
 }
+
+// ErrClosed is returned by [Queue.Flush] on a closed queue that still
+// holds spooled records.
+var ErrClosed = errors.New("delivery: queue closed")
 
 // Flush sends everything added before it and returns when each record was
 // delivered or dropped, or when ctx ends.
 func (q *Queue) Flush(ctx context.Context) error {
 	ch := make(chan struct{})
 	q.mu.Lock()
-	if len(q.buf) == 0 && q.inflight == 0 {
+	if q.idle() {
 		q.mu.Unlock()
 		return nil
+	}
+	if q.stopped {
+		q.mu.Unlock()
+		return ErrClosed
 	}
 	q.flushReq = append(q.flushReq, ch)
 	q.mu.Unlock()
@@ -272,8 +381,10 @@ func (q *Queue) Flush(ctx context.Context) error {
 
 // Close sends what is queued and stops the queue. When ctx ends first,
 // the send in progress is cancelled and what is left is dropped as
-// DropClosed (counted). Later Adds are dropped as DropClosed. Close is
-// idempotent.
+// DropClosed (counted) — except with a spool, where what is left stays on
+// disk and in Stats.Spooled, for the next queue opened on the directory.
+// Either way Queued is 0 once Close returns. Later Adds are dropped as
+// DropClosed. Close is idempotent.
 func (q *Queue) Close(ctx context.Context) error {
 	q.mu.Lock()
 	first := !q.closed
@@ -291,6 +402,11 @@ func (q *Queue) Close(ctx context.Context) error {
 	}
 	unregister(q)
 	q.cancel()
+	q.closeOnce.Do(func() {
+		if q.sp != nil {
+			q.sp.close()
+		}
+	})
 	return q.closeErr
 }
 
@@ -307,10 +423,18 @@ func (q *Queue) run() {
 		case <-q.stop:
 			stopping = true
 		}
-		q.drain(stopping)
+		if q.sp != nil {
+			q.drainSpool(stopping)
+		} else {
+			q.drain(stopping)
+		}
 		if stopping {
 			q.mu.Lock()
-			q.releaseFlushes()
+			q.stopped = true
+			for _, ch := range q.flushReq {
+				close(ch)
+			}
+			q.flushReq = nil
 			q.mu.Unlock()
 			return
 		}
@@ -351,10 +475,71 @@ func (q *Queue) drain(stopping bool) {
 	}
 }
 
+// drainSpool sends every spooled record, batch by batch, acknowledging
+// each settled batch in the spool. When the send context is cancelled
+// (Close's deadline), the batch in flight goes back to the spool.
+func (q *Queue) drainSpool(stopping bool) {
+	for q.sendCtx.Err() == nil {
+		batch, end, missing, err := q.sp.read(q.o.BatchSize)
+		n := len(batch)
+		q.mu.Lock()
+		lost := min(uint64(missing), q.spooled-uint64(n))
+		q.spooled -= uint64(n) + lost
+		if lost > 0 {
+			q.dropped[DropCorrupt] += lost
+		}
+		q.inflight = n
+		q.mu.Unlock()
+		if err != nil {
+			q.o.Log.Warn("delivery: spool read failed", "queue", q.o.Name, "err", err)
+		}
+		if n == 0 {
+			if lost > 0 {
+				q.ackSpool(end)
+			}
+			break
+		}
+		reason := q.send(batch, stopping)
+		if reason != "" && q.sendCtx.Err() != nil {
+			q.sp.rewind()
+			q.mu.Lock()
+			q.inflight = 0
+			q.spooled += uint64(n)
+			q.mu.Unlock()
+			break
+		}
+		q.ackSpool(end)
+		q.mu.Lock()
+		q.inflight = 0
+		if reason == "" {
+			q.delivered += uint64(n)
+		} else {
+			q.dropped[reason] += uint64(n)
+		}
+		q.mu.Unlock()
+		if err != nil {
+			break
+		}
+	}
+	q.mu.Lock()
+	q.releaseFlushes()
+	q.mu.Unlock()
+}
+
+func (q *Queue) ackSpool(end spoolPos) {
+	if err := q.sp.ack(end); err != nil {
+		q.o.Log.Warn("delivery: spool ack failed (records may be sent twice)", "queue", q.o.Name, "err", err)
+	}
+}
+
+// idle reports whether nothing is waiting, spooled or in flight; q.mu is
+// held.
+func (q *Queue) idle() bool { return len(q.buf) == 0 && q.inflight == 0 && q.spooled == 0 }
+
 // releaseFlushes wakes Flush callers once nothing is waiting or in flight;
 // q.mu is held.
 func (q *Queue) releaseFlushes() {
-	if len(q.buf) != 0 || q.inflight != 0 {
+	if !q.idle() {
 		return
 	}
 	for _, ch := range q.flushReq {
