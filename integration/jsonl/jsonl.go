@@ -5,7 +5,8 @@
 // lines read like LiteLLM's.
 //
 // It is what `llmux complete --events` and `llmux serve --events` print,
-// and the gateway's "stdout", "stderr" and "file" callbacks:
+// and the gateway's "stdout" and "stderr" callbacks (integration/file
+// writes payload lines to a rotated file):
 //
 //	l, err := jsonl.Open("/var/log/llmux/events.jsonl")
 //	if err != nil { ... }
