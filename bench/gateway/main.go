@@ -1,21 +1,23 @@
 // Command gateway is llmux serve with three loggers compiled in, the
-// gateway the load figures in the README are measured on: a spend log
-// building LiteLLM's standard payload of every finished request, a JSON
-// lines logger writing that payload (to io.Discard: the formatting is the
-// cost, not the disk), as LiteLLM's file and bucket loggers do, and a
-// counter of every event, as a metrics logger does. Run it with the bench
+// gateway the load figures in the README are measured on: the built-in
+// prometheus logger (request, latency, token and cost metrics, served at
+// /metrics), a JSON lines logger writing LiteLLM's standard payload of
+// every finished request (to io.Discard: the formatting is the cost, not
+// the disk), as LiteLLM's file and bucket loggers do, and a counter of
+// every event (pre, post, stream, success, failure). Run it with the bench
 // config, which routes gpt-4o-mini to the harness's mock upstream:
 //
 //	go run ./bench/gateway --config bench/gateway/config.yaml --port 4000
 //
-// then point ../shared/tools/gatewaybench at http://127.0.0.1:4000. With
-// LLMUX_BENCH_PPROF=127.0.0.1:6060 it serves net/http/pprof there.
+// then point ../shared/tools/gatewaybench at http://127.0.0.1:4000 (or run
+// bench/gateway/measure.sh). LLMUX_BENCH_NO_LOGGERS=1 measures the gateway
+// without them; with LLMUX_BENCH_PPROF=127.0.0.1:6060 it serves
+// net/http/pprof there.
 package main
 
 import (
 	"context"
 	"io"
-	"math"
 	"net/http"
 	_ "net/http/pprof"
 	"os"
@@ -23,7 +25,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/integration/jsonl"
-	"github.com/llmux/llmux/litellm"
+	"github.com/llmux/llmux/integration/prometheus"
 	"github.com/llmux/llmux/proxy"
 )
 
@@ -33,24 +35,12 @@ func main() {
 	}
 	var opts []proxy.Option
 	if os.Getenv("LLMUX_BENCH_NO_LOGGERS") == "" { // set it to measure the gateway alone
-		opts = append(opts, proxy.WithCallbacks(&spendLog{}, jsonl.NewPayloads(io.Discard), &counter{}))
+		opts = append(opts, proxy.WithCallbacks(prometheus.New(), jsonl.NewPayloads(io.Discard), &counter{}))
 	}
 	proxy.Main(opts...)
 }
 
-// spendLog keeps the total cost from the standard payload of each
-// finished request, as a spend-tracking logger does.
-type spendLog struct{ micros atomic.Int64 }
-
-func (l *spendLog) add(e *llmux.Event) {
-	p := litellm.Payload(e)
-	l.micros.Add(int64(math.Round(p.ResponseCost * 1e6)))
-}
-
-func (l *spendLog) LogSuccessEvent(_ context.Context, e *llmux.Event) { l.add(e) }
-func (l *spendLog) LogFailureEvent(_ context.Context, e *llmux.Event) { l.add(e) }
-
-// counter counts events, as a metrics logger does.
+// counter counts every event, as an event-rate metric does.
 type counter struct{ pre, post, stream, ok, failed atomic.Int64 }
 
 func (c *counter) LogPreAPICall(context.Context, *llmux.Event)                { c.pre.Add(1) }
