@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/integration/delivery"
 	"github.com/llmux/llmux/cache"
 	cacheredis "github.com/llmux/llmux/cache/redis"
 	"github.com/llmux/llmux/cost"
@@ -79,7 +80,16 @@ func (s *settings) applyConfig() error {
 	if prices := deploymentPrices(cfg.ModelList); prices != nil {
 		copts = append(copts, llmux.WithPriceTable(prices))
 	}
-	loggers, err := buildLoggers(ls.Callbacks, ls.SuccessCallback, ls.FailureCallback, s.loggerFactories, getenv)
+	loggerEnv := getenv
+	if dir := cfg.General.SpoolDir; dir != "" {
+		loggerEnv = func(k string) string {
+			if v := getenv(k); v != "" || k != delivery.EnvSpoolDir {
+				return v
+			}
+			return dir
+		}
+	}
+	loggers, err := buildLoggers(ls.Callbacks, ls.SuccessCallback, ls.FailureCallback, s.loggerFactories, loggerEnv)
 	if err != nil {
 		return fmt.Errorf("proxy: %w", err)
 	}

@@ -81,3 +81,34 @@ general_settings:
 		}
 	}
 }
+
+// TestConfig_SpoolDirGivesNetworkLoggersADiskSpool: general_settings.spool_dir
+// spools the sql logger's rows on disk (LLMUX_SPOOL_DIR would win), so a
+// row written there survives a database that is not reachable.
+func TestConfig_SpoolDirGivesNetworkLoggersADiskSpool(t *testing.T) {
+	spool := t.TempDir()
+	env := map[string]string{"LLMUX_SPEND_DB": filepath.Join(t.TempDir(), "spend.db")}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := config.Load([]byte(`
+litellm_settings:
+  callbacks: ["sql"]
+general_settings:
+  spool_dir: `+spool+`
+`), config.WithLookupEnv(lookupFrom(getenv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.General.SpoolDir != spool {
+		t.Fatalf("spool_dir = %q", cfg.General.SpoolDir)
+	}
+	srv, err := New(WithConfig(cfg, getenv), WithLog(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(spool, "sql")); err != nil || !fi.IsDir() {
+		t.Fatalf("no spool for the sql logger in %s: %v", spool, err)
+	}
+}

@@ -125,7 +125,12 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, name, subject str
 // DefaultSubject), LLMUX_NATS_STREAM (a stream to create when missing)
 // and LLMUX_NATS_CREDS (a credentials file).
 func Factory(getenv func(string) string) (any, error) {
-	o := Options{URL: getenv("LLMUX_NATS_URL"), Subject: getenv("LLMUX_NATS_SUBJECT"), Stream: getenv("LLMUX_NATS_STREAM")}
+	d, err := delivery.FromEnv("nats", getenv) // LLMUX_SPOOL_DIR and the like: a disk spool
+	if err != nil {
+		return nil, err
+	}
+	o := Options{URL: getenv("LLMUX_NATS_URL"), Subject: getenv("LLMUX_NATS_SUBJECT"), Stream: getenv("LLMUX_NATS_STREAM"),
+		Delivery: d}
 	if creds := getenv("LLMUX_NATS_CREDS"); creds != "" {
 		o.Conn = append(o.Conn, natsgo.UserCredentials(creds))
 	}

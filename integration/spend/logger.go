@@ -72,7 +72,11 @@ func New(s *Store, o Options) (*Logger, error) {
 func Factory(getenv func(string) string) (any, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return Open(ctx, DSNFromEnv(getenv), Options{})
+	d, err := delivery.FromEnv("sql", getenv) // LLMUX_SPOOL_DIR and the like: a disk spool
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, DSNFromEnv(getenv), Options{Delivery: d})
 }
 
 // DSNFromEnv returns $LLMUX_SPEND_DB, else $DATABASE_URL, else

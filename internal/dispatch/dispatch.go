@@ -206,8 +206,10 @@ const LazyDelay = 50 * time.Millisecond
 // LazyBatch is how many values may wait for a parked consumer: the value
 // that makes a batch this large (or a quarter of the capacity, if less)
 // wakes it at once, so a lazily fed queue never fills while its consumer
-// sleeps.
-const LazyBatch = 64
+// sleeps, and a busy process handles events in short bursts: at 2000 rps
+// on the gateway, batches of 16 instead of 64 took Δp50 from 242 to
+// 169-206 µs (a batch of a hundred payloads is milliseconds of one core).
+const LazyBatch = 16
 
 // OfferLazy is [Queue.Offer] without waking a parked consumer at once: the
 // value is handed over with the next value offered with Offer, within

@@ -212,4 +212,10 @@ type GeneralSettings struct {
 
 	LogFormat string `json:"log_format"` // LogJSON (the default) or LogText
 	LogLevel  string `json:"log_level"`  // debug, info, warn or error; litellm_settings.set_verbose sets debug
+
+	// SpoolDir, when set, gives the network loggers (sql, nats, webhook)
+	// a disk spool: each queues to SpoolDir/<name> and loses nothing
+	// written there to a sink outage or a crash. LLMUX_SPOOL_DIR in the
+	// environment wins.
+	SpoolDir string `json:"spool_dir,omitempty"`
 }

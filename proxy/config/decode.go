@@ -329,6 +329,7 @@ func (d *decoder) generalSettings(path string, n *node) GeneralSettings {
 		{"allow_client_side_credentials", func(k string, v *node) { g.AllowClientSideCredentials = d.boolean(k, v) }},
 		{"log_format", func(k string, v *node) { g.LogFormat = d.str(k, v) }},
 		{"log_level", func(k string, v *node) { g.LogLevel = d.str(k, v) }},
+		{"spool_dir", func(k string, v *node) { g.SpoolDir = d.str(k, v) }},
 	}, nil)
 	if bodyAt != nil && mbAt != nil {
 		d.fail(mbAt, join(path, "max_request_size_mb"), ErrInvalid, "set max_request_body_size or max_request_size_mb, not both")
