@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
-	"github.com/llmux/llmux/integration/delivery"
 	"github.com/llmux/llmux/cache"
 	cacheredis "github.com/llmux/llmux/cache/redis"
 	"github.com/llmux/llmux/cost"
+	"github.com/llmux/llmux/integration/delivery"
 	"github.com/llmux/llmux/proxy/config"
 	"github.com/llmux/llmux/router"
 	routerredis "github.com/llmux/llmux/router/redis"
