@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/mask"
 	"math"
 	"reflect"
 	"strconv"
@@ -544,20 +545,6 @@ func loggedMessages(e *llmux.Event) any {
 	return nil
 }
 
-// isSHA256Hex reports whether s is 64 hex digits.
-func isSHA256Hex(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
 // standardMetadata fills LiteLLM's metadata keys from the (already
 // encodable) request metadata.
 func standardMetadata(m map[string]any, u llmux.Usage) StandardLoggingMetadata {
@@ -597,7 +584,7 @@ func standardMetadata(m map[string]any, u llmux.Usage) StandardLoggingMetadata {
 	}
 	// LiteLLM's proxy passes the virtual key's hash as user_api_key; only a
 	// hash is ever copied, never a key.
-	if k, ok := m["user_api_key"].(string); ok && isSHA256Hex(k) {
+	if k, ok := m["user_api_key"].(string); ok && mask.IsSHA256Hex(k) {
 		md.UserAPIKeyHash = &k
 	}
 	if v, ok := m["usage_object"]; ok {

@@ -464,15 +464,21 @@ func (q *Queue) drain(stopping bool) {
 
 		reason := q.send(batch, stopping)
 
-		q.mu.Lock()
-		q.inflight = 0
-		if reason == "" {
-			q.delivered += uint64(n)
-		} else {
-			q.dropped[reason] += uint64(n)
-		}
-		q.mu.Unlock()
+		q.settle(n, reason)
 	}
+}
+
+// settle counts a sent batch of n records as delivered (reason "") or
+// dropped for reason, and clears the in-flight count.
+func (q *Queue) settle(n int, reason string) {
+	q.mu.Lock()
+	q.inflight = 0
+	if reason == "" {
+		q.delivered += uint64(n)
+	} else {
+		q.dropped[reason] += uint64(n)
+	}
+	q.mu.Unlock()
 }
 
 // drainSpool sends every spooled record, batch by batch, acknowledging
@@ -509,14 +515,7 @@ func (q *Queue) drainSpool(stopping bool) {
 			break
 		}
 		q.ackSpool(end)
-		q.mu.Lock()
-		q.inflight = 0
-		if reason == "" {
-			q.delivered += uint64(n)
-		} else {
-			q.dropped[reason] += uint64(n)
-		}
-		q.mu.Unlock()
+		q.settle(n, reason)
 		if err != nil {
 			break
 		}

@@ -141,12 +141,12 @@ func RowOf(e *llmux.Event) Row {
 // a value that is not a SHA-256 hash is masked, so no key is ever stored.
 func virtualKey(m map[string]any) string {
 	if k := metaStr(m, "user_api_key_hash"); k != "" {
-		if isSHA256Hex(k) {
+		if mask.IsSHA256Hex(k) {
 			return k
 		}
 		return mask.Key(k)
 	}
-	if k := metaStr(m, "user_api_key"); isSHA256Hex(k) {
+	if k := metaStr(m, "user_api_key"); mask.IsSHA256Hex(k) {
 		return k
 	} else if k != "" {
 		return mask.Key(k)
@@ -192,17 +192,4 @@ func tags(e *llmux.Event) []string {
 		}
 	}
 	return out
-}
-
-func isSHA256Hex(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

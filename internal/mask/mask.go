@@ -132,3 +132,18 @@ func String(s string, secrets ...string) string {
 	}
 	return s
 }
+
+// IsSHA256Hex reports whether s is 64 hex digits: a key's hash (LiteLLM's
+// user_api_key), which may be stored, unlike a key.
+func IsSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
