@@ -51,49 +51,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	// The answer names the model that answered, as Anthropic's API does
 	// (an Anthropic upstream's dated snapshot, or the backend's model).
 	const model = ""
-	if !req.Stream {
-		resp, err := s.client.Completion(rc.ctx, req)
-		if err != nil {
-			rc.fail(w, err)
-			return
-		}
-		out, err := messages.EncodeResponse(resp, model)
-		if err != nil {
-			rc.fail(w, &llmux.Error{Code: llmux.CodeBadResponse, Message: err.Error(), Err: err})
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(out)
-		return
-	}
-	if !s.acquireStream(w, rc) {
-		return
-	}
-	defer s.releaseStream()
-	st, err := s.client.Stream(rc.ctx, req)
-	if err != nil {
-		rc.fail(w, err)
-		return
-	}
-	defer st.Close()
-	sse := startSSE(w)
-	flush := func() {
-		if sse.f != nil {
-			sse.f.Flush()
-		}
-	}
-	sw := messages.NewStreamWriter(w, flush, model)
-	for st.Next() {
-		if sw.Chunk(st.Chunk()) != nil {
-			return // the client is gone: the stream's context ends the call
-		}
-	}
-	if err := st.Err(); err != nil {
-		if rc.ctx.Err() != nil {
-			return
-		}
-		_ = sw.Fail(s.hooks.onFailure(rc.ctx, rc.hc, err))
-		return
-	}
-	_ = sw.Finish(st.Response())
+	s.serveTranslated(w, rc, req,
+		func(resp *llmux.Response) ([]byte, error) { return messages.EncodeResponse(resp, model) },
+		func(flush func()) (translatedStream, error) { return messages.NewStreamWriter(w, flush, model), nil })
 }

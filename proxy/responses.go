@@ -24,13 +24,35 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		rc.fail(w, err)
 		return
 	}
+	s.serveTranslated(w, rc, req,
+		func(resp *llmux.Response) ([]byte, error) { return responses.EncodeResponse(resp, echo) },
+		func(flush func()) (translatedStream, error) {
+			sw := responses.NewStreamWriter(w, flush, echo)
+			return sw, sw.Start()
+		})
+}
+
+// translatedStream writes a chat call's chunks in another API's streaming
+// shape (Anthropic's Messages events, OpenAI's Responses events).
+type translatedStream interface {
+	Chunk(*llmux.Chunk) error
+	Finish(*llmux.Response) error
+	Fail(error) error
+}
+
+// serveTranslated answers req, a chat call decoded from another API's
+// body: the completion through encode, or its chunks through the stream
+// newStream makes, which ends with the final response or the error the
+// failure hooks chose.
+func (s *Server) serveTranslated(w http.ResponseWriter, rc *reqCtx, req *llmux.Request,
+	encode func(*llmux.Response) ([]byte, error), newStream func(flush func()) (translatedStream, error)) {
 	if !req.Stream {
 		resp, err := s.client.Completion(rc.ctx, req)
 		if err != nil {
 			rc.fail(w, err)
 			return
 		}
-		out, err := responses.EncodeResponse(resp, echo)
+		out, err := encode(resp)
 		if err != nil {
 			rc.fail(w, &llmux.Error{Code: llmux.CodeBadResponse, Message: err.Error(), Err: err})
 			return
@@ -50,18 +72,17 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	}
 	defer st.Close()
 	sse := startSSE(w)
-	flush := func() {
+	sw, err := newStream(func() {
 		if sse.f != nil {
 			sse.f.Flush()
 		}
-	}
-	sw := responses.NewStreamWriter(w, flush, echo)
-	if sw.Start() != nil {
-		return
+	})
+	if err != nil {
+		return // the client is gone: the stream's context ends the call
 	}
 	for st.Next() {
 		if sw.Chunk(st.Chunk()) != nil {
-			return // the client is gone: the stream's context ends the call
+			return
 		}
 	}
 	if err := st.Err(); err != nil {
