@@ -17,6 +17,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/redisx"
 )
 
 var _ llmux.Cache = (*Cache)(nil)
@@ -114,7 +115,7 @@ func (o Options) String() string {
 	}
 	return fmt.Sprintf("redis.Options{URL:%q Host:%q Port:%d Username:%q Password:%q DB:%d TLS:%t "+
 		"Namespace:%q TTL:%v PoolSize:%d DialTimeout:%v Timeout:%v Client:%s}",
-		maskAll(o.URL, urlSecrets(o.URL)), o.Host, o.Port, o.Username, password, o.DB, o.TLS != nil,
+		redisx.Masker(urlSecrets(o.URL))(o.URL), o.Host, o.Port, o.Username, password, o.DB, o.TLS != nil,
 		o.Namespace, o.TTL, o.PoolSize, o.DialTimeout, o.Timeout, client)
 }
 
@@ -188,7 +189,7 @@ func New(o Options) (*Cache, error) {
 		var err error
 		ropt, err = goredis.ParseURL(o.URL)
 		if err != nil {
-			v.bad("URL", "%s", maskAll(strings.TrimPrefix(unwrapURLError(err).Error(), "redis: "), secrets))
+			v.bad("URL", "%s", redisx.Masker(secrets)(strings.TrimPrefix(unwrapURLError(err).Error(), "redis: ")))
 			break
 		}
 		secrets = append(secrets, ropt.Password)
@@ -262,7 +263,7 @@ func New(o Options) (*Cache, error) {
 		client: o.Client,
 		prefix: ns + ":",
 		ttl:    o.TTL,
-		mask:   masker(secrets),
+		mask:   redisx.Masker(secrets),
 	}
 	if ropt != nil {
 		tune(ropt, o)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/llmux/llmux/internal/redisx"
 	"github.com/llmux/llmux/router"
 )
 
@@ -143,7 +143,7 @@ func New(o Options) (*State, error) {
 			if errors.As(err, &ue) {
 				err = ue.Err
 			}
-			bad("URL", "%s", maskWith(secrets)(strings.TrimPrefix(err.Error(), "redis: ")))
+			bad("URL", "%s", redisx.Masker(secrets)(strings.TrimPrefix(err.Error(), "redis: ")))
 		}
 	default:
 		addr := o.Addr
@@ -155,7 +155,7 @@ func New(o Options) (*State, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	s := &State{client: o.Client, ns: ns, mask: maskWith(secrets)}
+	s := &State{client: o.Client, ns: ns, mask: redisx.Masker(secrets)}
 	desc := fmt.Sprintf("client %T", o.Client)
 	if ropt != nil {
 		// Fail fast rather than hold a call: honour ctx deadlines, dial
@@ -343,46 +343,8 @@ func (s *State) usable(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// wrap returns "redis: <op>: <cause>" with the password masked; it wraps
-// ctx.Err() too when ctx is done, so errors.Is(err,
-// context.DeadlineExceeded) holds where go-redis reports an i/o timeout.
+// wrap returns "redis: <op>: <cause>" with the password masked, wrapping
+// ctx.Err() when ctx is done ([redisx.Wrap]).
 func (s *State) wrap(ctx context.Context, op string, err error) error {
-	text := strings.TrimPrefix(err.Error(), "redis: ")
-	masked := s.mask(text)
-	cause := err
-	if masked != text {
-		cause = errors.New(masked) // the cause's own text shows the password
-	}
-	causes := []error{cause}
-	if c := ctx.Err(); c != nil && !errors.Is(err, c) {
-		causes = append(causes, c)
-		masked += " (" + c.Error() + ")"
-	}
-	return &opError{msg: "redis: " + op + ": " + masked, causes: causes}
-}
-
-type opError struct {
-	msg    string
-	causes []error
-}
-
-func (e *opError) Error() string   { return e.msg }
-func (e *opError) Unwrap() []error { return e.causes }
-
-// maskWith returns a function replacing every non-empty secret by "****".
-func maskWith(secrets []string) func(string) string {
-	var s []string
-	for _, v := range secrets {
-		if v != "" {
-			s = append(s, v)
-		}
-	}
-	// Longest first, so a secret containing another is hidden whole.
-	slices.SortFunc(s, func(a, b string) int { return len(b) - len(a) })
-	return func(text string) string {
-		for _, v := range s {
-			text = strings.ReplaceAll(text, v, "****")
-		}
-		return text
-	}
+	return redisx.Wrap(ctx, op, err, s.mask)
 }
