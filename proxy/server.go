@@ -215,7 +215,6 @@ func (s *Server) routes() {
 type reqCtx struct {
 	id       string
 	endpoint string
-	log      *slog.Logger
 	keyHash  string
 	status   int
 	model    string
@@ -237,7 +236,7 @@ func (s *Server) wrap(endpoint, method string, auth bool, h handlerFunc) http.Ha
 		r = s.withRequestContext(r)
 		id := requestID(r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Request-Id", id)
-		rc := &reqCtx{id: id, endpoint: endpoint, log: s.log, s: s, ctx: r.Context()}
+		rc := &reqCtx{id: id, endpoint: endpoint, s: s, ctx: r.Context()}
 		rc.anthropc = strings.HasSuffix(endpoint, "/messages")
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
@@ -245,10 +244,10 @@ func (s *Server) wrap(endpoint, method string, auth bool, h handlerFunc) http.Ha
 			if sw.status >= 500 {
 				lvl = slog.LevelError
 			}
-			if !rc.log.Enabled(r.Context(), lvl) {
+			if !s.log.Enabled(r.Context(), lvl) {
 				return // no access line: skip formatting it (a busy gateway often logs at warn)
 			}
-			rc.log.LogAttrs(r.Context(), lvl, "request", slog.String("request_id", id), slog.String("method", r.Method),
+			s.log.LogAttrs(r.Context(), lvl, "request", slog.String("request_id", id), slog.String("method", r.Method),
 				slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.String("model", rc.model),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.Int64("bytes", sw.bytes))
 		}()
@@ -290,7 +289,7 @@ func (rc *reqCtx) fail(w http.ResponseWriter, err error) {
 	}
 	rc.status = f.status
 	if f.status >= 500 {
-		rc.log.Error("request failed", "request_id", rc.id, "status", f.status, "code", f.llmCode.String(), "err", f.message)
+		rc.s.log.Error("request failed", "request_id", rc.id, "status", f.status, "code", f.llmCode.String(), "err", f.message)
 	}
 }
 
