@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/record"
 	"github.com/llmux/llmux/provider/openai"
 	"github.com/llmux/llmux/provider/providertest"
 )
@@ -281,4 +282,32 @@ func TestConformance_FamilyMember(t *testing.T) {
 		WantPartial:     "Hello",
 		StreamErrorCode: llmux.CodeServer,
 	})
+}
+
+// The price table knows the family's models by LiteLLM's names, so every
+// call has a cost.
+func TestFamily_CallsArePriced(t *testing.T) {
+	for _, model := range []string{"groq/llama-3.3-70b-versatile", "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+		"fireworks_ai/accounts/fireworks/models/llama-v3p1-70b-instruct", "deepseek/deepseek-chat", "mistral/mistral-large-latest",
+		"openrouter/anthropic/claude-3.5-sonnet", "xai/grok-2", "perplexity/sonar-pro",
+		"deepinfra/meta-llama/Meta-Llama-3.1-70B-Instruct", "cerebras/llama3.1-70b"} {
+		prefix, upstream, _ := strings.Cut(model, "/")
+		f, _ := openai.LookupCompatible(prefix)
+		p, _ := openai.NewCompatible(prefix, env(map[string]string{f.KeyEnv[0]: "sk-price-test-0123456789"}))
+		rec := &recorder{resp: `{"id":"c1","object":"chat.completion","created":1,"model":"` + upstream + `","choices":[{"index":0,` +
+			`"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100}}`}
+		events := &record.Events{}
+		c, err := llmux.New(llmux.WithProvider(p), llmux.WithHTTPClient(&http.Client{Transport: rec}), llmux.WithCallbacks(llmux.Inline(events)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Completion(context.Background(), &llmux.Request{Model: model, Messages: []llmux.Message{llmux.User("hi")}}); err != nil {
+			t.Fatal(err)
+		}
+		c.Close(context.Background())
+		e := events.Last()
+		if e.CostErr != nil || e.ResponseCost <= 0 {
+			t.Errorf("%s: cost %g, %v", model, e.ResponseCost, e.CostErr)
+		}
+	}
 }
