@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
+	"regexp"
 	"strings"
 
 	"github.com/llmux/llmux"
@@ -159,14 +161,23 @@ func (p *Provider) endpoint(ctx context.Context, a *llmux.Attempt, method string
 	return u, http.Header{http.CanonicalHeaderKey(keyHeader): {key}}, key, nil
 }
 
-// baseURL adds "/v1beta" to a base URL that has no path.
+// baseURL adds the API version "/v1beta" to a base URL whose path does
+// not end in a version ("https://generativelanguage.googleapis.com",
+// LiteLLM's form of GEMINI_API_BASE, or "https://proxy/gemini"); a base
+// ending in "/v1beta", "/v1" or "/v1alpha" is kept.
 func baseURL(base string) string {
 	u, err := url.Parse(base)
-	if err == nil && u.Host != "" && strings.Trim(u.Path, "/") == "" {
-		return provider.JoinURL(base, "/v1beta")
+	if err != nil || u.Host == "" {
+		return base
 	}
-	return base
+	last := path.Base(strings.TrimRight(u.Path, "/"))
+	if versionRE.MatchString(last) {
+		return base
+	}
+	return provider.JoinURL(base, "/v1beta")
 }
+
+var versionRE = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]*)?$`)
 
 // modelPath is the resource name of a model in a URL: "models/<model>",
 // unless the model already names its collection ("models/x",
