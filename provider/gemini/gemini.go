@@ -71,9 +71,10 @@ type config struct {
 // Option configures a [Provider].
 type Option func(*config)
 
-// WithAPIKey sets the API key, sent in the x-goog-api-key header. Default:
-// the GEMINI_API_KEY environment variable, else GOOGLE_API_KEY, read once
-// in [New]. A request's APIKey overrides it.
+// WithAPIKey sets the API key, sent in the x-goog-api-key header (never in
+// the URL). Default: the GOOGLE_API_KEY environment variable, else
+// GEMINI_API_KEY, read once in [New]; GOOGLE_API_KEY comes first as in
+// LiteLLM and Google's own SDKs. A request's APIKey overrides it.
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
 // WithBaseURL sets the API base URL, the part before "/models/...".
@@ -107,11 +108,11 @@ func WithEndpoint(e Endpoint) Option { return func(c *config) { c.endpoint = e }
 func WithName(name string) Option { return func(c *config) { c.name = name } }
 
 // New returns a Gemini API provider. Environment variables are read here
-// only: GEMINI_API_KEY (else GOOGLE_API_KEY) and GEMINI_API_BASE.
+// only: GOOGLE_API_KEY, else GEMINI_API_KEY, and GEMINI_API_BASE.
 func New(opts ...Option) *Provider {
 	cfg := config{
 		name:    DefaultName,
-		apiKey:  firstNonEmpty(os.Getenv("GEMINI_API_KEY"), os.Getenv("GOOGLE_API_KEY")),
+		apiKey:  firstNonEmpty(os.Getenv("GOOGLE_API_KEY"), os.Getenv("GEMINI_API_KEY")),
 		baseURL: firstNonEmpty(os.Getenv("GEMINI_API_BASE"), DefaultBaseURL),
 	}
 	for _, o := range opts {
