@@ -127,6 +127,13 @@ func TestChat_CandidateStoppedForSafety(t *testing.T) {
 	if c.FinishReason != "content_filter" || c.Message.Content != "" || c.Message.Role != llmux.RoleAssistant {
 		t.Errorf("choice = %+v", c)
 	}
+	if !strings.Contains(string(c.Extra["safetyRatings"]), `"blocked": true`) {
+		t.Errorf("safetyRatings not kept: %s", c.Extra["safetyRatings"])
+	}
+	b, err := json.Marshal(resp)
+	if err != nil || !strings.Contains(string(b), `"safetyRatings"`) {
+		t.Errorf("response JSON lacks safetyRatings: %s %v", b, err)
+	}
 }
 
 func TestChat_BadResponses(t *testing.T) {
