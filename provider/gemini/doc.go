@@ -73,7 +73,11 @@
 //     (safetySettings, cachedContent, labels...).
 //   - Not supported ([Provider.SupportsParam] says so, so the client
 //     refuses or drops them): user, parallel_tool_calls, logit_bias and
-//     other OpenAI-only parameters; the function role; text completions.
+//     other OpenAI-only parameters; reasoning_effort for models that do
+//     not think (gemini-1.x, gemini-2.0, gemma); the function role; text
+//     completions. An assistant message's reasoning_content and
+//     thinking_blocks are not sent back: Gemini takes thought signatures,
+//     which ride on the tool calls, not thought text.
 //
 // # Responses
 //

@@ -40,11 +40,13 @@ const (
 // [MethodBatchEmbed] "batchEmbedContents"), the headers to add and the
 // secret they carry (reported masked, scrubbed everywhere).
 //
-// The provider calls it once per attempt, from the caller's goroutine,
-// concurrently for concurrent calls, before it sends anything; a
-// returns the attempt (a.Model is the upstream model, a.Request the
-// read-only request). An error that is an *llmux.Error is the attempt's
-// error as is; any other is wrapped as CodeAuthentication.
+// The provider calls it once per request it sends (once per attempt),
+// from the caller's goroutine, concurrently for concurrent calls, before
+// anything is sent. a is the attempt: a.Model is the upstream model (the
+// one to put in the URL), a.Request the read-only request (with its
+// ProviderParams), a.APIBase and a.APIKey the per-request overrides. An
+// error that is an *llmux.Error is the attempt's error as is; any other is
+// wrapped as CodeAuthentication.
 type Endpoint func(ctx context.Context, a *llmux.Attempt, method string) (url string, header http.Header, secret string, err error)
 
 // Provider is the Gemini API codec. It is immutable after [New] and safe

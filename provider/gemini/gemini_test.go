@@ -202,6 +202,10 @@ func TestSupportsParam(t *testing.T) {
 			t.Errorf("%s supported", name)
 		}
 	}
+	if p.SupportsParam(llmux.CallCompletion, "gemini-2.0-flash", "reasoning_effort") || p.SupportsParam(llmux.CallCompletion, "gemini-1.5-pro", "reasoning_effort") ||
+		!p.SupportsParam(llmux.CallCompletion, "gemini-3-pro-preview", "reasoning_effort") {
+		t.Error("reasoning_effort by model")
+	}
 	if !p.SupportsParam(llmux.CallEmbedding, "text-embedding-004", "dimensions") || p.SupportsParam(llmux.CallTextCompletion, "x", "temperature") {
 		t.Error("embedding/text completion params")
 	}
