@@ -191,3 +191,34 @@ func TestThinkingFor(t *testing.T) {
 		t.Errorf("gemini-3 none: err = %v", err)
 	}
 }
+
+func TestChat_DoesNotModifyTheRequest(t *testing.T) {
+	req := &llmux.Request{
+		Messages: []llmux.Message{
+			llmux.System("sys"), llmux.User("Weather?"),
+			{Role: llmux.RoleAssistant, ToolCalls: []llmux.ToolCall{{ID: "c1__thought__U0lH", Type: "function", Function: llmux.FunctionCall{Name: "get_weather", Arguments: `{"location": "Boston"}`}}}},
+			{Role: llmux.RoleTool, ToolCallID: "c1__thought__U0lH", Content: "sunny"},
+		},
+		Tools:          []llmux.Tool{weatherTool},
+		ToolChoice:     &llmux.ToolChoice{Mode: "required"},
+		ResponseFormat: json.RawMessage(`{"type":"json_object"}`),
+		Extra:          map[string]json.RawMessage{"generationConfig": json.RawMessage(`{"topK": 3}`), "safety_settings": json.RawMessage(`[]`)},
+	}
+	before, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := serve(t, 200, "function-call.json")
+	resp, err := f.provider().Chat(bg, f.attempt(req, "gemini-2.5-flash"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := json.Marshal(req)
+	if string(before) != string(after) {
+		t.Errorf("request changed:\n%s\n%s", before, after)
+	}
+	// The caller owns the response: changing it changes nothing the
+	// provider keeps.
+	resp.Choices[0].Message.ToolCalls[0].Function.Arguments = "changed"
+	resp.Raw[0] = 'X'
+}
