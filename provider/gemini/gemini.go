@@ -25,10 +25,13 @@ const (
 
 // The methods an [Endpoint] is asked for.
 const (
-	MethodGenerate      = "generateContent"
-	MethodStream        = "streamGenerateContent?alt=sse"
-	MethodEmbed         = "embedContent"
-	MethodBatchEmbed    = "batchEmbedContents"
+	MethodGenerate   = "generateContent"
+	MethodStream     = "streamGenerateContent?alt=sse"
+	MethodEmbed      = "embedContent"
+	MethodBatchEmbed = "batchEmbedContents"
+)
+
+const (
 	keyHeader           = "x-goog-api-key"
 	missingKey          = "missing API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) or gemini.WithAPIKey"
 	endpointFailureText = "endpoint: "
