@@ -19,6 +19,7 @@ import (
 	"github.com/llmux/llmux/integration/spend"
 	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/azure"
+	"github.com/llmux/llmux/provider/gemini"
 	"github.com/llmux/llmux/provider/openai"
 	"github.com/llmux/llmux/proxy/config"
 )
@@ -192,8 +193,8 @@ func Defaults(getenv func(string) string) ([]Option, error) {
 // EnvProviders returns the built-in providers configured from the
 // environment, as client options: OpenAI (OPENAI_API_KEY,
 // OPENAI_BASE_URL), Azure (AZURE_API_KEY, AZURE_API_BASE,
-// AZURE_API_VERSION), Anthropic (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL)
-// and every OpenAI-compatible service of [openai.Family] (groq/,
+// AZURE_API_VERSION), Anthropic (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL),
+// Gemini (GOOGLE_API_KEY or GEMINI_API_KEY, GEMINI_API_BASE) and every OpenAI-compatible service of [openai.Family] (groq/,
 // together_ai/, ollama/... with their LiteLLM variables). README's
 // provider table lists them ([Providers]).
 func EnvProviders(getenv func(string) string) []llmux.Option {
@@ -228,7 +229,14 @@ func Providers(getenv func(string) string) []llmux.Provider {
 	if v := firstOf(getenv, "ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"); v != "" {
 		an = append(an, anthropic.WithBaseURL(v))
 	}
-	ps := []llmux.Provider{openai.New(oa...), azure.New(az...), anthropic.New(an...)}
+	ge := []gemini.Option{}
+	if v := firstOf(getenv, "GOOGLE_API_KEY", "GEMINI_API_KEY"); v != "" {
+		ge = append(ge, gemini.WithAPIKey(v))
+	}
+	if v := getenv("GEMINI_API_BASE"); v != "" {
+		ge = append(ge, gemini.WithBaseURL(v))
+	}
+	ps := []llmux.Provider{openai.New(oa...), azure.New(az...), anthropic.New(an...), gemini.New(ge...)}
 	for _, f := range openai.Family {
 		p, err := openai.NewCompatible(f.Prefix, openai.WithEnv(getenv))
 		if err != nil {
