@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -99,9 +100,9 @@ func fromSetting(v string) (*creds, error) {
 	if s := strings.TrimSpace(v); strings.HasPrefix(s, "{") {
 		return fromJSON([]byte(s))
 	}
-	b, err := os.ReadFile(v)
+	b, err := readFile(v)
 	if err != nil {
-		// The path only: the error of a file that is not there says all.
+		// The path once: an *os.PathError would repeat it.
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
@@ -109,6 +110,34 @@ func fromSetting(v string) (*creds, error) {
 		return nil, authError(fmt.Sprintf("read credentials file %q: %v", v, err), err)
 	}
 	return fromJSON(b)
+}
+
+// maxCredentialsFile caps what is read of a credentials file: a key file
+// is a few KiB.
+const maxCredentialsFile = 1 << 20
+
+// readFile reads a regular file of at most maxCredentialsFile bytes, so a
+// path naming a device or a huge file (a request's vertex_credentials may
+// come from a client) cannot exhaust memory.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxCredentialsFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxCredentialsFile {
+		return nil, errors.New("larger than 1 MiB")
+	}
+	return b, nil
 }
 
 // fromDefault finds Application Default Credentials: gcloud's

@@ -312,12 +312,12 @@ func (p *Provider) claudeEndpoint(ctx context.Context, a *llmux.Attempt, path st
 	return t.url("anthropic", a.Model, method), bearer(t.token), t.token, nil
 }
 
-// providerParams returns the request's provider settings.
+// providerParams returns the request's provider settings (read-only).
 func providerParams(a *llmux.Attempt) map[string]string {
 	if a.Request == nil {
 		return nil
 	}
-	return nil // TODO(merge main): a.Request.ProviderParams
+	return a.Request.ProviderParams
 }
 
 func firstNonEmpty(s ...string) string {
