@@ -3,7 +3,10 @@ package vertex
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"math"
 	"net/http"
 
 	"github.com/llmux/llmux"
@@ -82,7 +85,7 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, httpError(resp.StatusCode, resp.Header, b)
 	}
-	return decodeEmbedding(a.Model, b)
+	return decodeEmbedding(a.Model, b, a.Request.EncodingFormat == "base64")
 }
 
 func embedBody(r *llmux.Request) ([]byte, error) {
@@ -123,7 +126,10 @@ func embedBody(r *llmux.Request) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-func decodeEmbedding(model string, b []byte) (*llmux.EmbeddingResponse, error) {
+// decodeEmbedding decodes a predict answer. With asBase64 (the request's
+// encoding_format "base64", which Vertex AI does not have) each vector
+// also carries OpenAI's base64 form: its float32s, little-endian.
+func decodeEmbedding(model string, b []byte, asBase64 bool) (*llmux.EmbeddingResponse, error) {
 	var er embedResponse
 	if err := json.Unmarshal(b, &er); err != nil {
 		return nil, &llmux.Error{Code: llmux.CodeBadResponse, Provider: providerName, Message: "decode embeddings: " + err.Error(), Err: err}
@@ -134,13 +140,26 @@ func decodeEmbedding(model string, b []byte) (*llmux.EmbeddingResponse, error) {
 	out := &llmux.EmbeddingResponse{Object: "list", Model: model, Raw: append(json.RawMessage(nil), b...)}
 	tokens := 0
 	for i, pr := range er.Predictions {
-		out.Data = append(out.Data, llmux.EmbeddingVector{Object: "embedding", Index: i, Vector: pr.Embeddings.Values})
+		v := llmux.EmbeddingVector{Object: "embedding", Index: i, Vector: pr.Embeddings.Values}
+		if asBase64 {
+			raw := make([]byte, 0, 4*len(v.Vector))
+			for _, f := range v.Vector {
+				raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(f))
+			}
+			v.Base64 = base64.StdEncoding.EncodeToString(raw)
+		}
+		out.Data = append(out.Data, v)
 		tokens += int(pr.Embeddings.Statistics.TokenCount)
 	}
 	out.Usage.PromptTokens = tokens
 	out.Usage.TotalTokens = tokens
 	return out, nil
 }
+
+// embeddingParams are the OpenAI parameters of embeddings the provider
+// sends: dimensions (outputDimensionality) and encoding_format (base64
+// made from the floats).
+var embeddingParams = map[string]bool{"dimensions": true, "encoding_format": true}
 
 // withProvider names this provider on an *llmux.Error this package's
 // call just received from package provider.

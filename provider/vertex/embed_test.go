@@ -33,6 +33,21 @@ func TestEmbedding_Predict(t *testing.T) {
 	}
 }
 
+func TestEmbedding_Base64(t *testing.T) {
+	f := serve(t, http.StatusOK, "embed-predict.json")
+	resp, err := claudeProvider(f).Embedding(bg, f.attempt(&llmux.Request{Input: []string{"a", "b"}, EncodingFormat: "base64"}, "text-embedding-005"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 0.5, -0.25, 0.125 as little-endian float32s.
+	if got := resp.Data[1].Base64; got != "AAAAPwAAgL4AAAA+" {
+		t.Errorf("base64 = %q", got)
+	}
+	if resp.Data[1].Vector[0] != 0.5 {
+		t.Errorf("vector = %v", resp.Data[1].Vector)
+	}
+}
+
 func TestEmbedding_Errors(t *testing.T) {
 	f := serve(t, http.StatusTooManyRequests, "errors/google-429-quota.json")
 	_, err := claudeProvider(f).Embedding(bg, f.attempt(&llmux.Request{Input: []string{"x"}}, "gemini-embedding-001"))

@@ -186,10 +186,14 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 	return p.gemini.ChatStream(ctx, a)
 }
 
-// SupportsParam reports whether the OpenAI parameter name is sent: what
-// the Anthropic codec sends for Claude models, what the Gemini codec
-// sends for the others.
+// SupportsParam reports whether the OpenAI parameter name is sent: for
+// embeddings dimensions and encoding_format; for chat, what the Anthropic
+// codec sends for Claude models, what the Gemini codec sends for the
+// others.
 func (p *Provider) SupportsParam(ct llmux.CallType, model, name string) bool {
+	if ct == llmux.CallEmbedding {
+		return embeddingParams[name]
+	}
 	if isClaude(model) {
 		return p.claude.SupportsParam(ct, model, name)
 	}
