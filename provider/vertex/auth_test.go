@@ -262,3 +262,55 @@ func TestCredentials_MissingProject(t *testing.T) {
 		t.Fatal("request sent")
 	}
 }
+
+// TestCredentials_ApplicationDefault: with no credentials configured, the
+// provider uses Application Default Credentials: gcloud's well-known file
+// (here a service account key under $HOME).
+func TestCredentials_ApplicationDefault(t *testing.T) {
+	clearEnv(t)
+	ts := newTokenServer(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	dir := filepath.Join(home, ".config", "gcloud")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "application_default_credentials.json"), serviceAccount(t, ts), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := serve(t, http.StatusOK, "gemini-generate.json")
+	p := New(WithBaseURL(f.srv.URL))
+	for range 2 {
+		if _, err := p.Chat(bg, f.attempt(hello(), "gemini-2.5-pro")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := last(t, f)
+	if r.Header.Get("Authorization") != "Bearer ya29.test-1" || !strings.HasPrefix(r.Path, "/v1/projects/sa-project/") {
+		t.Errorf("%s %s", r.Header.Get("Authorization"), r.Path)
+	}
+	if n := ts.grants.Load(); n != 1 {
+		t.Errorf("%d grants", n)
+	}
+}
+
+// TestCredentials_MetadataServerFailure: on Google Cloud (here a fake
+// metadata server, GCE_METADATA_HOST) a token the metadata server refuses
+// fails the call with CodeAuthentication, before sending.
+func TestCredentials_MetadataServerFailure(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("HOME", t.TempDir())
+	md := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no service account", http.StatusNotFound)
+	}))
+	defer md.Close()
+	t.Setenv("GCE_METADATA_HOST", strings.TrimPrefix(md.URL, "http://"))
+	f := serve(t, http.StatusOK, "gemini-generate.json")
+	_, err := New(WithBaseURL(f.srv.URL), WithProject("p")).Chat(bg, f.attempt(hello(), "gemini-2.5-pro"))
+	if llmux.CodeOf(err) != llmux.CodeAuthentication || !strings.Contains(err.Error(), "fetch access token") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(f.Requests()) != 0 {
+		t.Fatal("request sent")
+	}
+}
