@@ -55,13 +55,6 @@ func (o *object) setRaw(key string, b []byte) {
 	o.vals = append(o.vals, b)
 }
 
-func (o *object) get(key string) []byte {
-	if i := slices.Index(o.keys, key); i >= 0 {
-		return o.vals[i]
-	}
-	return nil
-}
-
 func (o *object) len() int { return len(o.keys) }
 
 // MarshalJSON writes the object.

@@ -73,12 +73,15 @@ func (p *Provider) mapError(status int, h http.Header, body []byte) *llmux.Error
 	if ge.Message != "" {
 		e.Message = ge.Message
 	}
+	// RetryInfo.retryDelay counts only when no Retry-After header came:
+	// a header, even "0", is the transport's word.
+	headerRetry := h.Get("Retry-After") != "" || h.Get("retry-after-ms") != ""
 	var reason string
 	for _, d := range ge.Details {
 		if d.Reason != "" && reason == "" {
 			reason = d.Reason
 		}
-		if d.RetryDelay != "" && e.RetryAfter == 0 {
+		if d.RetryDelay != "" && !headerRetry {
 			e.RetryAfter = retryDelay(d.RetryDelay)
 		}
 	}

@@ -25,10 +25,13 @@ const (
 
 // The methods an [Endpoint] is asked for.
 const (
-	MethodGenerate      = "generateContent"
-	MethodStream        = "streamGenerateContent?alt=sse"
-	MethodEmbed         = "embedContent"
-	MethodBatchEmbed    = "batchEmbedContents"
+	MethodGenerate   = "generateContent"
+	MethodStream     = "streamGenerateContent?alt=sse"
+	MethodEmbed      = "embedContent"
+	MethodBatchEmbed = "batchEmbedContents"
+)
+
+const (
 	keyHeader           = "x-goog-api-key"
 	missingKey          = "missing API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) or gemini.WithAPIKey"
 	endpointFailureText = "endpoint: "
@@ -40,11 +43,13 @@ const (
 // [MethodBatchEmbed] "batchEmbedContents"), the headers to add and the
 // secret they carry (reported masked, scrubbed everywhere).
 //
-// The provider calls it once per attempt, from the caller's goroutine,
-// concurrently for concurrent calls, before it sends anything; a
-// returns the attempt (a.Model is the upstream model, a.Request the
-// read-only request). An error that is an *llmux.Error is the attempt's
-// error as is; any other is wrapped as CodeAuthentication.
+// The provider calls it once per request it sends (once per attempt),
+// from the caller's goroutine, concurrently for concurrent calls, before
+// anything is sent. a is the attempt: a.Model is the upstream model (the
+// one to put in the URL), a.Request the read-only request (with its
+// ProviderParams), a.APIBase and a.APIKey the per-request overrides. An
+// error that is an *llmux.Error is the attempt's error as is; any other is
+// wrapped as CodeAuthentication.
 type Endpoint func(ctx context.Context, a *llmux.Attempt, method string) (url string, header http.Header, secret string, err error)
 
 // Provider is the Gemini API codec. It is immutable after [New] and safe
@@ -71,9 +76,10 @@ type config struct {
 // Option configures a [Provider].
 type Option func(*config)
 
-// WithAPIKey sets the API key, sent in the x-goog-api-key header. Default:
-// the GEMINI_API_KEY environment variable, else GOOGLE_API_KEY, read once
-// in [New]. A request's APIKey overrides it.
+// WithAPIKey sets the API key, sent in the x-goog-api-key header (never in
+// the URL). Default: the GOOGLE_API_KEY environment variable, else
+// GEMINI_API_KEY, read once in [New]; GOOGLE_API_KEY comes first as in
+// LiteLLM and Google's own SDKs. A request's APIKey overrides it.
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
 // WithBaseURL sets the API base URL, the part before "/models/...".
@@ -107,11 +113,11 @@ func WithEndpoint(e Endpoint) Option { return func(c *config) { c.endpoint = e }
 func WithName(name string) Option { return func(c *config) { c.name = name } }
 
 // New returns a Gemini API provider. Environment variables are read here
-// only: GEMINI_API_KEY (else GOOGLE_API_KEY) and GEMINI_API_BASE.
+// only: GOOGLE_API_KEY, else GEMINI_API_KEY, and GEMINI_API_BASE.
 func New(opts ...Option) *Provider {
 	cfg := config{
 		name:    DefaultName,
-		apiKey:  firstNonEmpty(os.Getenv("GEMINI_API_KEY"), os.Getenv("GOOGLE_API_KEY")),
+		apiKey:  firstNonEmpty(os.Getenv("GOOGLE_API_KEY"), os.Getenv("GEMINI_API_KEY")),
 		baseURL: firstNonEmpty(os.Getenv("GEMINI_API_BASE"), DefaultBaseURL),
 	}
 	for _, o := range opts {

@@ -1,6 +1,10 @@
 package gemini
 
-import "github.com/llmux/llmux"
+import (
+	"strings"
+
+	"github.com/llmux/llmux"
+)
 
 // chatParams are the OpenAI parameters generateContent takes; the package
 // documentation lists the member each one becomes.
@@ -16,15 +20,33 @@ var chatParams = map[string]bool{
 var embeddingParams = map[string]bool{"dimensions": true, "encoding_format": true}
 
 // SupportsParam reports whether the OpenAI parameter name is sent, for
-// chat completions and embeddings. Not supported: user,
+// chat completions and embeddings. reasoning_effort is refused for models
+// that do not think (gemini-1.x, gemini-2.0, gemma), so the client drops
+// or refuses it as configured. Not supported: user,
 // parallel_tool_calls (Gemini has no switch for it), logit_bias and the
 // other OpenAI-only parameters; text completions are not served.
-func (p *Provider) SupportsParam(ct llmux.CallType, _ string, name string) bool {
+func (p *Provider) SupportsParam(ct llmux.CallType, model, name string) bool {
 	switch ct {
 	case llmux.CallCompletion:
+		if name == "reasoning_effort" && !thinks(model) {
+			return false
+		}
 		return chatParams[name]
 	case llmux.CallEmbedding:
 		return embeddingParams[name]
 	}
 	return false
+}
+
+// thinks reports whether a model can take a thinkingConfig: every Gemini
+// from 2.5 on, and, to be safe, any model name this package does not know.
+func thinks(model string) bool {
+	m := strings.ToLower(model)
+	m = m[strings.LastIndex(m, "/")+1:]
+	for _, p := range [...]string{"gemini-1", "gemini-2.0", "gemini-pro", "gemma", "learnlm"} {
+		if strings.HasPrefix(m, p) {
+			return false
+		}
+	}
+	return true
 }

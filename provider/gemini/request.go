@@ -474,4 +474,3 @@ func (p *Provider) toolResult(i int, m llmux.Message, names map[string]string) (
 	}
 	return []part{{FunctionResponse: &functionResult{Name: name, Response: resp}}}, nil
 }
-

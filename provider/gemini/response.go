@@ -34,6 +34,38 @@ type candidate struct {
 	FinishMessage  string          `json:"finishMessage"`
 	Index          int             `json:"index"`
 	LogprobsResult json.RawMessage `json:"logprobsResult"`
+	// Metadata the OpenAI shape has no place for, kept in the choice's
+	// Extra under Gemini's names.
+	SafetyRatings     json.RawMessage `json:"safetyRatings"`
+	CitationMetadata  json.RawMessage `json:"citationMetadata"`
+	GroundingMetadata json.RawMessage `json:"groundingMetadata"`
+	URLContextMeta    json.RawMessage `json:"urlContextMetadata"`
+}
+
+// extra returns the candidate's members kept in its choice's Extra:
+// logprobsResult, safetyRatings, citationMetadata, groundingMetadata and
+// urlContextMetadata, as Gemini sent them; nil when there are none.
+func (c *candidate) extra() map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	for _, f := range [...]struct {
+		name string
+		v    json.RawMessage
+	}{
+		{"logprobsResult", c.LogprobsResult},
+		{"safetyRatings", c.SafetyRatings},
+		{"citationMetadata", c.CitationMetadata},
+		{"groundingMetadata", c.GroundingMetadata},
+		{"urlContextMetadata", c.URLContextMeta},
+	} {
+		if len(f.v) == 0 || string(f.v) == "null" {
+			continue
+		}
+		if m == nil {
+			m = map[string]json.RawMessage{}
+		}
+		m[f.name] = append(json.RawMessage(nil), f.v...)
+	}
+	return m
 }
 
 type responsePart struct {
@@ -159,7 +191,8 @@ func (p *Provider) decodeGenerate(model string, b []byte) (*llmux.Response, erro
 		Usage:   g.UsageMetadata.toLLMux(),
 		Raw:     json.RawMessage(b),
 	}
-	for _, c := range g.Candidates {
+	for i := range g.Candidates {
+		c := &g.Candidates[i]
 		msg := llmux.Message{Role: llmux.RoleAssistant}
 		var text, reasoning strings.Builder
 		if c.Content != nil {
@@ -180,11 +213,7 @@ func (p *Provider) decodeGenerate(model string, b []byte) (*llmux.Response, erro
 		if len(msg.ToolCalls) > 0 && finish == "stop" {
 			finish = "tool_calls"
 		}
-		ch := llmux.Choice{Index: c.Index, Message: msg, FinishReason: finish}
-		if len(c.LogprobsResult) > 0 {
-			ch.Extra = map[string]json.RawMessage{"logprobsResult": append(json.RawMessage(nil), c.LogprobsResult...)}
-		}
-		resp.Choices = append(resp.Choices, ch)
+		resp.Choices = append(resp.Choices, llmux.Choice{Index: c.Index, Message: msg, FinishReason: finish, Extra: c.extra()})
 	}
 	return resp, nil
 }

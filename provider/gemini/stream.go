@@ -31,7 +31,7 @@ type stream struct {
 	model, id string
 	created   int64
 	usage     *usageMetadata
-	started   bool
+	started   map[int]bool // candidate indexes that had a chunk
 	finished  bool
 	toolCalls map[int]int // candidate index -> tool calls so far
 	pending   []*llmux.Chunk
@@ -112,9 +112,10 @@ func (s *stream) event(data []byte) error {
 	if g.UsageMetadata != nil {
 		s.usage = g.UsageMetadata
 	}
-	for _, c := range g.Candidates {
+	for i := range g.Candidates {
+		c := &g.Candidates[i]
 		d := llmux.Delta{}
-		if !s.started {
+		if !s.started[c.Index] {
 			d.Role = llmux.RoleAssistant
 		}
 		var text, reasoning strings.Builder
@@ -143,14 +144,14 @@ func (s *stream) event(data []byte) error {
 		if finish != "" {
 			s.finished = true
 		}
-		if d.Role == "" && d.Content == "" && d.ReasoningContent == "" && len(d.ToolCalls) == 0 && finish == "" {
+		if d.Role == "" && d.Content == "" && d.ReasoningContent == "" && len(d.ToolCalls) == 0 && finish == "" && c.extra() == nil {
 			continue
 		}
-		s.started = true
-		ch := llmux.ChunkChoice{Index: c.Index, Delta: d, FinishReason: finish}
-		if len(c.LogprobsResult) > 0 {
-			ch.Extra = map[string]json.RawMessage{"logprobsResult": append(json.RawMessage(nil), c.LogprobsResult...)}
+		if s.started == nil {
+			s.started = map[int]bool{}
 		}
+		s.started[c.Index] = true
+		ch := llmux.ChunkChoice{Index: c.Index, Delta: d, FinishReason: finish, Extra: c.extra()}
 		s.pending = append(s.pending, &llmux.Chunk{ID: s.chunkID(), Object: "chat.completion.chunk", Created: s.created,
 			Model: s.model, Choices: []llmux.ChunkChoice{ch}})
 	}
