@@ -52,6 +52,7 @@ var (
 	_ provider.ModelClaimer   = (*Provider)(nil)
 	_ provider.Embedder       = (*Provider)(nil)
 	_ provider.ParamSupporter = (*Provider)(nil)
+	_ provider.Describer      = (*Provider)(nil)
 )
 
 type config struct {
