@@ -127,3 +127,24 @@ func TestProviderParams_ProjectFromRequestCredentials(t *testing.T) {
 		t.Errorf("path = %s", got)
 	}
 }
+
+// TestWithEnv: the defaults come from the given environment; options win.
+func TestWithEnv(t *testing.T) {
+	clearEnv(t)
+	f := serve(t, http.StatusOK, "gemini-generate.json")
+	env := map[string]string{"VERTEX_PROJECT": "env-p", "VERTEX_LOCATION": "global", "VERTEX_API_BASE": f.srv.URL}
+	p := New(WithEnv(func(k string) string { return env[k] }), WithTokenSource(&staticToken{tok: "t"}))
+	if _, err := p.Chat(bg, f.attempt(hello(), "gemini-2.5-pro")); err != nil {
+		t.Fatal(err)
+	}
+	if got := last(t, f).Path; got != "/v1/projects/env-p/locations/global/publishers/google/models/gemini-2.5-pro:generateContent" {
+		t.Errorf("path = %s", got)
+	}
+	p = New(WithEnv(func(k string) string { return env[k] }), WithTokenSource(&staticToken{tok: "t"}), WithProject("opt-p"))
+	if _, err := p.Chat(bg, f.attempt(hello(), "gemini-2.5-pro")); err != nil {
+		t.Fatal(err)
+	}
+	if got := last(t, f).Path; !strings.HasPrefix(got, "/v1/projects/opt-p/locations/global/") {
+		t.Errorf("path = %s", got)
+	}
+}

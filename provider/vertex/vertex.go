@@ -60,6 +60,7 @@ type config struct {
 	credentials                string // vertex_credentials: JSON or a file path
 	tokenSource                oauth2.TokenSource
 	header                     http.Header
+	getenv                     func(string) string
 }
 
 // Option configures a [Provider].
@@ -101,6 +102,13 @@ func WithTokenSource(ts oauth2.TokenSource) Option { return func(c *config) { c.
 // it.
 func WithBaseURL(url string) Option { return func(c *config) { c.baseURL = url } }
 
+// WithEnv sets the environment [New] reads its defaults from. Default:
+// os.Getenv. A gateway passes its own lookup so tests and embedders
+// control it. Application Default Credentials (the gcloud file under
+// $HOME, the metadata server) are found through the process environment
+// whatever this is.
+func WithEnv(getenv func(string) string) Option { return func(c *config) { c.getenv = getenv } }
+
 // WithHeader adds a header to every request. Default: none. Authorization
 // and Content-Type are set by the provider.
 func WithHeader(key, value string) Option {
@@ -112,24 +120,42 @@ func WithHeader(key, value string) Option {
 	}
 }
 
-// New returns a Vertex AI provider. Environment variables are read here
-// only: VERTEXAI_PROJECT, VERTEX_PROJECT, VERTEXAI_LOCATION,
+// New returns a Vertex AI provider. Environment variables ([WithEnv]) are
+// read here only, for the settings no option sets: VERTEXAI_PROJECT, VERTEX_PROJECT, VERTEXAI_LOCATION,
 // VERTEX_LOCATION, VERTEXAI_CREDENTIALS, VERTEX_CREDENTIALS,
 // GOOGLE_APPLICATION_CREDENTIALS, VERTEXAI_API_BASE and VERTEX_API_BASE.
 // Credentials are loaded, and Application Default Credentials looked up,
 // on the first call, not here.
 func New(opts ...Option) *Provider {
-	cfg := config{
-		project:  firstNonEmpty(os.Getenv("VERTEXAI_PROJECT"), os.Getenv("VERTEX_PROJECT")),
-		location: firstNonEmpty(os.Getenv("VERTEXAI_LOCATION"), os.Getenv("VERTEX_LOCATION")),
-		credentials: firstNonEmpty(os.Getenv("VERTEXAI_CREDENTIALS"), os.Getenv("VERTEX_CREDENTIALS"),
-			os.Getenv("GOOGLE_APPLICATION_CREDENTIALS")),
-		baseURL: firstNonEmpty(os.Getenv("VERTEXAI_API_BASE"), os.Getenv("VERTEX_API_BASE")),
-	}
+	var cfg config
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
+	}
+	env := cfg.getenv
+	if env == nil {
+		env = os.Getenv
+	}
+	from := func(names ...string) string {
+		for _, n := range names {
+			if v := env(n); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	if cfg.project == "" {
+		cfg.project = from("VERTEXAI_PROJECT", "VERTEX_PROJECT")
+	}
+	if cfg.location == "" {
+		cfg.location = from("VERTEXAI_LOCATION", "VERTEX_LOCATION")
+	}
+	if cfg.credentials == "" && cfg.tokenSource == nil {
+		cfg.credentials = from("VERTEXAI_CREDENTIALS", "VERTEX_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = from("VERTEXAI_API_BASE", "VERTEX_API_BASE")
 	}
 	p := &Provider{cfg: cfg, creds: newCredCache(cfg.credentials, cfg.tokenSource)}
 	var gopts []gemini.Option
