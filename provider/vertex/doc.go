@@ -52,13 +52,15 @@
 // Location: the request's vertex_location, else [WithLocation], else
 // VERTEXAI_LOCATION / VERTEX_LOCATION, else [DefaultLocation]
 // (us-central1); "global" uses the host aiplatform.googleapis.com, any
-// other location {location}-aiplatform.googleapis.com. Base URL: the
+// other location {location}-aiplatform.googleapis.com (a location must be
+// lowercase letters, digits and dashes). Base URL: the
 // request's api_base, else [WithBaseURL], else VERTEXAI_API_BASE /
 // VERTEX_API_BASE (see [WithBaseURL] for the forms it takes). The request
 // settings are [llmux.Request.ProviderParams] entries, by LiteLLM's
 // litellm_params names (vertex_project, vertex_location,
 // vertex_credentials; the older vertex_ai_project, vertex_ai_location and
-// vertex_ai_credentials too).
+// vertex_ai_credentials too). The environment variables are read in
+// [New], from [WithEnv]'s lookup (default os.Getenv).
 //
 // # Gemini models
 //

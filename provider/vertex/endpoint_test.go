@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/llmux/llmux"
 )
 
 func TestTarget_URL(t *testing.T) {
@@ -147,4 +149,27 @@ func TestWithEnv(t *testing.T) {
 	if got := last(t, f).Path; !strings.HasPrefix(got, "/v1/projects/opt-p/locations/global/") {
 		t.Errorf("path = %s", got)
 	}
+}
+
+// TestProviderParams_LocationCannotChangeTheHost: a location that is not a
+// region name is refused before the token goes anywhere.
+func TestProviderParams_LocationCannotChangeTheHost(t *testing.T) {
+	clearEnv(t)
+	src := &staticToken{tok: "ya29.secret"}
+	p := New(WithTokenSource(src), WithProject("p"))
+	for _, loc := range []string{"evil.example/#", "us-central1.evil.example", "US-CENTRAL1", "a b", "x@y"} {
+		req := hello()
+		req.ProviderParams = map[string]string{"vertex_location": loc}
+		_, err := p.Chat(bg, &llmux.Attempt{Request: req, Model: "gemini-2.5-pro", Number: 1, HTTPClient: &http.Client{Transport: failTransport{t}}})
+		if llmux.CodeOf(err) != llmux.CodeInvalidRequest || !strings.Contains(err.Error(), "invalid location") {
+			t.Errorf("%q: err = %v", loc, err)
+		}
+	}
+}
+
+type failTransport struct{ t *testing.T }
+
+func (f failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.t.Errorf("request sent to %s", r.URL)
+	return nil, http.ErrHandlerTimeout
 }

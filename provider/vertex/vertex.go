@@ -2,6 +2,7 @@ package vertex
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -257,11 +258,31 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt) (target, error
 			t.project = cr.project
 		}
 	}
+	if !validLocation(t.location) {
+		// The location names the host: a request's vertex_location must
+		// not send the token elsewhere ("evil.example/#").
+		return target{}, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Param: ParamLocation,
+			Message: fmt.Sprintf("invalid location %q: want a region such as us-central1, or global", t.location)}
+	}
 	if t.project == "" && !namesModel(t.base) {
 		return target{}, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName,
 			Message: "missing project: set vertex_project, VERTEXAI_PROJECT or vertex.WithProject, or use credentials with a project_id"}
 	}
 	return t, nil
+}
+
+// validLocation reports whether a location is a region name: lowercase
+// letters, digits and dashes.
+func validLocation(l string) bool {
+	if l == "" || len(l) > 63 {
+		return false
+	}
+	for _, r := range l {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // url builds the URL of a method of a publisher's model:
