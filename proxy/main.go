@@ -21,6 +21,7 @@ import (
 	"github.com/llmux/llmux/provider/azure"
 	"github.com/llmux/llmux/provider/gemini"
 	"github.com/llmux/llmux/provider/openai"
+	"github.com/llmux/llmux/provider/vertex"
 	"github.com/llmux/llmux/proxy/config"
 )
 
@@ -194,7 +195,9 @@ func Defaults(getenv func(string) string) ([]Option, error) {
 // environment, as client options: OpenAI (OPENAI_API_KEY,
 // OPENAI_BASE_URL), Azure (AZURE_API_KEY, AZURE_API_BASE,
 // AZURE_API_VERSION), Anthropic (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL),
-// Gemini (GOOGLE_API_KEY or GEMINI_API_KEY, GEMINI_API_BASE) and every OpenAI-compatible service of [openai.Family] (groq/,
+// Gemini (GOOGLE_API_KEY or GEMINI_API_KEY, GEMINI_API_BASE), Vertex AI
+// (VERTEXAI_PROJECT, VERTEXAI_LOCATION, GOOGLE_APPLICATION_CREDENTIALS or
+// Application Default Credentials, read on first use) and every OpenAI-compatible service of [openai.Family] (groq/,
 // together_ai/, ollama/... with their LiteLLM variables). README's
 // provider table lists them ([Providers]).
 func EnvProviders(getenv func(string) string) []llmux.Option {
@@ -236,7 +239,8 @@ func Providers(getenv func(string) string) []llmux.Provider {
 	if v := getenv("GEMINI_API_BASE"); v != "" {
 		ge = append(ge, gemini.WithBaseURL(v))
 	}
-	ps := []llmux.Provider{openai.New(oa...), azure.New(az...), anthropic.New(an...), gemini.New(ge...)}
+	ps := []llmux.Provider{openai.New(oa...), azure.New(az...), anthropic.New(an...), gemini.New(ge...),
+		vertex.New(vertex.WithEnv(getenv))}
 	for _, f := range openai.Family {
 		p, err := openai.NewCompatible(f.Prefix, openai.WithEnv(getenv))
 		if err != nil {

@@ -134,4 +134,15 @@ func TestClientProviderParams_OnlyWhenAllowed(t *testing.T) {
 		!strings.Contains(string(b), "aws_region_name") {
 		t.Errorf("a number: %d %s", status, b)
 	}
+	// Nothing that makes the gateway read its own files or profiles.
+	for _, bad := range []string{`"vertex_credentials":"/etc/passwd"`, `"aws_profile_name":"prod"`, `"aws_role_name":"arn:aws:iam::1:role/x"`} {
+		status, _, b := g.post(t, "/v1/chat/completions", `{"model":"spy/m",`+bad+`,"messages":[{"role":"user","content":"hi"}]}`)
+		name, _, _ := strings.Cut(strings.Trim(bad, `"`), `"`)
+		if status != 400 || !strings.Contains(string(b), name) {
+			t.Errorf("%s: %d %s", bad, status, b)
+		}
+	}
+	if len(spy.seen) != 1 {
+		t.Errorf("a refused setting reached the provider: %v", spy.seen)
+	}
 }

@@ -120,3 +120,32 @@ model_list:
 		t.Errorf("streamed text %q", text)
 	}
 }
+
+// A Vertex AI deployment: vertex_project and vertex_location from
+// litellm_params place the call; the deployment's api_key is the access
+// token (the OAuth path is provider/vertex's tests').
+func TestGateway_VertexDeployment(t *testing.T) {
+	const token = "ya29.gateway-test-token-0123456789"
+	up := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/gemini-generate.json"))})
+	g := providerGateway(t, `
+model_list:
+  - model_name: pro
+    litellm_params:
+      model: vertex_ai/gemini-2.5-pro
+      vertex_project: my-project
+      vertex_location: europe-west4
+      api_base: os.environ/VERTEX_BASE
+      api_key: os.environ/VERTEX_TOKEN
+`, map[string]string{"VERTEX_BASE": up.URL, "VERTEX_TOKEN": token})
+	status, _, body := g.post(t, "/v1/chat/completions", `{"model":"pro","messages":[{"role":"user","content":"hi"}]}`)
+	if status != 200 || !strings.Contains(string(body), `"content":"Hello! How can I help you today?"`) {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	if want := "/v1/projects/my-project/locations/europe-west4/publishers/google/models/gemini-2.5-pro:generateContent"; up.paths[0] != want {
+		t.Errorf("upstream path %s, want %s", up.paths[0], want)
+	}
+	if got := up.headers[0].Get("Authorization"); got != "Bearer "+token {
+		t.Errorf("Authorization %q", got)
+	}
+	checkProviderCall(t, g, up, token, "Hello! How can I help you today?", false)
+}

@@ -58,6 +58,18 @@ func paramOf(msg string) string {
 	return after[:end]
 }
 
+// clientProviderParams are the provider settings a client may send when
+// client-side credentials are allowed: credentials and where to use them,
+// nothing that makes the gateway read its own files or profiles
+// (aws_profile_name, a vertex_credentials path) or assume a role.
+var clientProviderParams = map[string]bool{
+	"vertex_project": true, "vertex_location": true, "vertex_credentials": true,
+	"aws_region_name": true, "aws_access_key_id": true, "aws_secret_access_key": true, "aws_session_token": true,
+}
+
+const clientProviderParamList = "vertex_project, vertex_location, vertex_credentials (JSON), aws_region_name, " +
+	"aws_access_key_id, aws_secret_access_key, aws_session_token"
+
 // credentialKeys are the body members that set a client's own
 // credentials (allowed only with WithClientCredentials).
 var credentialKeys = []string{"api_key", "api_base", "base_url", "api_version"}
@@ -143,12 +155,19 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 		if !s.set.clientCredentials {
 			return badRequest(k, "%s: client-side provider settings are not allowed on this gateway (general_settings.allow_client_side_credentials)", k)
 		}
+		if !clientProviderParams[k] {
+			return badRequest(k, "%s: not accepted from a client (client-side provider settings: %s)", k, clientProviderParamList)
+		}
 		var v string
 		if err := json.Unmarshal(raw, &v); err != nil {
 			if len(raw) == 0 || raw[0] != '{' {
 				return badRequest(k, "%s: want a string (or, for credentials, a JSON object)", k)
 			}
 			v = string(raw) // vertex_credentials given as an object
+		}
+		if k == "vertex_credentials" && !strings.HasPrefix(strings.TrimSpace(v), "{") {
+			// A path would make the gateway open a file the client chose.
+			return badRequest(k, "%s: a client must send the service-account key itself (a JSON object), not a file path", k)
 		}
 		if params == nil {
 			params = map[string]string{}
