@@ -51,10 +51,9 @@ func decodeErrorBody(body []byte) (errorBody, bool) {
 	return eb, eb.Error != nil && (eb.Error.Status != "" || eb.Error.Message != "" || eb.Error.Code != 0)
 }
 
-// mapError is the one place Gemini errors are classified: the code starts
-// from the HTTP status and is refined by the body's status (Google's
-// canonical error code name). status is 0 for an in-band stream error;
-// h may be nil.
+// mapError builds the error of a Gemini answer: the code starts from the
+// HTTP status and is refined by the body ([RefineError]). status is 0 for
+// an in-band stream error; h may be nil.
 func (p *Provider) mapError(status int, h http.Header, body []byte) *llmux.Error {
 	e := provider.HTTPError(p.cfg.name, status, h, body)
 	eb, ok := decodeErrorBody(body)
@@ -65,17 +64,41 @@ func (p *Provider) mapError(status int, h http.Header, body []byte) *llmux.Error
 		}
 		return e
 	}
-	ge := eb.Error
-	if status == 0 && ge.Code != 0 {
-		e.Code = provider.CodeForStatus(ge.Code)
+	if status == 0 && eb.Error.Code != 0 {
+		e.Code = provider.CodeForStatus(eb.Error.Code)
 	}
+	refine(e, h, eb)
+	if e.Code == llmux.CodeUnknown && status == 0 {
+		e.Code = llmux.CodeServer
+	}
+	return e
+}
+
+// RefineError is the one place Google-shaped errors (google.rpc.Status in
+// JSON, in e.Body) are classified: the code e has from the HTTP status is
+// refined by the body's canonical status name, and Type, Message and
+// RetryAfter (RetryInfo.retryDelay, unless h has a Retry-After header, or
+// h is nil and e has a RetryAfter) are
+// taken from it. Vertex AI's errors use it too. e is an error built by
+// [provider.HTTPError]; it is changed in place, so it must be the
+// caller's own. A body that is not Google's leaves e as it was.
+func RefineError(e *llmux.Error, h http.Header) *llmux.Error {
+	if eb, ok := decodeErrorBody(e.Body); ok {
+		refine(e, h, eb)
+	}
+	return e
+}
+
+func refine(e *llmux.Error, h http.Header, eb errorBody) {
+	ge := eb.Error
 	e.Type = ge.Status
 	if ge.Message != "" {
 		e.Message = ge.Message
 	}
 	// RetryInfo.retryDelay counts only when no Retry-After header came:
-	// a header, even "0", is the transport's word.
-	headerRetry := h.Get("Retry-After") != "" || h.Get("retry-after-ms") != ""
+	// a header, even "0", is the transport's word. Without the headers, a
+	// RetryAfter e already has came from one.
+	headerRetry := h.Get("Retry-After") != "" || h.Get("retry-after-ms") != "" || (h == nil && e.RetryAfter > 0)
 	var reason string
 	for _, d := range ge.Details {
 		if d.Reason != "" && reason == "" {
@@ -95,11 +118,13 @@ func (p *Provider) mapError(status int, h http.Header, body []byte) *llmux.Error
 		//	  "details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID",...}]}}
 		case reason == "API_KEY_INVALID" || strings.Contains(msg, "api key not valid") || strings.Contains(msg, "api key expired"):
 			e.Code = llmux.CodeAuthentication
-		// An over-long prompt has no error type of its own. Example:
+		// An over-long prompt has no error type of its own. Examples:
 		//	{"error":{"code":400,"message":"The input token count (1234567) exceeds the maximum number of tokens allowed (1048576).","status":"INVALID_ARGUMENT"}}
+		// and Claude on Vertex AI's "prompt is too long: 210000 tokens > 200000 maximum".
 		case strings.Contains(msg, "exceeds the maximum number of tokens"),
 			strings.Contains(msg, "token count") && strings.Contains(msg, "exceeds"),
-			strings.Contains(msg, "input context is too long"):
+			strings.Contains(msg, "input context is too long"),
+			strings.Contains(msg, "prompt is too long"):
 			e.Code = llmux.CodeContextLength
 		}
 	case "UNAUTHENTICATED":
@@ -123,12 +148,7 @@ func (p *Provider) mapError(status int, h http.Header, body []byte) *llmux.Error
 		e.Code = llmux.CodeServer
 	case "UNIMPLEMENTED":
 		e.Code = llmux.CodeUnsupported
-	default:
-		if e.Code == llmux.CodeUnknown && status == 0 {
-			e.Code = llmux.CodeServer
-		}
 	}
-	return e
 }
 
 // retryDelay parses a google.protobuf.Duration in JSON ("34s", "1.5s");

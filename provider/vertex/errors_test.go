@@ -26,7 +26,7 @@ func FuzzMapGoogleError(f *testing.F) {
 		if status < 100 || status > 599 {
 			return
 		}
-		e := mapGoogleError(provider.HTTPError(providerName, status, nil, body))
+		e := mapGoogleError(provider.HTTPError(providerName, status, nil, body), nil)
 		if e.StatusCode != status || e.Message == "" || e.Provider != providerName {
 			t.Fatalf("%+v", e)
 		}
