@@ -1,0 +1,234 @@
+package bedrock
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
+)
+
+// The LiteLLM litellm_params names read from a request's ProviderParams.
+const (
+	paramAccessKeyID     = "aws_access_key_id"
+	paramSecretAccessKey = "aws_secret_access_key"
+	paramSessionToken    = "aws_session_token"
+	paramRegion          = "aws_region_name"
+	paramProfile         = "aws_profile_name"
+	paramEndpoint        = "aws_bedrock_runtime_endpoint"
+)
+
+const missingCredentials = "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY " +
+	"(and AWS_SESSION_TOKEN for temporary credentials), or AWS_PROFILE, or AWS_BEARER_TOKEN_BEDROCK " +
+	"(a Bedrock API key), or pass aws_access_key_id and aws_secret_access_key"
+
+// target is where and how one request goes: the endpoint, the region and
+// either a bearer token or SigV4 credentials.
+type target struct {
+	base   string
+	region string
+	bearer string
+	creds  aws.Credentials
+}
+
+// secret returns what the request carries as its key: the bearer token,
+// or the access key id (the secret access key is never sent).
+func (t *target) secret() string {
+	if t.bearer != "" {
+		return t.bearer
+	}
+	return t.creds.AccessKeyID
+}
+
+// resolve picks the request's settings: its ProviderParams, APIKey and
+// APIBase over the provider's options. Credentials, first found wins:
+//
+//  1. aws_access_key_id + aws_secret_access_key (+ aws_session_token);
+//  2. the request's API key (api_key), as a Bedrock API key;
+//  3. aws_profile_name, through the default chain of that profile;
+//  4. [WithCredentials] or [WithStaticCredentials];
+//  5. [WithAPIKey] or AWS_BEARER_TOKEN_BEDROCK;
+//  6. the AWS default credential chain ([WithProfile] or AWS_PROFILE).
+func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) (*target, error) {
+	pp := requestParams(a)
+	t := &target{region: firstNonEmpty(pp[paramRegion], p.cfg.region)}
+	var chain *aws.Config
+	var credsProvider aws.CredentialsProvider
+	id, secret := pp[paramAccessKeyID], pp[paramSecretAccessKey]
+	switch {
+	case id != "" || secret != "":
+		if id == "" || secret == "" {
+			return nil, authError("aws_access_key_id and aws_secret_access_key must be given together", nil)
+		}
+		t.creds = aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: pp[paramSessionToken], Source: "ProviderParams"}
+	case a.APIKey != "":
+		t.bearer = a.APIKey
+	case pp[paramProfile] != "":
+		c, err := p.chain(ctx, pp[paramProfile])
+		if err != nil {
+			return nil, err
+		}
+		chain, credsProvider = c, c.Credentials
+	case p.cfg.creds != nil:
+		credsProvider = p.cfg.creds
+	case p.cfg.apiKey != "":
+		t.bearer = p.cfg.apiKey
+	default:
+		c, err := p.chain(ctx, p.cfg.profile)
+		if err != nil {
+			return nil, err
+		}
+		chain, credsProvider = c, c.Credentials
+	}
+	if credsProvider != nil {
+		creds, err := credsProvider.Retrieve(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, withProvider(provider.TransportError(ctx, err))
+			}
+			return nil, authError(missingCredentials, err)
+		}
+		if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
+			return nil, authError(missingCredentials, nil)
+		}
+		t.creds = creds
+	}
+	if t.region == "" {
+		t.region = regionOfARN(model)
+	}
+	if t.region == "" && chain != nil {
+		t.region = chain.Region
+	}
+	if t.region == "" {
+		t.region = DefaultRegion
+	}
+	t.base = firstNonEmpty(pp[paramEndpoint], a.APIBase, p.cfg.baseURL)
+	if t.base == "" {
+		t.base = "https://bedrock-runtime." + t.region + ".amazonaws.com"
+	}
+	return t, nil
+}
+
+// chain returns the AWS default configuration of a profile ("" for the
+// default), loaded on first use and kept: its credentials provider caches
+// and refreshes the credentials. A failed load is not kept, so a later
+// request tries again.
+func (p *Provider) chain(ctx context.Context, profile string) (*aws.Config, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.chains[profile]; c != nil {
+		return c, nil
+	}
+	var opts []func(*awsconfig.LoadOptions) error
+	if profile != "" {
+		opts = append(opts, awsconfig.WithSharedConfigProfile(profile))
+	}
+	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, withProvider(provider.TransportError(ctx, err))
+		}
+		return nil, authError("load the AWS configuration", err)
+	}
+	if c.Credentials == nil {
+		return nil, authError(missingCredentials, nil)
+	}
+	if p.chains == nil {
+		p.chains = make(map[string]*aws.Config)
+	}
+	p.chains[profile] = &c
+	return &c, nil
+}
+
+func authError(msg string, err error) *llmux.Error {
+	e := &llmux.Error{Code: llmux.CodeAuthentication, Provider: providerName, Message: msg, Err: err}
+	if err != nil {
+		e.Message = msg + ": " + err.Error()
+	}
+	return e
+}
+
+// send resolves the request's target, signs the request (or sets the
+// bearer token), sends it and turns a non-2xx answer into an
+// *llmux.Error. On success the caller owns resp.Body.
+func (p *Provider) send(ctx context.Context, a *llmux.Attempt, model, path string, body []byte) (*http.Response, error) {
+	t, err := p.resolve(ctx, a, model)
+	if err != nil {
+		return nil, err
+	}
+	url := endpoint(t.base, model, path)
+	h := make(http.Header, len(p.cfg.header)+6)
+	for k, v := range p.cfg.header {
+		h[k] = append([]string(nil), v...)
+	}
+	for _, k := range [...]string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"} {
+		h.Del(k)
+	}
+	h.Set("Content-Type", "application/json")
+	if path == "/converse-stream" {
+		h.Set("Accept", "application/vnd.amazon.eventstream")
+	} else {
+		h.Set("Accept", "application/json")
+	}
+	if t.bearer != "" {
+		h.Set("Authorization", "Bearer "+t.bearer)
+	} else if h, err = p.sign(ctx, url, h, body, t); err != nil {
+		return nil, err
+	}
+	resp, err := provider.Send(ctx, a, provider.Wire{
+		Method: http.MethodPost,
+		URL:    url,
+		Header: h,
+		Body:   body,
+		APIKey: t.secret(),
+	})
+	if err != nil {
+		return nil, withProvider(err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		b, err := provider.ReadBody(a, resp)
+		if err != nil {
+			return nil, withProvider(err)
+		}
+		return nil, redact(mapError(resp.StatusCode, resp.Header, b), t.creds.SecretAccessKey, t.creds.SessionToken, t.bearer)
+	}
+	return resp, nil
+}
+
+// sign returns h with the SigV4 headers of a POST of body to url:
+// X-Amz-Date, X-Amz-Security-Token for temporary credentials, and
+// Authorization. The signature covers the host, Content-Length and every
+// header in h.
+func (p *Provider) sign(ctx context.Context, url string, h http.Header, body []byte, t *target) (http.Header, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Message: "build request: " + err.Error(), Err: err}
+	}
+	req.Header = h
+	sum := sha256.Sum256(body)
+	if err := p.signer.SignHTTP(ctx, t.creds, req, hex.EncodeToString(sum[:]), signingName, t.region, time.Now()); err != nil {
+		return nil, authError("sign the request", err)
+	}
+	return req.Header, nil
+}
+
+// redact removes secrets from an error's message and body, in case an
+// upstream echoes one back.
+func redact(e *llmux.Error, secrets ...string) *llmux.Error {
+	for _, s := range secrets {
+		if len(strings.TrimSpace(s)) < 8 {
+			continue
+		}
+		e.Message = strings.ReplaceAll(e.Message, s, "[REDACTED]")
+		e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte("[REDACTED]"))
+	}
+	return e
+}
