@@ -7,9 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
+
+	"github.com/llmux/llmux/internal/mask"
 )
 
 // cacheKeyVersion starts every key's hashed input. Changing what goes into
@@ -126,6 +129,16 @@ func cacheKey(ct CallType, provider, upstream string, req *Request) string {
 	w.extra(req.Extra)
 	w.opt("api_base", req.APIBase)
 	w.opt("api_version", req.APIVersion)
+	if len(req.ProviderParams) > 0 {
+		// Where the call goes (vertex_project, aws_region_name...) may
+		// change the answer; the credentials do not, and stay out of the
+		// key as APIKey does.
+		for _, k := range slices.Sorted(maps.Keys(req.ProviderParams)) {
+			if !mask.IsSecretName(k) {
+				w.opt("provider_params."+k, req.ProviderParams[k])
+			}
+		}
+	}
 	switch m := req.MockResponse.(type) {
 	case string:
 		w.str("mock_response", m)

@@ -75,7 +75,7 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 	cl.ev.CallType = ct
 	cl.ev.Stream = stream
 	cl.ev.Model = req.Model
-	cl.secrets.Add(req.APIKey)
+	cl.addRequestSecrets(req)
 	var regErr error
 	if len(req.Callbacks) > 0 {
 		r, err := newRegistry(req.Callbacks, registryConfig{log: c.cfg.log, shared: c.requestQueue, sharedStats: &c.reqStats,
@@ -257,6 +257,18 @@ func (cl *call) run(ctx context.Context) (res *Result, err error) {
 	return cl.chain(ctx, &cl.callv)
 }
 
+// addRequestSecrets adds the secrets req carries: its APIKey and the
+// values of its ProviderParams whose names look secret.
+func (cl *call) addRequestSecrets(req *Request) {
+	cl.secrets.Add(req.APIKey)
+	for k, v := range req.ProviderParams {
+		if mask.IsSecretName(k) {
+			cl.secrets.Add(v)
+			cl.secrets.AddJSON(v) // a service-account key's private_key
+		}
+	}
+}
+
 // invoke runs the call as the client does at the end of the middleware
 // chain: validate, resolve, check the parameters, then answer from the
 // cache or the provider.
@@ -266,7 +278,7 @@ func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
 			return nil, &Error{Code: CodeInvalidRequest, Message: "middleware set a nil request"}
 		}
 		cl.req, cl.eff = c.Request, c.Request
-		cl.secrets.Add(cl.req.APIKey)
+		cl.addRequestSecrets(cl.req)
 	}
 	req := cl.req
 	if err := validate(req, cl.ct); err != nil {

@@ -205,6 +205,7 @@ func (r *Request) Clone() *Request {
 	c.Metadata = copyMeta(r.Metadata)
 	c.Tags = cloneStrings(r.Tags)
 	c.AllowedParams = cloneStrings(r.AllowedParams)
+	c.ProviderParams = maps.Clone(r.ProviderParams)
 	c.Price = clonePtr(r.Price)
 	c.Cache = clonePtr(r.Cache)
 	c.Route = clonePtr(r.Route)

@@ -96,6 +96,15 @@ type Request struct {
 	APIBase    string
 	APIKey     string
 	APIVersion string
+	// ProviderParams are provider settings for this request only, by
+	// LiteLLM's litellm_params names: "vertex_project",
+	// "vertex_location", "vertex_credentials", "aws_region_name",
+	// "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+	// "aws_profile_name"... Each provider reads the names it documents and
+	// ignores the others. Values under names that look secret (key, token,
+	// secret, credential, password) are scrubbed from everything the call
+	// reports, as APIKey is; none reaches an event.
+	ProviderParams map[string]string
 	// Timeout bounds each attempt up to the response headers; 0 uses the
 	// client's (default 10 minutes).
 	Timeout time.Duration
@@ -226,7 +235,7 @@ func (r *Request) setBody(b *Request) {
 	opts := *r
 	*r = *b
 	r.Metadata, r.Tags, r.TraceID = opts.Metadata, opts.Tags, opts.TraceID
-	r.APIBase, r.APIKey, r.APIVersion = opts.APIBase, opts.APIKey, opts.APIVersion
+	r.APIBase, r.APIKey, r.APIVersion, r.ProviderParams = opts.APIBase, opts.APIKey, opts.APIVersion, opts.ProviderParams
 	r.Timeout, r.MaxRetries = opts.Timeout, opts.MaxRetries
 	r.Callbacks, r.Middleware = opts.Callbacks, opts.Middleware
 	r.TurnOffMessageLogging, r.NoLog = opts.TurnOffMessageLogging, opts.NoLog

@@ -107,7 +107,7 @@ func echoServer(t *testing.T, key, echo string) *httptest.Server {
 // upstream each way it can, never shows in any event, chunk, error or log
 // line: no 12-character window of it appears in anything the call emits.
 func TestSecrets_PlantedKeyIsNeverEmitted(t *testing.T) {
-	sources := []string{"request", "env", "query", "header", "option"}
+	sources := []string{"request", "env", "query", "header", "option", "provider-params", "provider-params-json"}
 	echoes := []string{"header", "401", "500", "stream-error", "answer"}
 	windows := 0
 	for _, src := range sources {
@@ -135,6 +135,13 @@ func TestSecrets_PlantedKeyIsNeverEmitted(t *testing.T) {
 						p = openai.New(openai.WithBaseURL(srv.URL), openai.WithHeader("Authorization", "Bearer "+key))
 					case "option":
 						p = openai.New(openai.WithAPIKey(key), openai.WithBaseURL(srv.URL))
+					case "provider-params": // a Bedrock secret, say, that the upstream echoes
+						p = openai.New(openai.WithAPIKey("sk-configured-but-unused-0000"), openai.WithBaseURL(srv.URL))
+						req.ProviderParams = map[string]string{"aws_region_name": "us-east-1", "aws_secret_access_key": key}
+					case "provider-params-json": // a service-account key given inline
+						p = openai.New(openai.WithAPIKey("sk-configured-but-unused-0000"), openai.WithBaseURL(srv.URL))
+						req.ProviderParams = map[string]string{"vertex_credentials": `{"type":"service_account","client_email":"a@b.iam",` +
+							`"private_key":"` + key + `"}`}
 					}
 					var logs bytes.Buffer
 					rec := &allLogger{}

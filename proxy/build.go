@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -239,7 +240,8 @@ func (s *settings) buildRouter(cfg *config.Config, retries int, retriesSet bool)
 		deps = append(deps, router.Deployment{
 			ID: d.Info.ID, ModelGroup: d.ModelName, Model: d.Params.Model,
 			APIBase: d.Params.APIBase, APIKey: d.Params.APIKey.Value(), APIVersion: d.Params.APIVersion,
-			RPM: d.Params.RPM, TPM: d.Params.TPM, Weight: d.Params.Weight,
+			ProviderParams: providerParams(d.Params.Extra),
+			RPM:            d.Params.RPM, TPM: d.Params.TPM, Weight: d.Params.Weight,
 			Timeout: time.Duration(d.Params.Timeout), MaxRetries: d.Params.MaxRetries,
 		})
 	}
@@ -350,15 +352,89 @@ func checkRouter(cfg *config.Config) error {
 	return err
 }
 
+// isProviderParam reports whether a litellm_params key is a provider
+// setting the gateway passes on as [llmux.Request.ProviderParams]: the
+// vertex_* and aws_* families (vertex_project, vertex_location,
+// vertex_credentials, aws_region_name, aws_access_key_id,
+// aws_secret_access_key, aws_session_token, aws_profile_name,
+// aws_bedrock_runtime_endpoint...).
+func isProviderParam(key string) bool {
+	return strings.HasPrefix(key, "vertex_") || strings.HasPrefix(key, "aws_")
+}
+
+// providerParams returns the provider settings among a deployment's
+// litellm_params (see isProviderParam) as strings: a secret as its value,
+// a number or boolean as written, an object or list (vertex_credentials
+// given inline as YAML) as JSON. nil when there are none.
+func providerParams(extra map[string]any) map[string]string {
+	var out map[string]string
+	for k, v := range extra {
+		if !isProviderParam(k) || v == nil {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = paramString(v)
+	}
+	return out
+}
+
+func paramString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case config.Secret:
+		return v.Value()
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	b, err := json.Marshal(revealSecrets(v))
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// revealSecrets replaces the config.Secret values in a decoded YAML value
+// with their values, for a provider to read (config.Secret marshals
+// masked).
+func revealSecrets(v any) any {
+	switch v := v.(type) {
+	case config.Secret:
+		return v.Value()
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = revealSecrets(x)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, x := range v {
+			s[i] = revealSecrets(x)
+		}
+		return s
+	}
+	return v
+}
+
 // ignoredParams lists the litellm_params keys of model_list that the
-// gateway does not apply (Params.Extra, and organization), as
+// gateway does not apply (Params.Extra but the provider settings, and
+// organization), as
 // "model_list[i].litellm_params.key".
 func ignoredParams(deps []config.Deployment) []string {
 	var out []string
 	for i, d := range deps {
 		var keys []string
 		for k := range d.Params.Extra {
-			keys = append(keys, k)
+			if !isProviderParam(k) {
+				keys = append(keys, k)
+			}
 		}
 		if d.Params.Organization != "" {
 			keys = append(keys, "organization")

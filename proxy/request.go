@@ -135,6 +135,30 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 		}
 		creds[k] = v
 	}
+	var params map[string]string
+	for k, raw := range req.Extra {
+		if !isProviderParam(k) {
+			continue
+		}
+		if !s.set.clientCredentials {
+			return badRequest(k, "%s: client-side provider settings are not allowed on this gateway (general_settings.allow_client_side_credentials)", k)
+		}
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			if len(raw) == 0 || raw[0] != '{' {
+				return badRequest(k, "%s: want a string (or, for credentials, a JSON object)", k)
+			}
+			v = string(raw) // vertex_credentials given as an object
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		params[k] = v
+		consumed = append(consumed, k)
+	}
+	if params != nil {
+		req.ProviderParams = params
+	}
 	req.Extra = without(req.Extra, consumed...)
 	if creds != nil {
 		req.APIKey = creds["api_key"]

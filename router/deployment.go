@@ -3,7 +3,12 @@ package router
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/llmux/llmux/internal/mask"
 )
 
 // Deployment is one upstream that serves a model group: one entry of
@@ -28,6 +33,11 @@ type Deployment struct {
 	APIBase    string
 	APIKey     string
 	APIVersion string
+	// ProviderParams are provider settings for calls routed here
+	// (vertex_project, aws_region_name, aws_secret_access_key...; see
+	// [llmux.Request.ProviderParams]). They are laid over the request's:
+	// a name set here wins.
+	ProviderParams map[string]string
 	// RPM and TPM are the deployment's requests and tokens per minute.
 	// SimpleShuffle uses them as weights when no deployment of the group
 	// has a Weight; UsageBased skips a deployment that reached either
@@ -62,8 +72,19 @@ func (d Deployment) String() string {
 	if d.MaxRetries != nil {
 		retries = fmt.Sprint(*d.MaxRetries)
 	}
-	return fmt.Sprintf("router.Deployment{ID:%q ModelGroup:%q Model:%q APIBase:%q APIKey:%q APIVersion:%q RPM:%d TPM:%d Weight:%g Timeout:%v MaxRetries:%s}",
-		d.ID, d.ModelGroup, d.Model, d.APIBase, key, d.APIVersion, d.RPM, d.TPM, d.Weight, d.Timeout, retries)
+	var params strings.Builder
+	for i, k := range slices.Sorted(maps.Keys(d.ProviderParams)) {
+		if i > 0 {
+			params.WriteByte(' ')
+		}
+		v := d.ProviderParams[k]
+		if mask.IsSecretName(k) && v != "" {
+			v = "****"
+		}
+		fmt.Fprintf(&params, "%s:%q", k, v)
+	}
+	return fmt.Sprintf("router.Deployment{ID:%q ModelGroup:%q Model:%q APIBase:%q APIKey:%q APIVersion:%q ProviderParams:map[%s] RPM:%d TPM:%d Weight:%g Timeout:%v MaxRetries:%s}",
+		d.ID, d.ModelGroup, d.Model, d.APIBase, key, d.APIVersion, params.String(), d.RPM, d.TPM, d.Weight, d.Timeout, retries)
 }
 
 // GoString is String, so %#v reveals no secret either.
@@ -75,6 +96,7 @@ func (d Deployment) clone() Deployment {
 		n := *d.MaxRetries
 		d.MaxRetries = &n
 	}
+	d.ProviderParams = maps.Clone(d.ProviderParams)
 	return d
 }
 

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"time"
 
@@ -242,6 +243,13 @@ func (r *Router) send(ctx context.Context, c *llmux.Call, next llmux.CallFunc, o
 	}
 	if d.APIVersion != "" {
 		req.APIVersion = d.APIVersion
+	}
+	if len(d.ProviderParams) > 0 {
+		// A new map: the caller's request and the deployment keep theirs.
+		pp := make(map[string]string, len(orig.ProviderParams)+len(d.ProviderParams))
+		maps.Copy(pp, orig.ProviderParams)
+		maps.Copy(pp, d.ProviderParams)
+		req.ProviderParams = pp
 	}
 	if d.Timeout > 0 {
 		req.Timeout = d.Timeout

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -350,6 +351,42 @@ func TestRouter_RequestMiddlewareSeesTheRoutedCopy(t *testing.T) {
 		seen.Timeout != 7*time.Second || seen.MaxRetries == nil || *seen.MaxRetries != 2 ||
 		seen.Route == nil || *seen.Route != (llmux.Route{ModelGroup: "g", ModelID: "a", Deployment: "openai/m", Try: 1}) {
 		t.Errorf("routed request: %+v route %+v", seen, seen.Route)
+	}
+}
+
+func TestRouter_ProviderParamsAreLaidOverTheRequests(t *testing.T) {
+	u := newUpstream(t, ok(t))
+	params := map[string]string{"aws_region_name": "eu-west-1", "aws_secret_access_key": "deployment-secret-0123456789"}
+	r := newRouter(t, []Deployment{{ID: "a", ModelGroup: "g", Model: "openai/m", APIBase: u.base(), ProviderParams: params}})
+	params["aws_region_name"] = "changed after New"
+	var seen map[string]string
+	spy := func(next llmux.CallFunc) llmux.CallFunc {
+		return func(ctx context.Context, c *llmux.Call) (*llmux.Result, error) {
+			seen = c.Request.ProviderParams
+			return next(ctx, c)
+		}
+	}
+	c, _ := newClient(t, r)
+	req := chat("g")
+	req.ProviderParams = map[string]string{"aws_region_name": "us-east-1", "aws_profile_name": "dev"}
+	req.Middleware = []llmux.Middleware{spy}
+	if _, err := c.Completion(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"aws_region_name": "eu-west-1", "aws_secret_access_key": "deployment-secret-0123456789", "aws_profile_name": "dev"}
+	if !cmp.Equal(seen, want) {
+		t.Errorf("routed ProviderParams = %v, want %v", seen, want)
+	}
+	if !cmp.Equal(req.ProviderParams, map[string]string{"aws_region_name": "us-east-1", "aws_profile_name": "dev"}) {
+		t.Errorf("the caller's ProviderParams changed: %v", req.ProviderParams)
+	}
+	d := r.Deployments("g")[0]
+	if d.ProviderParams["aws_region_name"] != "eu-west-1" {
+		t.Errorf("the router kept the caller's map: %v", d.ProviderParams)
+	}
+	s := d.String() + fmt.Sprintf("%v %+v %#v", d, d, d)
+	if strings.Contains(s, "deployment-secret") || !strings.Contains(s, `aws_region_name:"eu-west-1"`) {
+		t.Errorf("String: %s", s)
 	}
 }
 

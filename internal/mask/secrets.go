@@ -2,6 +2,7 @@ package mask
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,6 +56,37 @@ func (s *Secrets) AddHeader(h http.Header) bool {
 			if _, cred, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
 				grew = s.Add(cred) || grew
 			}
+		}
+	}
+	return grew
+}
+
+// AddJSON adds the string members under secret-looking names
+// (private_key, client_secret, refresh_token...) of v when v is a JSON
+// object, such as a Google service-account key; nested objects are
+// searched too. Anything else adds nothing.
+func (s *Secrets) AddJSON(v string) bool {
+	v = strings.TrimSpace(v)
+	if !strings.HasPrefix(v, "{") {
+		return false
+	}
+	var obj map[string]any
+	if json.Unmarshal([]byte(v), &obj) != nil {
+		return false
+	}
+	return s.addJSONObject(obj)
+}
+
+func (s *Secrets) addJSONObject(obj map[string]any) bool {
+	grew := false
+	for k, x := range obj {
+		switch x := x.(type) {
+		case string:
+			if IsSecretName(k) {
+				grew = s.Add(x) || grew
+			}
+		case map[string]any:
+			grew = s.addJSONObject(x) || grew
 		}
 	}
 	return grew

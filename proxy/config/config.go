@@ -76,6 +76,9 @@ type Params struct {
 
 	// Extra holds every other litellm_params key: LiteLLM passes them to
 	// the provider call (temperature, max_tokens, seed, extra_headers...).
+	// The gateway passes the provider settings among them, the vertex_*
+	// and aws_* keys (vertex_project, aws_region_name...), to the provider
+	// as llmux.Request.ProviderParams.
 	// Values are string, int64, float64, bool, nil, []any, map[string]any,
 	// or Secret for a value read from the environment or under a key whose
 	// name looks secret (token, key, secret, password...).
