@@ -200,6 +200,18 @@ func TestCredentials_MissingFailsBeforeSending(t *testing.T) {
 	}
 }
 
+func TestCredentials_OnlyOneOfKeyPairFails(t *testing.T) {
+	isolate(t)
+	f := serveFixture(t, 200, "converse.json")
+	_, err := f.provider().Chat(bg, &llmux.Attempt{
+		Request: &llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}, ProviderParams: map[string]string{"aws_access_key_id": testKeyID}},
+		Model:   testModel, HTTPClient: f.srv.Client(),
+	})
+	if llmux.CodeOf(err) != llmux.CodeAuthentication || len(f.requests()) != 0 {
+		t.Fatalf("err = %v, %d requests", err, len(f.requests()))
+	}
+}
+
 // countingProvider counts how often credentials are retrieved.
 type countingProvider struct{ n atomic.Int32 }
 
@@ -332,5 +344,73 @@ func TestSecrets_NeverInEvents(t *testing.T) {
 				t.Errorf("X-Amz-Security-Token in event = %q, want it masked", h)
 			}
 		})
+	}
+}
+
+// A request's ProviderParams (LiteLLM's litellm_params names) override the
+// provider's credentials, region and endpoint for that request only.
+func TestProviderParams_OverrideProvider(t *testing.T) {
+	isolate(t)
+	f := serveFixture(t, 200, "converse.json")
+	f.creds = aws.Credentials{AccessKeyID: "AKIDPERREQUEST000001", SecretAccessKey: "per-request-secret-0123456789abcdefghij", SessionToken: testToken}
+	f.region = "ap-southeast-2"
+	other := serveFixture(t, 200, "converse.json") // the provider's own endpoint: must not be used
+	p := New(WithBaseURL(other.srv.URL), WithRegion(testRegion), WithStaticCredentials(testKeyID, testSecret, ""))
+	a := &llmux.Attempt{Model: testModel, HTTPClient: f.srv.Client(), Request: &llmux.Request{
+		Messages: []llmux.Message{llmux.User("Hi")},
+		ProviderParams: map[string]string{
+			"aws_access_key_id":            "AKIDPERREQUEST000001",
+			"aws_secret_access_key":        "per-request-secret-0123456789abcdefghij",
+			"aws_session_token":            testToken,
+			"aws_region_name":              "ap-southeast-2",
+			"aws_bedrock_runtime_endpoint": f.srv.URL,
+		},
+	}}
+	if _, err := p.Chat(bg, a); err != nil {
+		t.Fatal(err)
+	}
+	f.last(t)
+	if n := len(other.requests()); n != 0 {
+		t.Fatalf("the provider's endpoint got %d requests", n)
+	}
+	// The next request without ProviderParams uses the provider's settings.
+	if _, err := chatOnce(t, other, p); err != nil {
+		t.Fatal(err)
+	}
+	other.last(t)
+}
+
+func TestProviderParams_Profile(t *testing.T) {
+	isolate(t)
+	writeProfiles(t)
+	f := serveFixture(t, 200, "converse.json")
+	f.region = "eu-west-1"
+	p := New(WithBaseURL(f.srv.URL), WithAPIKey("provider-bearer-token-0123456789")) // overridden by the profile
+	a := &llmux.Attempt{Model: testModel, HTTPClient: f.srv.Client(), Request: &llmux.Request{
+		Messages: []llmux.Message{llmux.User("Hi")}, ProviderParams: map[string]string{"aws_profile_name": "dev"},
+	}}
+	if _, err := p.Chat(bg, a); err != nil {
+		t.Fatal(err)
+	}
+	f.last(t)
+	a.Request.ProviderParams = map[string]string{"aws_profile_name": "nope"}
+	if _, err := p.Chat(bg, a); llmux.CodeOf(err) != llmux.CodeAuthentication {
+		t.Fatalf("unknown profile: err = %v, want CodeAuthentication", err)
+	}
+}
+
+// A per-request api_key is a Bedrock API key: it beats the provider's
+// SigV4 credentials.
+func TestAPIKeyPerRequest_IsBearerToken(t *testing.T) {
+	isolate(t)
+	f := serveFixture(t, 200, "converse.json")
+	f.bearer = "per-request-bedrock-api-key-0123456789"
+	a := f.attempt(&llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}})
+	a.APIKey = f.bearer
+	if _, err := f.provider().Chat(bg, a); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.last(t); r.Header.Get("Authorization") != "Bearer "+f.bearer {
+		t.Fatalf("Authorization = %q", r.Header.Get("Authorization"))
 	}
 }

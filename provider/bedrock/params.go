@@ -37,5 +37,8 @@ func (p *Provider) SupportsParam(ct llmux.CallType, model, name string) bool {
 // requestParams returns the request's provider settings (LiteLLM's
 // litellm_params names), nil when it has none.
 func requestParams(a *llmux.Attempt) map[string]string {
-	return nil
+	if a == nil || a.Request == nil {
+		return nil
+	}
+	return a.Request.ProviderParams
 }
