@@ -48,12 +48,12 @@ var (
 )
 
 type config struct {
-	region   string
-	creds    aws.CredentialsProvider
-	profile  string
-	baseURL  string
-	apiKey   string // a Bedrock API key, sent as a bearer token
-	header   http.Header
+	region  string
+	creds   aws.CredentialsProvider
+	profile string
+	baseURL string
+	apiKey  string // a Bedrock API key, sent as a bearer token
+	header  http.Header
 }
 
 // Option configures a [Provider].
