@@ -90,8 +90,16 @@ func (s *stream) Recv() (*llmux.Chunk, error) {
 			s.err = closedError()
 			return nil, s.err
 		}
+		if _, err := s.r.Peek(1); err != nil {
+			// io.EOF here is the end of the body between frames.
+			s.err = s.readError(err)
+			return nil, s.err
+		}
 		m, err := s.dec.Decode(s.r, s.buf[:0])
 		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF // the body ended inside a frame
+			}
 			s.err = s.readError(err)
 			return nil, s.err
 		}
