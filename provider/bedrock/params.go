@@ -22,9 +22,13 @@ var converseParams = map[string]bool{
 // Converse does; n > 1 fails with CodeUnsupported), and reasoning_effort
 // for Anthropic Claude models (a thinking budget). Everything else (seed,
 // response_format, logprobs, penalties, user, parallel_tool_calls...) is
-// refused, unless the caller drops or allows it. Embeddings and text
-// completions take nothing: this provider has neither.
+// refused, unless the caller drops or allows it. Embeddings take
+// encoding_format, and dimensions for amazon.titan-embed-text-v2 and
+// cohere.embed-v4; text completions take nothing: there are none.
 func (p *Provider) SupportsParam(ct llmux.CallType, model, name string) bool {
+	if ct == llmux.CallEmbedding {
+		return embeddingParam(model, name)
+	}
 	if ct != llmux.CallCompletion {
 		return false
 	}

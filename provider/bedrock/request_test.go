@@ -186,7 +186,11 @@ func TestSupportsParam(t *testing.T) {
 		{llmux.CallCompletion, testModel, "response_format", false},
 		{llmux.CallCompletion, testModel, "logprobs", false},
 		{llmux.CallCompletion, testModel, "parallel_tool_calls", false},
-		{llmux.CallEmbedding, "amazon.titan-embed-text-v2:0", "dimensions", false},
+		{llmux.CallEmbedding, "amazon.titan-embed-text-v2:0", "dimensions", true},
+		{llmux.CallEmbedding, "amazon.titan-embed-text-v1", "dimensions", false},
+		{llmux.CallEmbedding, "cohere.embed-english-v3", "encoding_format", true},
+		{llmux.CallEmbedding, "cohere.embed-english-v3", "temperature", false},
+		{llmux.CallTextCompletion, testModel, "temperature", false},
 	} {
 		if got := p.SupportsParam(tc.ct, tc.model, tc.name); got != tc.want {
 			t.Errorf("SupportsParam(%v, %s, %s) = %v, want %v", tc.ct, tc.model, tc.name, got, tc.want)
