@@ -27,11 +27,6 @@ type converseRequest struct {
 	ServiceTier                       json.RawMessage            `json:"serviceTier,omitempty"`
 }
 
-// topLevel are the Converse members a request's Extra may set directly;
-// every other Extra key goes into additionalModelRequestFields.
-var topLevel = []string{"guardrailConfig", "additionalModelRequestFields", "additionalModelResponseFieldPaths",
-	"performanceConfig", "promptVariables", "requestMetadata", "serviceTier"}
-
 type wireMessage struct {
 	Role    string         `json:"role"`
 	Content []contentBlock `json:"content"`
