@@ -414,3 +414,61 @@ func TestAPIKeyPerRequest_IsBearerToken(t *testing.T) {
 		t.Fatalf("Authorization = %q", r.Header.Get("Authorization"))
 	}
 }
+
+// Many requests at once load the default chain once and all verify.
+func TestCredentials_DefaultChainConcurrentSafe(t *testing.T) {
+	isolate(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", testKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", testSecret)
+	f := serveFixture(t, 200, "converse.json")
+	p := New(WithBaseURL(f.srv.URL), WithRegion(testRegion))
+	errs := make(chan error, 16)
+	for i := 0; i < cap(errs); i++ {
+		go func() {
+			_, err := chatOnce(t, f, p)
+			errs <- err
+		}()
+	}
+	for i := 0; i < cap(errs); i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range f.requests() {
+		if r.SigErr != nil {
+			t.Fatal(r.SigErr)
+		}
+	}
+	if len(p.chains) != 1 {
+		t.Fatalf("%d chains loaded", len(p.chains))
+	}
+}
+
+// Per-request credentials are scrubbed from events like the provider's.
+func TestSecrets_ProviderParamsNeverInEvents(t *testing.T) {
+	isolate(t)
+	f := serveFixture(t, 400, "errors/400-validation.json")
+	f.creds = aws.Credentials{AccessKeyID: "AKIDPERREQUEST000001", SecretAccessKey: "per-request-secret-0123456789abcdefghij", SessionToken: testToken}
+	rec := &record.Events{}
+	c, err := llmux.New(llmux.WithProvider(New(WithBaseURL(f.srv.URL), WithRegion(testRegion))),
+		llmux.WithCallbacks(llmux.Inline(rec)), llmux.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(bg)
+	_, err = c.Completion(bg, &llmux.Request{Model: "bedrock/" + testModel, Messages: []llmux.Message{llmux.User("Hi")},
+		ProviderParams: map[string]string{"aws_access_key_id": f.creds.AccessKeyID, "aws_secret_access_key": f.creds.SecretAccessKey, "aws_session_token": testToken}})
+	if llmux.CodeOf(err) != llmux.CodeInvalidRequest {
+		t.Fatalf("err = %v", err)
+	}
+	f.last(t)
+	for _, e := range rec.All() {
+		b, _ := json.Marshal(e)
+		s := fmt.Sprintf("%+v %+v %v %s", *e, e.Attempt, e.Err, b)
+		for _, secret := range []string{f.creds.SecretAccessKey, testToken, f.creds.AccessKeyID} {
+			if strings.Contains(s, secret) {
+				t.Fatalf("%s event carries %q", e.Type, secret)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package bedrock
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -227,4 +228,32 @@ func TestStream_CloseEndsWithCanceled(t *testing.T) {
 	if !errors.Is(err, llmux.ErrStreamClosed) || llmux.CodeOf(err) != llmux.CodeCanceled {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// Whatever the body, the reader ends with io.EOF or an *llmux.Error, never
+// a panic, within a bounded number of chunks.
+func FuzzStream(f *testing.F) {
+	f.Add(encodeEvents(f, []byte(toolUseStream)))
+	f.Add(encodeEvents(f, []byte(reasoningStream)))
+	f.Add([]byte{0, 0, 0, 16, 0, 0, 0, 0, 1, 2, 3, 4})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		s := newStream(io.NopCloser(bytes.NewReader(body)), testModel)
+		defer s.Close()
+		for i := 0; ; i++ {
+			if i > len(body)+1 {
+				t.Fatal("more chunks than bytes")
+			}
+			_, err := s.Recv()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				var e *llmux.Error
+				if !errors.As(err, &e) {
+					t.Fatalf("error %v is not an *llmux.Error", err)
+				}
+				return
+			}
+		}
+	})
 }
