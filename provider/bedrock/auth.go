@@ -11,6 +11,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/provider"
@@ -24,6 +27,10 @@ const (
 	paramRegion          = "aws_region_name"
 	paramProfile         = "aws_profile_name"
 	paramEndpoint        = "aws_bedrock_runtime_endpoint"
+	paramRoleName        = "aws_role_name"
+	paramSessionName     = "aws_session_name"
+	paramExternalID      = "aws_external_id"
+	paramSTSEndpoint     = "aws_sts_endpoint"
 )
 
 const missingCredentials = "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY " +
@@ -57,11 +64,18 @@ func (t *target) secret() string {
 //  4. [WithCredentials] or [WithStaticCredentials];
 //  5. [WithAPIKey] or AWS_BEARER_TOKEN_BEDROCK;
 //  6. the AWS default credential chain ([WithProfile] or AWS_PROFILE).
+//
+// With aws_role_name, the bearer tokens are skipped and the credentials
+// found assume that role (see assumeRole).
 func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) (*target, error) {
 	pp := requestParams(a)
-	t := &target{region: firstNonEmpty(pp[paramRegion], p.cfg.region)}
-	var chain *aws.Config
-	var credsProvider aws.CredentialsProvider
+	t := &target{}
+	role := pp[paramRoleName]
+	var (
+		chain         *aws.Config
+		credsProvider aws.CredentialsProvider
+		source        string // identifies the credentials a role is assumed with
+	)
 	id, secret := pp[paramAccessKeyID], pp[paramSecretAccessKey]
 	switch {
 	case id != "" || secret != "":
@@ -69,30 +83,48 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 			return nil, authError("aws_access_key_id and aws_secret_access_key must be given together", nil)
 		}
 		t.creds = aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: pp[paramSessionToken], Source: "ProviderParams"}
-	case a.APIKey != "":
+		if role != "" {
+			credsProvider = credentials.NewStaticCredentialsProvider(id, secret, t.creds.SessionToken)
+			sum := sha256.Sum256([]byte(secret + "\x00" + t.creds.SessionToken))
+			source = "static:" + id + ":" + hex.EncodeToString(sum[:])
+		}
+	case a.APIKey != "" && role == "":
 		t.bearer = a.APIKey
 	case pp[paramProfile] != "":
 		c, err := p.chain(ctx, pp[paramProfile])
 		if err != nil {
 			return nil, err
 		}
-		chain, credsProvider = c, c.Credentials
+		chain, credsProvider, source = c, c.Credentials, "profile:"+pp[paramProfile]
 	case p.cfg.creds != nil:
-		credsProvider = p.cfg.creds
-	case p.cfg.apiKey != "":
+		credsProvider, source = p.cfg.creds, "provider"
+	case p.cfg.apiKey != "" && role == "":
 		t.bearer = p.cfg.apiKey
 	default:
 		c, err := p.chain(ctx, p.cfg.profile)
 		if err != nil {
 			return nil, err
 		}
-		chain, credsProvider = c, c.Credentials
+		chain, credsProvider, source = c, c.Credentials, "profile:"+p.cfg.profile
+	}
+	t.region = firstNonEmpty(pp[paramRegion], p.cfg.region, regionOfARN(model))
+	if t.region == "" && chain != nil {
+		t.region = chain.Region
+	}
+	if t.region == "" {
+		t.region = DefaultRegion
+	}
+	if role != "" {
+		credsProvider = p.assumeRole(credsProvider, source, role, pp, t.region)
 	}
 	if credsProvider != nil {
 		creds, err := credsProvider.Retrieve(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, withProvider(provider.TransportError(ctx, err))
+			}
+			if role != "" {
+				return nil, authError("assume role "+role, err)
 			}
 			return nil, authError(missingCredentials, err)
 		}
@@ -101,20 +133,42 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 		}
 		t.creds = creds
 	}
-	if t.region == "" {
-		t.region = regionOfARN(model)
-	}
-	if t.region == "" && chain != nil {
-		t.region = chain.Region
-	}
-	if t.region == "" {
-		t.region = DefaultRegion
-	}
 	t.base = firstNonEmpty(pp[paramEndpoint], a.APIBase, p.cfg.baseURL)
 	if t.base == "" {
 		t.base = "https://bedrock-runtime." + t.region + ".amazonaws.com"
 	}
 	return t, nil
+}
+
+// assumeRole returns the credentials of role (LiteLLM's aws_role_name, with
+// aws_session_name, aws_external_id and aws_sts_endpoint), assumed with
+// STS AssumeRole using base. The provider is kept, one per role, session,
+// external id, STS endpoint, region and base credentials, so its
+// credentials are cached until they near expiry.
+func (p *Provider) assumeRole(base aws.CredentialsProvider, source, role string, pp map[string]string, region string) aws.CredentialsProvider {
+	session, external, endpoint := pp[paramSessionName], pp[paramExternalID], pp[paramSTSEndpoint]
+	key := strings.Join([]string{role, session, external, endpoint, region, source}, "\x00")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.roles[key]; c != nil {
+		return c
+	}
+	client := sts.New(sts.Options{Region: region, Credentials: base}, func(o *sts.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+	c := aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(client, role, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = firstNonEmpty(session, "llmux-bedrock")
+		if external != "" {
+			o.ExternalID = aws.String(external)
+		}
+	}))
+	if p.roles == nil {
+		p.roles = make(map[string]*aws.CredentialsCache)
+	}
+	p.roles[key] = c
+	return c
 }
 
 // chain returns the AWS default configuration of a profile ("" for the

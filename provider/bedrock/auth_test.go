@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -470,5 +472,85 @@ func TestSecrets_ProviderParamsNeverInEvents(t *testing.T) {
 				t.Fatalf("%s event carries %q", e.Type, secret)
 			}
 		}
+	}
+}
+
+// fakeSTS answers AssumeRole for requests signed with base, and counts
+// them.
+func fakeSTS(t *testing.T, base aws.Credentials, region string, assumed aws.Credentials) (*httptest.Server, *atomic.Int32, *atomic.Value) {
+	t.Helper()
+	var n atomic.Int32
+	var form atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := verifySigV4For(r, body, base, region, "sts"); err != nil {
+			t.Errorf("STS request: %v", err)
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		n.Add(1)
+		v, _ := url.ParseQuery(string(body))
+		form.Store(v)
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprintf(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>
+<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/bedrock-caller/llmux</Arn><AssumedRoleId>AROA0123456789EXAMPLE:llmux</AssumedRoleId></AssumedRoleUser>
+</AssumeRoleResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+			assumed.AccessKeyID, assumed.SecretAccessKey, assumed.SessionToken, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n, &form
+}
+
+// aws_role_name assumes the role with STS, signed with the credentials
+// found (here per-request keys), and signs the Bedrock request with the
+// role's; the role's credentials are cached across requests.
+func TestProviderParams_AssumeRole(t *testing.T) {
+	isolate(t)
+	assumed := aws.Credentials{AccessKeyID: "ASIAASSUMED000000001", SecretAccessKey: "assumed-secret-0123456789abcdefghijklmn", SessionToken: "assumed-session-token-0123456789"}
+	stsSrv, calls, form := fakeSTS(t, aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}, testRegion, assumed)
+	f := serveFixture(t, 200, "converse.json")
+	f.creds = assumed
+	p := New(WithBaseURL(f.srv.URL), WithRegion(testRegion), WithAPIKey("provider-bearer-token-0123456789")) // a role skips bearer tokens
+	params := map[string]string{
+		"aws_access_key_id": testKeyID, "aws_secret_access_key": testSecret,
+		"aws_role_name":    "arn:aws:iam::123456789012:role/bedrock-caller",
+		"aws_session_name": "llmux-test", "aws_external_id": "ext-42", "aws_sts_endpoint": stsSrv.URL,
+	}
+	for i := 0; i < 2; i++ {
+		a := f.attempt(&llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}, ProviderParams: params})
+		if _, err := p.Chat(bg, a); err != nil {
+			t.Fatal(err)
+		}
+		if r := f.last(t); r.Header.Get("X-Amz-Security-Token") != assumed.SessionToken {
+			t.Fatalf("session token = %q", r.Header.Get("X-Amz-Security-Token"))
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d AssumeRole calls, want 1 (cached)", n)
+	}
+	v := form.Load().(url.Values)
+	if v.Get("Action") != "AssumeRole" || v.Get("RoleArn") != params["aws_role_name"] || v.Get("RoleSessionName") != "llmux-test" || v.Get("ExternalId") != "ext-42" {
+		t.Fatalf("AssumeRole form = %v", v)
+	}
+}
+
+func TestProviderParams_AssumeRoleDenied(t *testing.T) {
+	isolate(t)
+	stsSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>x</RequestId></ErrorResponse>`)
+	}))
+	defer stsSrv.Close()
+	f := serveFixture(t, 200, "converse.json")
+	a := f.attempt(&llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}, ProviderParams: map[string]string{
+		"aws_role_name": "arn:aws:iam::123456789012:role/nope", "aws_sts_endpoint": stsSrv.URL}})
+	_, err := f.provider().Chat(bg, a)
+	if e := providertest.AsError(t, err); e.Code != llmux.CodeAuthentication || !strings.Contains(e.Message, "assume role arn:aws:iam::123456789012:role/nope") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(f.requests()); n != 0 {
+		t.Fatalf("%d Bedrock requests without credentials", n)
 	}
 }

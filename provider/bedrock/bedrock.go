@@ -39,7 +39,8 @@ type Provider struct {
 	signer *v4.Signer
 
 	mu     sync.Mutex
-	chains map[string]*aws.Config // loaded default configs, by profile ("" for the default)
+	chains map[string]*aws.Config           // loaded default configs, by profile ("" for the default)
+	roles  map[string]*aws.CredentialsCache // assumed roles (see assumeRole)
 }
 
 var (

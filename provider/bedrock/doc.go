@@ -76,9 +76,15 @@
 // AWS_REGION_NAME, AWS_BEARER_TOKEN_BEDROCK, AWS_BEDROCK_RUNTIME_ENDPOINT.
 // The default chain reads its own (AWS_ACCESS_KEY_ID, AWS_PROFILE,
 // AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE...) when it is first
-// loaded. Not supported: LiteLLM's aws_role_name / aws_session_name /
-// aws_web_identity_token parameters (assume a role by configuring the
-// profile, or pass an stscreds provider to [WithCredentials]).
+// loaded.
+//
+// ProviderParams aws_role_name assumes that role with STS AssumeRole
+// (aws_session_name, default "llmux-bedrock"; aws_external_id;
+// aws_sts_endpoint for a private or regional STS endpoint), using the
+// credentials found as above (bearer tokens skipped); the role's
+// credentials are cached and renewed before they expire. Not supported:
+// LiteLLM's aws_web_identity_token (configure web identity in the
+// profile or environment instead, which the default chain reads).
 //
 // # Parameters
 //

@@ -138,6 +138,11 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 // client's X-Amz-Date, with the known credentials, and compares the
 // Authorization headers.
 func verifySigV4(r *http.Request, body []byte, creds aws.Credentials, region string) error {
+	return verifySigV4For(r, body, creds, region, "bedrock")
+}
+
+// verifySigV4For is verifySigV4 for another service's signing name.
+func verifySigV4For(r *http.Request, body []byte, creds aws.Credentials, region, service string) error {
 	auth := r.Header.Get("Authorization")
 	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
 		return fmt.Errorf("not a SigV4 Authorization header: %q", auth)
@@ -166,7 +171,7 @@ func verifySigV4(r *http.Request, body []byte, creds aws.Credentials, region str
 		}
 	}
 	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, clone, hex.EncodeToString(sum[:]), "bedrock", region, at); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, clone, hex.EncodeToString(sum[:]), service, region, at); err != nil {
 		return err
 	}
 	if want := clone.Header.Get("Authorization"); want != auth {
