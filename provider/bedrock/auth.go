@@ -140,6 +140,9 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 	return t, nil
 }
 
+// maxRoles bounds the assumed-role providers kept.
+const maxRoles = 256
+
 // assumeRole returns the credentials of role (LiteLLM's aws_role_name, with
 // aws_session_name, aws_external_id and aws_sts_endpoint), assumed with
 // STS AssumeRole using base. The provider is kept, one per role, session,
@@ -164,7 +167,9 @@ func (p *Provider) assumeRole(base aws.CredentialsProvider, source, role string,
 			o.ExternalID = aws.String(external)
 		}
 	}))
-	if p.roles == nil {
+	if p.roles == nil || len(p.roles) >= maxRoles {
+		// Bounded: a gateway passing many tenants' keys starts over
+		// rather than grow without end.
 		p.roles = make(map[string]*aws.CredentialsCache)
 	}
 	p.roles[key] = c
