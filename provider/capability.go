@@ -52,3 +52,30 @@ type ParamSupporter interface {
 	// parameters the request sets.
 	SupportsParam(ct llmux.CallType, model, name string) bool
 }
+
+// Info describes a provider for its users: the gateway's provider table
+// in README.md is generated from the Info of the built-in providers, and a
+// test keeps the two equal.
+type Info struct {
+	// Prefix is the provider's name, the model prefix ("gemini").
+	Prefix string
+	// Title is the service's name ("Google Gemini API").
+	Title string
+	// Also are further prefixes the provider serves (LiteLLM's
+	// "text-completion-openai" for openai).
+	Also []string
+	// Env are the environment variables the provider reads its
+	// credentials and endpoint from, in the order it tries them.
+	Env []string
+	// Chat, Stream, Embeddings, Tools and TextCompletion say what the
+	// provider offers: chat completions, streamed ones, embeddings,
+	// tools (function calling) and the legacy text-completion API.
+	Chat, Stream, Embeddings, Tools, TextCompletion bool
+	// Note is a remark for the documentation; "" for none.
+	Note string
+}
+
+// Describer is a provider that describes itself ([Info]).
+type Describer interface {
+	Describe() Info
+}

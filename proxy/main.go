@@ -19,6 +19,7 @@ import (
 	"github.com/llmux/llmux/integration/spend"
 	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/azure"
+	"github.com/llmux/llmux/provider/gemini"
 	"github.com/llmux/llmux/provider/openai"
 	"github.com/llmux/llmux/proxy/config"
 )
@@ -190,16 +191,26 @@ func Defaults(getenv func(string) string) ([]Option, error) {
 }
 
 // EnvProviders returns the built-in providers configured from the
-// environment: OpenAI (OPENAI_API_KEY, OPENAI_BASE_URL), Azure
-// (AZURE_API_KEY, AZURE_API_BASE, AZURE_API_VERSION) and Anthropic
-// (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL).
+// environment, as client options: OpenAI (OPENAI_API_KEY,
+// OPENAI_BASE_URL), Azure (AZURE_API_KEY, AZURE_API_BASE,
+// AZURE_API_VERSION), Anthropic (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL),
+// Gemini (GOOGLE_API_KEY or GEMINI_API_KEY, GEMINI_API_BASE) and every OpenAI-compatible service of [openai.Family] (groq/,
+// together_ai/, ollama/... with their LiteLLM variables). README's
+// provider table lists them ([Providers]).
 func EnvProviders(getenv func(string) string) []llmux.Option {
-	oa := []openai.Option{}
+	ps := Providers(getenv)
+	opts := make([]llmux.Option, len(ps))
+	for i, p := range ps {
+		opts[i] = llmux.WithProvider(p)
+	}
+	return opts
+}
+
+// Providers returns the built-in providers EnvProviders registers.
+func Providers(getenv func(string) string) []llmux.Provider {
+	oa := []openai.Option{openai.WithEnv(getenv)}
 	if v := getenv("OPENAI_API_KEY"); v != "" {
 		oa = append(oa, openai.WithAPIKey(v))
-	}
-	if v := firstOf(getenv, "OPENAI_BASE_URL", "OPENAI_API_BASE"); v != "" {
-		oa = append(oa, openai.WithBaseURL(v))
 	}
 	az := []azure.Option{}
 	if v := firstOf(getenv, "AZURE_API_KEY", "AZURE_OPENAI_API_KEY"); v != "" {
@@ -218,11 +229,22 @@ func EnvProviders(getenv func(string) string) []llmux.Option {
 	if v := firstOf(getenv, "ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"); v != "" {
 		an = append(an, anthropic.WithBaseURL(v))
 	}
-	return []llmux.Option{
-		llmux.WithProvider(openai.New(oa...)),
-		llmux.WithProvider(azure.New(az...)),
-		llmux.WithProvider(anthropic.New(an...)),
+	ge := []gemini.Option{}
+	if v := firstOf(getenv, "GOOGLE_API_KEY", "GEMINI_API_KEY"); v != "" {
+		ge = append(ge, gemini.WithAPIKey(v))
 	}
+	if v := getenv("GEMINI_API_BASE"); v != "" {
+		ge = append(ge, gemini.WithBaseURL(v))
+	}
+	ps := []llmux.Provider{openai.New(oa...), azure.New(az...), anthropic.New(an...), gemini.New(ge...)}
+	for _, f := range openai.Family {
+		p, err := openai.NewCompatible(f.Prefix, openai.WithEnv(getenv))
+		if err != nil {
+			panic("proxy: " + err.Error()) // Family's own prefixes are always known
+		}
+		ps = append(ps, p)
+	}
+	return ps
 }
 
 func firstOf(getenv func(string) string, names ...string) string {

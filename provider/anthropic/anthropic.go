@@ -46,6 +46,11 @@ type config struct {
 	version   string
 	maxTokens int
 	header    http.Header
+	// endpoint and bodyVersion adapt the codec to a platform serving
+	// Anthropic's models (Vertex AI, Bedrock): see WithEndpoint and
+	// WithBodyVersion.
+	endpoint    Endpoint
+	bodyVersion string
 }
 
 // Option configures a [Provider].
@@ -87,6 +92,31 @@ func WithHeader(key, value string) Option {
 		c.header.Add(key, value)
 	}
 }
+
+// Endpoint gives where and how one call is sent, for a platform that
+// serves Anthropic's models behind its own URLs and auth (Vertex AI,
+// Bedrock). path is the Anthropic API path of the call ("/v1/messages" or
+// "/v1/complete") and stream tells a streamed call. It returns the URL, the
+// headers that authenticate the call and secret, the credential they carry
+// (masked in events and scrubbed from everything the call reports). An
+// error is returned to the caller as is: an *llmux.Error with
+// CodeAuthentication when credentials are missing or refused. It is called
+// once per attempt, concurrently from the caller's goroutines.
+type Endpoint func(ctx context.Context, a *llmux.Attempt, path string, stream bool) (url string, header http.Header, secret string, err error)
+
+// WithEndpoint sends every call where e says, with e's headers, instead of
+// to the base URL with x-api-key and anthropic-version: the API key,
+// base URL and version options are then unused, and a request's APIKey,
+// APIBase and APIVersion are e's to honour. Default: none (Anthropic's
+// API).
+func WithEndpoint(e Endpoint) Option { return func(c *config) { c.endpoint = e } }
+
+// WithBodyVersion sends v as "anthropic_version", the first member of the
+// Messages API body, and leaves "model" out of it (the URL names the
+// model), as Vertex AI ("vertex-2023-10-16") and Bedrock
+// ("bedrock-2023-05-31") want. Default: "" (a body with "model", the
+// version in the anthropic-version header).
+func WithBodyVersion(v string) Option { return func(c *config) { c.bodyVersion = v } }
 
 // New returns an Anthropic provider. Environment variables are read here
 // only: ANTHROPIC_API_KEY, ANTHROPIC_API_BASE and ANTHROPIC_BASE_URL.
@@ -140,7 +170,7 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 		if err != nil {
 			return nil, err
 		}
-		resp, err := p.send(ctx, a, "/v1/complete", body, prompt)
+		resp, err := p.send(ctx, a, "/v1/complete", true, body, prompt)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +180,7 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.send(ctx, a, "/v1/messages", body, a.Request.Messages, betas(a.Request.Messages)...)
+	resp, err := p.send(ctx, a, "/v1/messages", true, body, a.Request.Messages, betas(a.Request.Messages)...)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +225,7 @@ func (p *Provider) messages(ctx context.Context, a *llmux.Attempt, msgs []llmux.
 	if promptInput {
 		input = a.Request.Prompt
 	}
-	resp, err := p.send(ctx, a, "/v1/messages", body, input, betas(msgs)...)
+	resp, err := p.send(ctx, a, "/v1/messages", false, body, input, betas(msgs)...)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +242,7 @@ func (p *Provider) complete(ctx context.Context, a *llmux.Attempt, prompt string
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.send(ctx, a, "/v1/complete", body, prompt)
+	resp, err := p.send(ctx, a, "/v1/complete", false, body, prompt)
 	if err != nil {
 		return nil, err
 	}
@@ -234,13 +264,31 @@ func betas(msgs []llmux.Message) []string {
 
 // send checks the key, sends the request and turns a non-2xx answer into
 // an *llmux.Error. Each of betas is added to the anthropic-beta header
-// unless it is already there. On success the caller owns resp.Body.
-func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body []byte, input any, betas ...string) (*http.Response, error) {
-	key := firstNonEmpty(a.APIKey, p.cfg.apiKey)
-	if key == "" {
-		return nil, &llmux.Error{Code: llmux.CodeAuthentication, Provider: providerName, Message: missingKey}
+// unless it is already there. With an [Endpoint] (WithEndpoint), the
+// endpoint gives the URL, the auth headers and the secret instead of the
+// base URL, x-api-key and anthropic-version. On success the caller owns
+// resp.Body.
+func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, stream bool, body []byte, input any, betas ...string) (*http.Response, error) {
+	var (
+		url, key string
+		auth     http.Header
+	)
+	if p.cfg.endpoint != nil {
+		var err error
+		if url, auth, key, err = p.cfg.endpoint(ctx, a, path, stream); err != nil {
+			return nil, err
+		}
+	} else {
+		key = firstNonEmpty(a.APIKey, p.cfg.apiKey)
+		if key == "" {
+			return nil, &llmux.Error{Code: llmux.CodeAuthentication, Provider: providerName, Message: missingKey}
+		}
+		url = endpoint(firstNonEmpty(a.APIBase, p.cfg.baseURL), path)
+		auth = http.Header{}
+		auth.Set("x-api-key", key)
+		auth.Set("anthropic-version", firstNonEmpty(a.APIVersion, p.cfg.version))
 	}
-	h := make(http.Header, len(p.cfg.header)+3)
+	h := make(http.Header, len(p.cfg.header)+len(auth)+2)
 	for k, v := range p.cfg.header {
 		h[k] = append([]string(nil), v...)
 	}
@@ -249,12 +297,13 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, body
 			h.Add("anthropic-beta", b)
 		}
 	}
-	h.Set("x-api-key", key)
-	h.Set("anthropic-version", firstNonEmpty(a.APIVersion, p.cfg.version))
+	for k, v := range auth {
+		h[k] = append([]string(nil), v...)
+	}
 	h.Set("Content-Type", "application/json")
 	resp, err := provider.Send(ctx, a, provider.Wire{
 		Method: http.MethodPost,
-		URL:    endpoint(firstNonEmpty(a.APIBase, p.cfg.baseURL), path),
+		URL:    url,
 		Header: h,
 		Body:   body,
 		APIKey: key,

@@ -112,6 +112,14 @@
 // CodeBadResponse, and so is a stream with an undecodable event, an event
 // over the 1 MiB SSE cap, or a body whose Content-Encoding is a lie.
 //
+// # Other platforms
+//
+// [WithEndpoint] and [WithBodyVersion] let a platform serving Anthropic's
+// models with its own URLs and auth reuse this codec: the endpoint gives
+// the URL, headers and secret of each call, and the body carries
+// "anthropic_version" instead of "model". Package vertex uses them for
+// Claude on Vertex AI.
+//
 // See https://docs.anthropic.com/en/api/messages and
 // https://docs.anthropic.com/en/api/complete.
 package anthropic

@@ -99,7 +99,8 @@ type source struct {
 // https://docs.anthropic.com/en/docs/build-with-claude/files
 const filesBeta = "files-api-2025-04-14"
 
-// messagesBody builds the Messages API body. Key order is fixed: model,
+// messagesBody builds the Messages API body. Key order is fixed:
+// anthropic_version (WithBodyVersion, in place of model), model,
 // messages, system, max_tokens, metadata, stop_sequences, stream,
 // temperature, top_p, thinking, tools, tool_choice, service_tier, then the
 // parameters sent because the request allows them (AllowedParams), then
@@ -146,7 +147,8 @@ func (p *Provider) messagesBody(a *llmux.Attempt, msgs []llmux.Message, stream b
 	}
 	var o object
 	if err := o.setEach([]field{
-		{"model", a.Model, true},
+		{"anthropic_version", p.cfg.bodyVersion, p.cfg.bodyVersion != ""},
+		{"model", a.Model, p.cfg.bodyVersion == ""},
 		{"messages", wire, true},
 		{"system", system, system != nil},
 		{"max_tokens", maxTokens, true},

@@ -222,3 +222,11 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	}
 	return openai.Do(ctx, a, name, w, openai.DecodeEmbedding)
 }
+
+// Describe returns what the provider is and offers.
+func (p *Provider) Describe() provider.Info {
+	return provider.Info{Prefix: name, Title: "Azure OpenAI", Also: p.Prefixes(),
+		Env:  []string{"AZURE_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT", "AZURE_API_VERSION"},
+		Chat: true, Stream: true, Embeddings: true, Tools: true, TextCompletion: true,
+		Note: "`azure/<deployment>`; Entra ID tokens with `azure.WithADToken`"}
+}

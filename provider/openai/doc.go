@@ -9,12 +9,19 @@
 //	...
 //	resp, err := c.Completion(ctx, &llmux.Request{Model: "openai/gpt-4o-mini", Messages: msgs})
 //
-// An OpenAI-compatible server:
+// The OpenAI-compatible services LiteLLM knows by prefix (groq, together_ai,
+// fireworks_ai, deepseek, mistral, openrouter, xai, perplexity, deepinfra,
+// cerebras, ollama, ollama_chat, hosted_vllm, lm_studio) are one table,
+// [Family], with LiteLLM's default bases and key variables:
 //
-//	groq := openai.New(openai.WithName("groq"),
-//		openai.WithBaseURL("https://api.groq.com/openai/v1"),
-//		openai.WithAPIKey(os.Getenv("GROQ_API_KEY")))
+//	groq, err := openai.NewCompatible("groq") // GROQ_API_KEY
 //	// serves "groq/llama-3.3-70b-versatile"
+//
+// Any other OpenAI-compatible server:
+//
+//	vllm := openai.New(openai.WithName("my-vllm"),
+//		openai.WithBaseURL("http://gpu-box:8000/v1"))
+//	// serves "my-vllm/meta-llama/Llama-3.1-8B-Instruct"
 //
 // The provider is a codec: it builds the wire body from the request's JSON
 // (so a body decoded into an [llmux.Request] reaches the server as it

@@ -42,6 +42,41 @@ func ExampleNew_compatibleServer() {
 	// vllm Hi there 5
 }
 
+// A service of the OpenAI-compatible family by its LiteLLM prefix: Ollama
+// (no key; its base from OLLAMA_API_BASE, here a stand-in server, written
+// without /v1 as LiteLLM users write it).
+func ExampleNewCompatible() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path, "auth:", r.Header.Get("Authorization") != "")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","model":"llama3.1","choices":[{"index":0,"message":{"role":"assistant","content":"Hi there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`)
+	}))
+	defer srv.Close()
+
+	env := map[string]string{"OLLAMA_API_BASE": srv.URL}
+	p, err := openai.NewCompatible("ollama_chat", openai.WithEnv(func(k string) string { return env[k] }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := llmux.New(llmux.WithProvider(p))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close(context.Background())
+	resp, err := c.Completion(context.Background(), &llmux.Request{Model: "ollama_chat/llama3.1",
+		Messages: []llmux.Message{llmux.User("Hello")}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.Text())
+	// Output:
+	// POST /v1/chat/completions auth: false
+	// Hi there
+}
+
 func ExampleNewChunkReader() {
 	body := `data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/llmux/llmux"
@@ -24,13 +23,16 @@ type Provider struct {
 	org     string
 	project string
 	header  http.Header
+	getenv  func(string) string
+	family  *Compatible // the Family member, for NewCompatible's providers
 }
 
 var (
-	_ llmux.Provider         = (*Provider)(nil)
-	_ provider.ModelClaimer  = (*Provider)(nil)
-	_ provider.TextCompleter = (*Provider)(nil)
-	_ provider.Embedder      = (*Provider)(nil)
+	_ llmux.Provider          = (*Provider)(nil)
+	_ provider.ModelClaimer   = (*Provider)(nil)
+	_ provider.TextCompleter  = (*Provider)(nil)
+	_ provider.Embedder       = (*Provider)(nil)
+	_ provider.ParamSupporter = (*Provider)(nil)
 )
 
 // Option configures a [Provider].
@@ -95,33 +97,25 @@ func New(opts ...Option) *Provider {
 	for _, o := range opts {
 		o(p)
 	}
+	getenv := p.env()
 	if p.baseURL == "" {
-		p.baseURL = firstEnv("OPENAI_BASE_URL", "OPENAI_API_BASE")
+		p.baseURL = firstOf(getenv, "OPENAI_BASE_URL", "OPENAI_API_BASE")
 	}
 	if p.baseURL == "" {
 		p.baseURL = DefaultBaseURL
 	}
 	if p.name == "openai" {
 		if !p.keySet {
-			p.key = os.Getenv("OPENAI_API_KEY")
+			p.key = getenv("OPENAI_API_KEY")
 		}
 		if p.org == "" {
-			p.org = os.Getenv("OPENAI_ORG_ID")
+			p.org = getenv("OPENAI_ORG_ID")
 		}
 		if p.project == "" {
-			p.project = os.Getenv("OPENAI_PROJECT_ID")
+			p.project = getenv("OPENAI_PROJECT_ID")
 		}
 	}
 	return p
-}
-
-func firstEnv(names ...string) string {
-	for _, n := range names {
-		if v := os.Getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Name returns the model prefix the provider serves ("openai" unless set
@@ -138,6 +132,15 @@ func (p *Provider) wire(a *llmux.Attempt, path string, stream bool) (provider.Wi
 	key := p.key
 	if a.APIKey != "" {
 		key = a.APIKey
+	}
+	if f := p.family; f != nil {
+		var err error
+		if base, err = f.base(base); err != nil {
+			return provider.Wire{}, err
+		}
+		if key == "" && f.KeyRequired {
+			return provider.Wire{}, f.missingKey()
+		}
 	}
 	if key == "" && isOpenAI(base) {
 		return provider.Wire{}, &llmux.Error{Code: llmux.CodeAuthentication, Provider: p.name,
@@ -206,7 +209,7 @@ func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response,
 	if err != nil {
 		return nil, err
 	}
-	if w.Body, err = EncodeChat(a.Model, a.Request, false); err != nil {
+	if w.Body, err = EncodeChat(p.model(a.Model), a.Request, false); err != nil {
 		return nil, invalid(p.name, err)
 	}
 	return Do(ctx, a, p.name, w, DecodeResponse)
@@ -221,7 +224,7 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 	if err != nil {
 		return nil, err
 	}
-	if w.Body, err = EncodeChat(a.Model, a.Request, true); err != nil {
+	if w.Body, err = EncodeChat(p.model(a.Model), a.Request, true); err != nil {
 		return nil, invalid(p.name, err)
 	}
 	return OpenStream(ctx, a, p.name, w)
@@ -253,7 +256,7 @@ func (p *Provider) TextCompletion(ctx context.Context, a *llmux.Attempt) (*llmux
 	if err != nil {
 		return nil, err
 	}
-	if w.Body, err = EncodeCompletion(a.Model, a.Request, false); err != nil {
+	if w.Body, err = EncodeCompletion(p.model(a.Model), a.Request, false); err != nil {
 		return nil, invalid(p.name, err)
 	}
 	w.Input = a.Request.Prompt
@@ -263,15 +266,40 @@ func (p *Provider) TextCompletion(ctx context.Context, a *llmux.Attempt) (*llmux
 // Embedding performs one Embeddings attempt: POST {base}/embeddings.
 // Vectors are decoded whether the request asked for "float" or "base64".
 func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.EmbeddingResponse, error) {
+	if p.family != nil && !p.family.Embeddings {
+		return nil, &llmux.Error{Code: llmux.CodeUnsupported, Provider: p.name,
+			Message: p.family.Title + " has no embeddings API"}
+	}
 	w, err := p.wire(a, "/embeddings", false)
 	if err != nil {
 		return nil, err
 	}
-	if w.Body, err = EncodeEmbedding(a.Model, a.Request); err != nil {
+	if w.Body, err = EncodeEmbedding(p.model(a.Model), a.Request); err != nil {
 		return nil, invalid(p.name, err)
 	}
 	w.Input = a.Request.Input
 	return Do(ctx, a, p.name, w, DecodeEmbedding)
+}
+
+// model is the model name sent upstream: the Family member's ModelPrefix
+// applied.
+func (p *Provider) model(m string) string {
+	if p.family != nil {
+		return p.family.model(m)
+	}
+	return m
+}
+
+// SupportsParam reports whether the provider sends the parameter: every
+// one, except tools to a [Family] member that takes none (Perplexity).
+func (p *Provider) SupportsParam(_ llmux.CallType, _ string, name string) bool {
+	if p.family != nil && !p.family.Tools {
+		switch name {
+		case "tools", "tool_choice", "parallel_tool_calls", "functions", "function_call":
+			return false
+		}
+	}
+	return true
 }
 
 // Prefixes returns the further prefix LiteLLM gives OpenAI's legacy
