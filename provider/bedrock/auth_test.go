@@ -554,3 +554,31 @@ func TestProviderParams_AssumeRoleDenied(t *testing.T) {
 		t.Fatalf("%d Bedrock requests without credentials", n)
 	}
 }
+
+// WithEnv replaces the process environment for New's defaults.
+func TestWithEnv_Defaults(t *testing.T) {
+	isolate(t)
+	t.Setenv("AWS_REGION", "us-east-2") // ignored: WithEnv replaces the process environment
+	f := serveFixture(t, 200, "converse.json")
+	f.bearer = "env-bedrock-api-key-0123456789"
+	env := map[string]string{"AWS_REGION_NAME": "eu-north-1", "AWS_BEARER_TOKEN_BEDROCK": f.bearer, "AWS_BEDROCK_RUNTIME_ENDPOINT": f.srv.URL}
+	p := New(WithEnv(func(k string) string { return env[k] }))
+	if p.cfg.region != "eu-north-1" || p.cfg.baseURL != f.srv.URL {
+		t.Fatalf("config %+v", p.cfg)
+	}
+	if _, err := chatOnce(t, f, p); err != nil {
+		t.Fatal(err)
+	}
+	f.last(t)
+	// Options win over the environment.
+	if p := New(WithEnv(func(k string) string { return env[k] }), WithRegion("ap-south-1")); p.cfg.region != "ap-south-1" {
+		t.Fatalf("region = %q", p.cfg.region)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	info := New().Describe()
+	if info.Prefix != "bedrock" || !info.Chat || !info.Stream || !info.Embeddings || !info.Tools || info.TextCompletion || len(info.Env) == 0 {
+		t.Fatalf("info %+v", info)
+	}
+}

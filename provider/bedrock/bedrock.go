@@ -55,6 +55,7 @@ type config struct {
 	baseURL string
 	apiKey  string // a Bedrock API key, sent as a bearer token
 	header  http.Header
+	getenv  func(string) string
 }
 
 // Option configures a [Provider].
@@ -129,7 +130,14 @@ func WithHeader(key, value string) Option {
 	}
 }
 
-// New returns a Bedrock provider. Environment variables read here:
+// WithEnv sets the environment [New] reads its defaults from (region,
+// Bedrock API key, endpoint). Default: os.Getenv. A gateway passes its own
+// lookup so tests and embedders control it. The AWS default credential
+// chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, the shared files...) reads the
+// process environment whatever this is.
+func WithEnv(getenv func(string) string) Option { return func(c *config) { c.getenv = getenv } }
+
+// New returns a Bedrock provider. Environment variables ([WithEnv]) read here:
 // AWS_REGION, AWS_DEFAULT_REGION, AWS_REGION_NAME, AWS_BEARER_TOKEN_BEDROCK
 // and AWS_BEDROCK_RUNTIME_ENDPOINT. The AWS default credential chain
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
@@ -137,10 +145,22 @@ func WithHeader(key, value string) Option {
 // instance roles) is loaded by the AWS SDK on the first request that needs
 // it, and reads its own variables then.
 func New(opts ...Option) *Provider {
+	// The environment fills only what no option set: options are applied
+	// first, to an empty config, so that WithEnv is known.
+	var set config
+	for _, o := range opts {
+		if o != nil {
+			o(&set)
+		}
+	}
+	getenv := set.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	cfg := config{
-		region:  firstNonEmpty(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), os.Getenv("AWS_REGION_NAME")),
-		apiKey:  os.Getenv("AWS_BEARER_TOKEN_BEDROCK"),
-		baseURL: os.Getenv("AWS_BEDROCK_RUNTIME_ENDPOINT"),
+		region:  firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), getenv("AWS_REGION_NAME")),
+		apiKey:  getenv("AWS_BEARER_TOKEN_BEDROCK"),
+		baseURL: getenv("AWS_BEDROCK_RUNTIME_ENDPOINT"),
 	}
 	for _, o := range opts {
 		if o != nil {
