@@ -72,8 +72,9 @@
 // aws_session_token values are scrubbed by the client as secret
 // ProviderParams.
 //
-// Environment variables read in [New]: AWS_REGION, AWS_DEFAULT_REGION,
-// AWS_REGION_NAME, AWS_BEARER_TOKEN_BEDROCK, AWS_BEDROCK_RUNTIME_ENDPOINT.
+// Environment variables read in [New] (through [WithEnv], default
+// os.Getenv): AWS_REGION, AWS_DEFAULT_REGION, AWS_REGION_NAME,
+// AWS_BEARER_TOKEN_BEDROCK, AWS_BEDROCK_RUNTIME_ENDPOINT.
 // The default chain reads its own (AWS_ACCESS_KEY_ID, AWS_PROFILE,
 // AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE...) when it is first
 // loaded.
