@@ -360,8 +360,14 @@ func convertMessages(msgs []llmux.Message) ([]contentBlock, []wireMessage, error
 	if n := len(out); n > 0 && out[n-1].Role == "assistant" {
 		c := out[n-1].Content
 		if k := len(c) - 1; c[k].Text != nil {
-			t := strings.TrimRight(*c[k].Text, " \t\r\n")
-			c[k].Text = &t
+			switch t := strings.TrimRight(*c[k].Text, " \t\r\n"); {
+			case t != "":
+				c[k].Text = &t
+			case k > 0:
+				out[n-1].Content = c[:k]
+			default:
+				out = out[:n-1]
+			}
 		}
 	}
 	return system, out, nil

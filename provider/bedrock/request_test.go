@@ -164,6 +164,10 @@ func TestRequest_TrimsPrefillAndDropsEmptyMessages(t *testing.T) {
 	if want := `[{"role":"user","content":[{"text":"Hi"},{"text":"Again"}]},{"role":"assistant","content":[{"text":"Sure:"}]}]`; string(b) != want {
 		t.Fatalf("messages = %s\nwant %s", b, want)
 	}
+	_, msgs, err = convertMessages([]llmux.Message{llmux.User("Hi"), llmux.Assistant(" \n")})
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("a whitespace-only prefill is dropped: %+v, %v", msgs, err)
+	}
 }
 
 func TestSupportsParam(t *testing.T) {
