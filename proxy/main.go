@@ -19,6 +19,7 @@ import (
 	"github.com/llmux/llmux/integration/spend"
 	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/azure"
+	"github.com/llmux/llmux/provider/bedrock"
 	"github.com/llmux/llmux/provider/gemini"
 	"github.com/llmux/llmux/provider/openai"
 	"github.com/llmux/llmux/provider/vertex"
@@ -197,7 +198,9 @@ func Defaults(getenv func(string) string) ([]Option, error) {
 // AZURE_API_VERSION), Anthropic (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL),
 // Gemini (GOOGLE_API_KEY or GEMINI_API_KEY, GEMINI_API_BASE), Vertex AI
 // (VERTEXAI_PROJECT, VERTEXAI_LOCATION, GOOGLE_APPLICATION_CREDENTIALS or
-// Application Default Credentials, read on first use) and every OpenAI-compatible service of [openai.Family] (groq/,
+// Application Default Credentials, read on first use), Bedrock (the AWS
+// credential chain or AWS_BEARER_TOKEN_BEDROCK, AWS_REGION, read on first
+// use) and every OpenAI-compatible service of [openai.Family] (groq/,
 // together_ai/, ollama/... with their LiteLLM variables). README's
 // provider table lists them ([Providers]).
 func EnvProviders(getenv func(string) string) []llmux.Option {
@@ -240,7 +243,7 @@ func Providers(getenv func(string) string) []llmux.Provider {
 		ge = append(ge, gemini.WithBaseURL(v))
 	}
 	ps := []llmux.Provider{openai.New(oa...), azure.New(az...), anthropic.New(an...), gemini.New(ge...),
-		vertex.New(vertex.WithEnv(getenv))}
+		vertex.New(vertex.WithEnv(getenv)), bedrock.New(bedrock.WithEnv(getenv))}
 	for _, f := range openai.Family {
 		p, err := openai.NewCompatible(f.Prefix, openai.WithEnv(getenv))
 		if err != nil {

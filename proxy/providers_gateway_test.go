@@ -3,11 +3,14 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/proxy/config"
@@ -148,4 +151,80 @@ model_list:
 		t.Errorf("Authorization %q", got)
 	}
 	checkProviderCall(t, g, up, token, "Hello! How can I help you today?", false)
+}
+
+// bedrockFrames encodes a .jsonl list of Converse stream events as the
+// binary event-stream frames Bedrock sends.
+func bedrockFrames(t *testing.T, jsonl []byte) string {
+	t.Helper()
+	var out bytes.Buffer
+	enc := eventstream.NewEncoder()
+	for _, line := range bytes.Split(bytes.TrimSpace(jsonl), []byte("\n")) {
+		var ev struct {
+			Event   string          `json:"event"`
+			Payload json.RawMessage `json:"payload"`
+		}
+		if err := json.Unmarshal(line, &ev); err != nil {
+			t.Fatal(err)
+		}
+		var m eventstream.Message
+		m.Headers.Set(":event-type", eventstream.StringValue(ev.Event))
+		m.Headers.Set(":content-type", eventstream.StringValue("application/json"))
+		m.Headers.Set(":message-type", eventstream.StringValue("event"))
+		m.Payload = ev.Payload
+		if err := enc.Encode(&out, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out.String()
+}
+
+// A Bedrock deployment: aws_* litellm_params sign the call (SigV4, with
+// the deployment's region), plain and streamed; the secret key is never
+// sent nor reported.
+func TestGateway_BedrockDeployment(t *testing.T) {
+	const keyID, secret = "AKIAGATEWAYTEST0123", "gateway-test-secret-access-key-0123456789"
+	up := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/bedrock-converse.json"))})
+	g := providerGateway(t, `
+model_list:
+  - model_name: claude
+    litellm_params:
+      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0
+      aws_region_name: eu-central-1
+      aws_access_key_id: os.environ/AWS_ID
+      aws_secret_access_key: os.environ/AWS_SECRET
+      aws_bedrock_runtime_endpoint: os.environ/BEDROCK_ENDPOINT
+`, map[string]string{"AWS_ID": keyID, "AWS_SECRET": secret, "BEDROCK_ENDPOINT": up.URL})
+	status, _, body := g.post(t, "/v1/chat/completions", `{"model":"claude","messages":[{"role":"user","content":"hi"}]}`)
+	if status != 200 || !strings.Contains(string(body), `"content":"Hello! How can I help you today?"`) {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	if up.paths[0] != "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/converse" {
+		t.Errorf("upstream path %s", up.paths[0])
+	}
+	auth := up.headers[0].Get("Authorization")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential="+keyID+"/") || !strings.Contains(auth, "/eu-central-1/bedrock/aws4_request") {
+		t.Errorf("Authorization %q, want SigV4 with the deployment's key and region", auth)
+	}
+	checkProviderCall(t, g, up, secret, "Hello! How can I help you today?", false)
+
+	up.mu.Lock()
+	up.replies = []upstreamReply{{body: bedrockFrames(t, readFile(t, "testdata/bedrock-converse-stream.events.jsonl")),
+		header: map[string]string{"Content-Type": "application/vnd.amazon.eventstream"}}}
+	up.bodies, up.paths, up.headers = nil, nil, nil
+	up.mu.Unlock()
+	status, _, body = g.post(t, "/v1/chat/completions", `{"model":"claude","stream":true,"messages":[{"role":"user","content":"hi"}]}`)
+	data := sseData(body)
+	if status != 200 || len(data) < 2 || data[len(data)-1] != "[DONE]" {
+		t.Fatalf("stream: status %d: %s", status, body)
+	}
+	if up.paths[0] != "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/converse-stream" {
+		t.Errorf("stream path %s", up.paths[0])
+	}
+	g.flush(t)
+	text := g.rec.terminal()[0].Response.Text()
+	if text != "Hello! How can I help you today?" {
+		t.Errorf("streamed text %q", text)
+	}
+	checkProviderCall(t, g, up, secret, text, true)
 }
