@@ -7,57 +7,19 @@ import (
 	"slices"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // object builds a JSON object with keys in insertion order, so request
 // bodies are byte-for-byte deterministic.
-type object struct {
-	keys []string
-	vals [][]byte
-}
+type object = jsonobj.Object
 
-// set encodes v (without HTML escaping) under key, replacing an existing
-// value in place.
-func (o *object) set(key string, v any) error {
-	b, err := marshal(v)
-	if err != nil {
-		return fmt.Errorf("anthropic: encode %s: %w", key, err)
-	}
-	o.setRaw(key, b)
-	return nil
-}
-
-// field is one key of a request body, set only when when holds.
-type field struct {
-	key  string
-	val  any
-	when bool
-}
-
-// setEach sets, in order, each field whose when holds.
-func (o *object) setEach(fields []field) error {
-	for _, f := range fields {
-		if f.when {
-			if err := o.set(f.key, f.val); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (o *object) setRaw(key string, b []byte) {
-	if i := slices.Index(o.keys, key); i >= 0 {
-		o.vals[i] = b
-		return
-	}
-	o.keys = append(o.keys, key)
-	o.vals = append(o.vals, b)
-}
+// field is one member of a body, set only when its When holds.
+type field = jsonobj.Field
 
 // merge adds the request's Extra keys but those in skip (mapped by the
 // caller), sorted; a key already present is replaced in place.
-func (o *object) merge(extra map[string]json.RawMessage, skip ...string) error {
+func mergeExtra(o *object, extra map[string]json.RawMessage, skip ...string) error {
 	keys := make([]string, 0, len(extra))
 	for k := range extra {
 		if !slices.Contains(skip, k) {
@@ -71,40 +33,9 @@ func (o *object) merge(extra map[string]json.RawMessage, skip ...string) error {
 			return &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Param: k,
 				Message: fmt.Sprintf("extra parameter %q is not valid JSON", k), Err: err}
 		}
-		o.setRaw(k, buf.Bytes())
+		o.SetRaw(k, buf.Bytes())
 	}
 	return nil
-}
-
-func (o *object) bytes() []byte {
-	n := 2
-	for i, k := range o.keys {
-		n += len(k) + len(o.vals[i]) + 4
-	}
-	b := make([]byte, 0, n)
-	b = append(b, '{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		kb, _ := marshal(k) // a string always encodes
-		b = append(b, kb...)
-		b = append(b, ':')
-		b = append(b, o.vals[i]...)
-	}
-	return append(b, '}')
-}
-
-// marshal encodes v like json.Marshal but leaves <, > and & unescaped and
-// drops the encoder's trailing newline.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func invalidRequest(format string, args ...any) *llmux.Error {

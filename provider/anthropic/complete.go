@@ -106,25 +106,25 @@ func completeBody(a *llmux.Attempt, prompt string, stream bool) ([]byte, error) 
 		maxTokens = *r.MaxTokens
 	}
 	var o object
-	if err := o.setEach([]field{
-		{"model", a.Model, true},
-		{"prompt", prompt, true},
-		{"max_tokens_to_sample", maxTokens, true},
-		{"stop_sequences", r.Stop, len(r.Stop) > 0},
-		{"temperature", r.Temperature, r.Temperature != nil},
-		{"top_p", r.TopP, r.TopP != nil},
-		{"metadata", map[string]string{"user_id": r.User}, r.User != ""},
-		{"stream", true, stream},
+	if err := o.SetEach([]field{
+		{Key: "model", Val: a.Model, When: true},
+		{Key: "prompt", Val: prompt, When: true},
+		{Key: "max_tokens_to_sample", Val: maxTokens, When: true},
+		{Key: "stop_sequences", Val: r.Stop, When: len(r.Stop) > 0},
+		{Key: "temperature", Val: r.Temperature, When: r.Temperature != nil},
+		{Key: "top_p", Val: r.TopP, When: r.TopP != nil},
+		{Key: "metadata", Val: map[string]string{"user_id": r.User}, When: r.User != ""},
+		{Key: "stream", Val: true, When: stream},
 	}); err != nil {
 		return nil, err
 	}
-	if err := o.setEach(allowedFields(r, completeParams)); err != nil {
+	if err := o.SetEach(allowedFields(r, completeParams)); err != nil {
 		return nil, err
 	}
-	if err := o.merge(r.Extra); err != nil {
+	if err := mergeExtra(&o, r.Extra); err != nil {
 		return nil, err
 	}
-	return o.bytes(), nil
+	return o.Bytes(), nil
 }
 
 // completion is a /v1/complete response or a "completion" stream event.

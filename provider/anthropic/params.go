@@ -50,11 +50,11 @@ func (p *Provider) SupportsParam(ct llmux.CallType, model, name string) bool {
 func allowedFields(r *llmux.Request, supported map[string]bool) []field {
 	var out []field
 	for _, name := range r.AllowedParams {
-		if supported[name] || slices.ContainsFunc(out, func(f field) bool { return f.key == name }) {
+		if supported[name] || slices.ContainsFunc(out, func(f field) bool { return f.Key == name }) {
 			continue
 		}
 		if v, ok := typedParam(r, name); ok {
-			out = append(out, field{name, v, true})
+			out = append(out, field{Key: name, Val: v, When: true})
 		}
 	}
 	return out

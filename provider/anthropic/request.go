@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // wireMessage is one entry of the Messages API's "messages". Content is a
@@ -59,7 +60,7 @@ func (b block) MarshalJSON() ([]byte, error) {
 		return b.native, nil
 	}
 	type plain block // without this method
-	out, err := marshal(plain(b))
+	out, err := jsonobj.Marshal(plain(b))
 	if err != nil || len(b.extra) == 0 {
 		return out, err
 	}
@@ -76,7 +77,7 @@ func (b block) MarshalJSON() ([]byte, error) {
 		if err := json.Compact(&buf, b.extra[k]); err != nil {
 			return nil, invalidParam(k, "%s block: %s is not valid JSON", b.Type, k)
 		}
-		kb, _ := marshal(k) // a string always encodes
+		kb, _ := jsonobj.Marshal(k) // a string always encodes
 		out = append(out, ',')
 		out = append(out, kb...)
 		out = append(out, ':')
@@ -146,31 +147,31 @@ func (p *Provider) messagesBody(a *llmux.Attempt, msgs []llmux.Message, stream b
 		}
 	}
 	var o object
-	if err := o.setEach([]field{
-		{"anthropic_version", p.cfg.bodyVersion, p.cfg.bodyVersion != ""},
-		{"model", a.Model, p.cfg.bodyVersion == ""},
-		{"messages", wire, true},
-		{"system", system, system != nil},
-		{"max_tokens", maxTokens, true},
-		{"metadata", map[string]string{"user_id": r.User}, r.User != ""},
-		{"stop_sequences", r.Stop, len(r.Stop) > 0},
-		{"stream", true, stream},
-		{"temperature", r.Temperature, r.Temperature != nil},
-		{"top_p", r.TopP, r.TopP != nil},
-		{"thinking", thinking, thinking.Type != ""},
-		{"tools", tools, len(tools) > 0},
-		{"tool_choice", json.RawMessage(tc), tc != nil},
-		{"service_tier", tier, tier != ""},
+	if err := o.SetEach([]field{
+		{Key: "anthropic_version", Val: p.cfg.bodyVersion, When: p.cfg.bodyVersion != ""},
+		{Key: "model", Val: a.Model, When: p.cfg.bodyVersion == ""},
+		{Key: "messages", Val: wire, When: true},
+		{Key: "system", Val: system, When: system != nil},
+		{Key: "max_tokens", Val: maxTokens, When: true},
+		{Key: "metadata", Val: map[string]string{"user_id": r.User}, When: r.User != ""},
+		{Key: "stop_sequences", Val: r.Stop, When: len(r.Stop) > 0},
+		{Key: "stream", Val: true, When: stream},
+		{Key: "temperature", Val: r.Temperature, When: r.Temperature != nil},
+		{Key: "top_p", Val: r.TopP, When: r.TopP != nil},
+		{Key: "thinking", Val: thinking, When: thinking.Type != ""},
+		{Key: "tools", Val: tools, When: len(tools) > 0},
+		{Key: "tool_choice", Val: json.RawMessage(tc), When: tc != nil},
+		{Key: "service_tier", Val: tier, When: tier != ""},
 	}); err != nil {
 		return nil, err
 	}
-	if err := o.setEach(allowedFields(r, messagesParams)); err != nil {
+	if err := o.SetEach(allowedFields(r, messagesParams)); err != nil {
 		return nil, err
 	}
-	if err := o.merge(r.Extra, "service_tier"); err != nil {
+	if err := mergeExtra(&o, r.Extra, "service_tier"); err != nil {
 		return nil, err
 	}
-	return o.bytes(), nil
+	return o.Bytes(), nil
 }
 
 // usesFileIDs reports whether a message refers to an uploaded file by id,
@@ -650,7 +651,7 @@ func isNativeBlock(typ string) bool {
 // search results and server tool blocks through losslessly.
 func nativeBlock(where string, p llmux.ContentPart, cc json.RawMessage) (json.RawMessage, error) {
 	var o object
-	o.setRaw("type", mustMarshal(p.Type))
+	o.SetRaw("type", mustMarshal(p.Type))
 	keys := make([]string, 0, len(p.Extra))
 	for k := range p.Extra {
 		if k != "type" && k != "cache_control" {
@@ -663,16 +664,16 @@ func nativeBlock(where string, p llmux.ContentPart, cc json.RawMessage) (json.Ra
 		if err != nil {
 			return nil, err
 		}
-		o.setRaw(k, v)
+		o.SetRaw(k, v)
 	}
 	if cc != nil {
-		o.setRaw("cache_control", cc)
+		o.SetRaw("cache_control", cc)
 	}
-	return o.bytes(), nil
+	return o.Bytes(), nil
 }
 
 // mustMarshal encodes a string.
 func mustMarshal(s string) []byte {
-	b, _ := marshal(s) // a string always encodes
+	b, _ := jsonobj.Marshal(s) // a string always encodes
 	return b
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 	"github.com/llmux/llmux/provider/providertest"
 )
 
@@ -64,7 +65,7 @@ func TestChat_ThinkingAndToolUse(t *testing.T) {
 }
 
 func jsonString(s string) string {
-	b, _ := marshal(s)
+	b, _ := jsonobj.Marshal(s)
 	return string(b)
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // toolChoice is the Messages API's tool_choice.
@@ -43,21 +44,21 @@ func convertTools(tools []llmux.Tool) ([]json.RawMessage, error) {
 			if len(bytes.TrimSpace(schema)) == 0 || bytes.Equal(bytes.TrimSpace(schema), []byte("null")) {
 				schema = emptySchema
 			}
-			if err := o.setEach([]field{
-				{"name", t.Function.Name, true},
-				{"description", t.Function.Description, t.Function.Description != ""},
-				{"input_schema", schema, true},
-				{"cache_control", cc, cc != nil},
+			if err := o.SetEach([]field{
+				{Key: "name", Val: t.Function.Name, When: true},
+				{Key: "description", Val: t.Function.Description, When: t.Function.Description != ""},
+				{Key: "input_schema", Val: schema, When: true},
+				{Key: "cache_control", Val: cc, When: cc != nil},
 			}); err != nil {
 				return nil, err
 			}
 		case "custom":
 			return nil, invalidParam("tools", "tool %d: unsupported type %q", i, t.Type)
 		default:
-			if err := o.setEach([]field{
-				{"type", t.Type, true},
-				{"name", t.Function.Name, t.Function.Name != ""},
-				{"cache_control", cc, cc != nil},
+			if err := o.SetEach([]field{
+				{Key: "type", Val: t.Type, When: true},
+				{Key: "name", Val: t.Function.Name, When: t.Function.Name != ""},
+				{Key: "cache_control", Val: cc, When: cc != nil},
 			}); err != nil {
 				return nil, err
 			}
@@ -67,11 +68,11 @@ func convertTools(tools []llmux.Tool) ([]json.RawMessage, error) {
 			return nil, err
 		}
 		for _, k := range sortedKeys(extra) {
-			if !slices.Contains(o.keys, k) {
-				o.setRaw(k, extra[k])
+			if !o.Has(k) {
+				o.SetRaw(k, extra[k])
 			}
 		}
-		out = append(out, o.bytes())
+		out = append(out, o.Bytes())
 	}
 	return out, nil
 }
@@ -111,7 +112,7 @@ func convertToolChoice(tc *llmux.ToolChoice, parallel *bool) ([]byte, error) {
 	case len(tc.Raw) > 0:
 		return rawToolChoice(tc.Raw, disable)
 	case tc.Function != "":
-		return marshal(toolChoice{Type: "tool", Name: tc.Function, DisableParallelToolUse: disable})
+		return jsonobj.Marshal(toolChoice{Type: "tool", Name: tc.Function, DisableParallelToolUse: disable})
 	}
 	return modeToolChoice(tc.Mode, disable)
 }
@@ -119,16 +120,16 @@ func convertToolChoice(tc *llmux.ToolChoice, parallel *bool) ([]byte, error) {
 func modeToolChoice(mode string, disable *bool) ([]byte, error) {
 	switch mode {
 	case "auto":
-		return marshal(toolChoice{Type: "auto", DisableParallelToolUse: disable})
+		return jsonobj.Marshal(toolChoice{Type: "auto", DisableParallelToolUse: disable})
 	case "required", "any":
-		return marshal(toolChoice{Type: "any", DisableParallelToolUse: disable})
+		return jsonobj.Marshal(toolChoice{Type: "any", DisableParallelToolUse: disable})
 	case "none":
-		return marshal(toolChoice{Type: "none"})
+		return jsonobj.Marshal(toolChoice{Type: "none"})
 	case "":
 		if disable == nil {
 			return nil, nil
 		}
-		return marshal(toolChoice{Type: "auto", DisableParallelToolUse: disable})
+		return jsonobj.Marshal(toolChoice{Type: "auto", DisableParallelToolUse: disable})
 	}
 	return nil, invalidParam("tool_choice", "unsupported tool_choice %q", mode)
 }
@@ -158,7 +159,7 @@ func rawToolChoice(raw json.RawMessage, disable *bool) ([]byte, error) {
 		if json.Unmarshal(raw, &f) != nil || f.Function.Name == "" {
 			return nil, invalidParam("tool_choice", "tool_choice: function name is required")
 		}
-		return marshal(toolChoice{Type: "tool", Name: f.Function.Name, DisableParallelToolUse: disable})
+		return jsonobj.Marshal(toolChoice{Type: "tool", Name: f.Function.Name, DisableParallelToolUse: disable})
 	case "auto", "any", "tool", "none":
 		if _, set := obj["disable_parallel_tool_use"]; disable == nil || typ == "none" || set {
 			var buf bytes.Buffer
@@ -166,7 +167,7 @@ func rawToolChoice(raw json.RawMessage, disable *bool) ([]byte, error) {
 			return buf.Bytes(), nil
 		}
 		obj["disable_parallel_tool_use"] = json.RawMessage(fmt.Sprint(*disable))
-		return marshal(obj)
+		return jsonobj.Marshal(obj)
 	}
 	return nil, invalidParam("tool_choice", "tool_choice of type %q has no Anthropic equivalent", typ)
 }

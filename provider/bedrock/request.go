@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // converseRequest is the body of Converse and ConverseStream:
@@ -598,16 +599,14 @@ func toolResult(i int, m llmux.Message) ([]contentBlock, error) {
 	return []contentBlock{{ToolResult: &b}}, nil
 }
 
-// marshal encodes v like json.Marshal but leaves <, > and & unescaped and
-// drops the encoder's trailing newline.
+// marshal encodes v without HTML escaping ([jsonobj.Marshal]); a value
+// that cannot encode is an invalid request.
 func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := jsonobj.Marshal(v)
+	if err != nil {
 		return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Message: "encode request: " + err.Error(), Err: err}
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 // compactJSON validates and compacts a raw JSON member of the request.

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 	"github.com/llmux/llmux/provider"
 )
 
@@ -42,10 +43,10 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	model := modelPath(a.Model)
 	one := func(text string) (*object, error) {
 		o := &object{}
-		if err := o.setEach([]field{
-			{"model", model, true},
-			{"content", content{Parts: []part{{Text: text}}}, true},
-			{"outputDimensionality", r.Dimensions, r.Dimensions != nil},
+		if err := o.SetEach([]field{
+			{Key: "model", Val: model, When: true},
+			{Key: "content", Val: content{Parts: []part{{Text: text}}}, When: true},
+			{Key: "outputDimensionality", Val: r.Dimensions, When: r.Dimensions != nil},
 		}); err != nil {
 			return nil, err
 		}
@@ -63,7 +64,7 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 			if k == "task_type" {
 				name = "taskType"
 			}
-			o.setRaw(name, v)
+			o.SetRaw(name, v)
 		}
 		return o, nil
 	}
@@ -76,7 +77,7 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 		if err != nil {
 			return nil, err
 		}
-		body = o.bytes()
+		body = o.Bytes()
 	} else {
 		method = MethodBatchEmbed
 		reqs := make([]*object, len(r.Input))
@@ -87,7 +88,7 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 			}
 			reqs[i] = o
 		}
-		b, err := marshal(map[string][]*object{"requests": reqs})
+		b, err := jsonobj.Marshal(map[string][]*object{"requests": reqs})
 		if err != nil {
 			return nil, err
 		}

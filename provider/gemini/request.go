@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // content is one entry of "contents" (or the systemInstruction). Role is
@@ -75,18 +76,18 @@ func (p *Provider) chatBody(a *llmux.Attempt) ([]byte, error) {
 		return nil, err
 	}
 	var o object
-	if err := o.setEach([]field{
-		{"contents", contents, true},
-		{"systemInstruction", system, system != nil},
-		{"tools", tools, len(tools) > 0},
-		{"toolConfig", toolConfig, toolConfig != nil},
+	if err := o.SetEach([]field{
+		{Key: "contents", Val: contents, When: true},
+		{Key: "systemInstruction", Val: system, When: system != nil},
+		{Key: "tools", Val: tools, When: len(tools) > 0},
+		{Key: "toolConfig", Val: toolConfig, When: toolConfig != nil},
 	}); err != nil {
 		return nil, err
 	}
 	if err := p.mergeExtra(&o, gen, r.Extra); err != nil {
 		return nil, err
 	}
-	return o.bytes(), nil
+	return o.Bytes(), nil
 }
 
 // mergeExtra adds the generation config and the request's Extra keys to
@@ -129,23 +130,23 @@ func (p *Provider) mergeExtra(o *object, gen *object, extra map[string]json.RawM
 				if err != nil {
 					return err
 				}
-				gen.setRaw(m, mv)
+				gen.SetRaw(m, mv)
 			}
 		case "top_k":
-			gen.setRaw("topK", v)
+			gen.SetRaw("topK", v)
 		case "safety_settings":
-			top.setRaw("safetySettings", v)
+			top.SetRaw("safetySettings", v)
 		case "cached_content":
-			top.setRaw("cachedContent", v)
+			top.SetRaw("cachedContent", v)
 		default:
-			top.setRaw(k, v)
+			top.SetRaw(k, v)
 		}
 	}
-	if gen.len() > 0 {
-		o.setRaw("generationConfig", gen.bytes())
+	if gen.Len() > 0 {
+		o.SetRaw("generationConfig", gen.Bytes())
 	}
-	for i, k := range top.keys {
-		o.setRaw(k, top.vals[i])
+	for k, v := range top.All() {
+		o.SetRaw(k, v)
 	}
 	return nil
 }
@@ -172,20 +173,20 @@ func (p *Provider) generationConfig(a *llmux.Attempt) (*object, error) {
 	if r.TopLogprobs != nil {
 		topLogprobs = r.TopLogprobs
 	}
-	if err := gen.setEach([]field{
-		{"temperature", r.Temperature, r.Temperature != nil},
-		{"topP", r.TopP, r.TopP != nil},
-		{"maxOutputTokens", maxTokens, maxTokens != nil},
-		{"stopSequences", r.Stop, len(r.Stop) > 0},
-		{"candidateCount", r.N, r.N != nil},
-		{"seed", r.Seed, r.Seed != nil},
-		{"presencePenalty", r.PresencePenalty, r.PresencePenalty != nil},
-		{"frequencyPenalty", r.FrequencyPenalty, r.FrequencyPenalty != nil},
-		{"responseLogprobs", r.Logprobs, r.Logprobs != nil},
-		{"logprobs", topLogprobs, topLogprobs != nil},
-		{"responseMimeType", mimeType, mimeType != ""},
-		{"responseJsonSchema", schema, schema != nil},
-		{"thinkingConfig", thinking, thinking != nil},
+	if err := gen.SetEach([]field{
+		{Key: "temperature", Val: r.Temperature, When: r.Temperature != nil},
+		{Key: "topP", Val: r.TopP, When: r.TopP != nil},
+		{Key: "maxOutputTokens", Val: maxTokens, When: maxTokens != nil},
+		{Key: "stopSequences", Val: r.Stop, When: len(r.Stop) > 0},
+		{Key: "candidateCount", Val: r.N, When: r.N != nil},
+		{Key: "seed", Val: r.Seed, When: r.Seed != nil},
+		{Key: "presencePenalty", Val: r.PresencePenalty, When: r.PresencePenalty != nil},
+		{Key: "frequencyPenalty", Val: r.FrequencyPenalty, When: r.FrequencyPenalty != nil},
+		{Key: "responseLogprobs", Val: r.Logprobs, When: r.Logprobs != nil},
+		{Key: "logprobs", Val: topLogprobs, When: topLogprobs != nil},
+		{Key: "responseMimeType", Val: mimeType, When: mimeType != ""},
+		{Key: "responseJsonSchema", Val: schema, When: schema != nil},
+		{Key: "thinkingConfig", Val: thinking, When: thinking != nil},
 	}); err != nil {
 		return nil, err
 	}
@@ -466,7 +467,7 @@ func (p *Provider) toolResult(i int, m llmux.Message, names map[string]string) (
 		_ = json.Compact(&buf, []byte(trimmed)) // valid
 		resp = buf.Bytes()
 	} else {
-		b, err := marshal(map[string]string{"content": text})
+		b, err := jsonobj.Marshal(map[string]string{"content": text})
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // generateResponse is a GenerateContentResponse, the whole answer or one
@@ -235,7 +236,7 @@ func toolCall(name string, args json.RawMessage, sig string, index *int) llmux.T
 	tc := llmux.ToolCall{Index: index, ID: newID("call_"), Type: "function", Function: llmux.FunctionCall{Name: name, Arguments: a}}
 	if sig != "" {
 		tc.ID += thoughtSeparator + sig
-		b, _ := marshal(map[string]string{"thought_signature": sig}) // a string map always encodes
+		b, _ := jsonobj.Marshal(map[string]string{"thought_signature": sig}) // a string map always encodes
 		tc.Extra = map[string]json.RawMessage{signatureKey: b}
 	}
 	return tc

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // convertTools maps OpenAI function tools to one Gemini tool holding their
@@ -34,14 +35,14 @@ func (p *Provider) convertTools(tools []llmux.Tool) ([]json.RawMessage, error) {
 				}
 				schema = c
 			}
-			if err := o.setEach([]field{
-				{"name", t.Function.Name, true},
-				{"description", t.Function.Description, t.Function.Description != ""},
-				{"parametersJsonSchema", json.RawMessage(schema), hasSchema},
+			if err := o.SetEach([]field{
+				{Key: "name", Val: t.Function.Name, When: true},
+				{Key: "description", Val: t.Function.Description, When: t.Function.Description != ""},
+				{Key: "parametersJsonSchema", Val: json.RawMessage(schema), When: hasSchema},
 			}); err != nil {
 				return nil, err
 			}
-			decls = append(decls, o.bytes())
+			decls = append(decls, o.Bytes())
 		case t.Type == "" && len(t.Extra) > 0:
 			var o object
 			keys := make([]string, 0, len(t.Extra))
@@ -54,9 +55,9 @@ func (p *Provider) convertTools(tools []llmux.Tool) ([]json.RawMessage, error) {
 				if err != nil {
 					return nil, err
 				}
-				o.setRaw(k, c)
+				o.SetRaw(k, c)
 			}
-			others = append(others, o.bytes())
+			others = append(others, o.Bytes())
 		case t.Type == "" || t.Type == "function":
 			return nil, p.invalidParam("tools", "%s: function without a name", where)
 		default:
@@ -65,7 +66,7 @@ func (p *Provider) convertTools(tools []llmux.Tool) ([]json.RawMessage, error) {
 	}
 	var out []json.RawMessage
 	if len(decls) > 0 {
-		b, err := marshal(map[string][]json.RawMessage{"functionDeclarations": decls})
+		b, err := jsonobj.Marshal(map[string][]json.RawMessage{"functionDeclarations": decls})
 		if err != nil {
 			return nil, err
 		}
