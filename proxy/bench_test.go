@@ -16,6 +16,7 @@ import (
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/integration/jsonl"
 	"github.com/llmux/llmux/provider/openai"
+	"github.com/llmux/llmux/proxy/config"
 )
 
 // The gateway's per-request CPU cost without the network: the upstream is
@@ -99,6 +100,26 @@ func BenchmarkGateway_Chat(b *testing.B) {
 		serve(b, srv)
 	}
 	b.Run("llmux", func(b *testing.B) { gw(b) })
+	b.Run("llmux+router", func(b *testing.B) { // bench/gateway/config.yaml's shape: the model through model_list
+		cfg, err := config.Load([]byte(`
+model_list:
+  - model_name: gpt-4o-mini
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: http://upstream.invalid/v1
+      api_key: sk-bench-not-a-real-key
+`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv, err := New(WithConfig(cfg, func(string) string { return "" }), WithClientOptions(llmux.WithHTTPClient(hc)),
+			WithLog(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer func() { _ = srv.Close(context.Background()) }()
+		serve(b, srv)
+	})
 	b.Run("llmux+3loggers", func(b *testing.B) {
 		gw(b, &countEvents{}, jsonl.NewPayloads(io.Discard), &countEvents{})
 	})
