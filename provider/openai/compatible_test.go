@@ -311,3 +311,27 @@ func TestFamily_CallsArePriced(t *testing.T) {
 		}
 	}
 }
+
+// Fireworks answers a short model name with its full one, which the price
+// table knows: a call by the short name is priced too.
+func TestFamily_FireworksShortNameIsPricedByTheAnswer(t *testing.T) {
+	p, _ := openai.NewCompatible("fireworks_ai", env(map[string]string{"FIREWORKS_API_KEY": "fw-0123456789abcdef"}))
+	rec := &recorder{resp: `{"id":"c1","object":"chat.completion","created":1,"model":"accounts/fireworks/models/llama-v3p1-70b-instruct",` +
+		`"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100}}`}
+	events := &record.Events{}
+	c, err := llmux.New(llmux.WithProvider(p), llmux.WithHTTPClient(&http.Client{Transport: rec}), llmux.WithCallbacks(llmux.Inline(events)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Completion(context.Background(), &llmux.Request{Model: "fireworks_ai/llama-v3p1-70b-instruct",
+		Messages: []llmux.Message{llmux.User("hi")}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rec.body[0], `"model":"accounts/fireworks/models/llama-v3p1-70b-instruct"`) {
+		t.Errorf("body %s", rec.body[0])
+	}
+	if e := events.Last(); e.CostErr != nil || e.ResponseCost <= 0 {
+		t.Errorf("cost %g, %v", e.ResponseCost, e.CostErr)
+	}
+}
