@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -42,15 +43,27 @@ type creds struct {
 }
 
 // token returns a valid access token, fetched only when the cached one has
-// expired. A failure is CodeAuthentication, with the cause but never the
-// credential.
+// expired. A refused grant is CodeAuthentication, with the cause but never
+// the credential; a token endpoint that is down (5xx, 429, unreachable)
+// is a server, rate-limit or connection error, which the client retries.
 func (c *creds) token(ctx context.Context) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	tok, err := c.ts.Token()
 	if err != nil {
-		return "", authError("fetch access token: "+err.Error(), err)
+		e := authError("fetch access token: "+err.Error(), err)
+		var re *oauth2.RetrieveError
+		var ne net.Error
+		switch {
+		case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusTooManyRequests:
+			e.Code = llmux.CodeRateLimited
+		case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 500:
+			e.Code = llmux.CodeServer
+		case re == nil && errors.As(err, &ne):
+			e.Code = llmux.CodeConnection
+		}
+		return "", e
 	}
 	if tok.AccessToken == "" {
 		return "", authError("fetch access token: the token endpoint returned no access_token", nil)

@@ -314,3 +314,34 @@ func TestCredentials_MetadataServerFailure(t *testing.T) {
 		t.Fatal("request sent")
 	}
 }
+
+// TestCredentials_TokenEndpointDownIsRetried: a token endpoint answering
+// 503 is a server error, not a refused credential, so the client retries
+// the call, and the next attempt fetches the token again.
+func TestCredentials_TokenEndpointDownIsRetried(t *testing.T) {
+	clearEnv(t)
+	ts := newTokenServer(t)
+	ts.down.Store(1)
+	f := serve(t, http.StatusOK, "gemini-generate.json")
+	p := New(WithCredentialsJSON(serviceAccount(t, ts)), WithBaseURL(f.srv.URL))
+
+	_, err := p.Chat(bg, f.attempt(hello(), "gemini-2.5-pro"))
+	var e *llmux.Error
+	if !errors.As(err, &e) || e.Code != llmux.CodeServer || !strings.Contains(e.Message, "fetch access token") {
+		t.Fatalf("token endpoint down: %#v", err)
+	}
+
+	ts.down.Store(1)
+	c, err := llmux.New(llmux.WithProvider(p), llmux.WithHTTPClient(f.srv.Client()),
+		llmux.WithRetryBackoff(time.Millisecond, time.Millisecond, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(bg)
+	if _, err := c.Completion(bg, &llmux.Request{Model: "vertex_ai/gemini-2.5-pro", Messages: hello().Messages}); err != nil {
+		t.Fatalf("the retry did not recover: %v", err)
+	}
+	if n := ts.grants.Load(); n != 1 {
+		t.Errorf("%d grants, want 1", n)
+	}
+}

@@ -73,7 +73,8 @@ func keyMaterial(t testing.TB) string {
 type tokenServer struct {
 	*httptest.Server
 	grants atomic.Int32
-	fail   atomic.Bool // answer 400 invalid_grant
+	fail   atomic.Bool  // answer 400 invalid_grant
+	down   atomic.Int32 // answer this many grants with 503 first
 	mu     sync.Mutex
 	errs   []string
 }
@@ -91,6 +92,11 @@ func newTokenServer(t *testing.T) *tokenServer {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if ts.down.Add(-1) >= 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"error":"temporarily_unavailable"}`)
+			return
+		}
 		if ts.fail.Load() {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = io.WriteString(w, `{"error":"invalid_grant","error_description":"Invalid JWT Signature."}`)
