@@ -39,10 +39,12 @@
 // itself.
 //
 // Tokens are cached per credential and reused until they expire: one
-// token fetch per credential and hour, not per request. A failed fetch, a
-// missing file or unusable credentials fail the call with
+// token fetch per credential and hour, not per request. A refused grant,
+// a missing file or unusable credentials fail the call with
 // CodeAuthentication before anything is sent; the message says why, never
-// with the key. The token is masked in events and scrubbed from
+// with the key. A token endpoint that is down (5xx, 429, unreachable)
+// fails it with CodeServer, CodeRateLimited or CodeConnection, which the
+// client retries; the retry fetches the token again. The token is masked in events and scrubbed from
 // everything a call reports, like an API key.
 //
 // # Settings
