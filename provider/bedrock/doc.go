@@ -105,8 +105,13 @@
 //	                        {"type":"enabled","budget_tokens"}: minimal and low 1024, medium 2048,
 //	                        high 4096, xhigh 8192; maxTokens is budget + 4096 when unset, else the
 //	                        budget is lowered below it (an error under 1024)
+//	response_format         json_object or json_schema: a tool "json_tool_call" whose inputSchema is the
+//	                        schema ({"type":"object"} for json_object), forced unless the request has
+//	                        tools of its own; the call's input comes back as the message content (streamed
+//	                        as content deltas) with finish_reason "stop", as LiteLLM does; "text" sends
+//	                        nothing
 //
-// It refuses seed, response_format, logprobs, top_logprobs, penalties,
+// It refuses seed, logprobs, top_logprobs, penalties,
 // logit_bias, user and parallel_tool_calls. The request's Extra keys
 // guardrailConfig, performanceConfig, promptVariables, requestMetadata,
 // serviceTier and additionalModelResponseFieldPaths are Converse's own

@@ -13,15 +13,16 @@ var _ provider.ParamSupporter = (*Provider)(nil)
 // documentation lists the member each one becomes.
 var converseParams = map[string]bool{
 	"temperature": true, "top_p": true, "max_tokens": true, "max_completion_tokens": true, "n": true,
-	"stop": true, "tools": true, "tool_choice": true,
+	"stop": true, "tools": true, "tool_choice": true, "response_format": true,
 }
 
 // SupportsParam reports whether Converse sends the OpenAI parameter name
 // for a chat completion to model: temperature, top_p, max_tokens,
-// max_completion_tokens, stop, tools, tool_choice, n (n = 1 is what
+// max_completion_tokens, stop, tools, tool_choice, response_format (a
+// forced json_tool_call whose input is the answer), n (n = 1 is what
 // Converse does; n > 1 fails with CodeUnsupported), and reasoning_effort
 // for Anthropic Claude models (a thinking budget). Everything else (seed,
-// response_format, logprobs, penalties, user, parallel_tool_calls...) is
+// logprobs, penalties, user, parallel_tool_calls...) is
 // refused, unless the caller drops or allows it. Embeddings take
 // encoding_format, and dimensions for amazon.titan-embed-text-v2 and
 // cohere.embed-v4; text completions take nothing: there are none.

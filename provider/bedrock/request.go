@@ -164,6 +164,9 @@ func converseBody(r *llmux.Request, model string) ([]byte, error) {
 	} else if r.ToolChoice != nil && r.ToolChoice.Mode != llmux.ToolChoiceNone && r.ToolChoice.Mode != llmux.ToolChoiceAuto {
 		return nil, invalidParam("tool_choice", "tool_choice needs tools")
 	}
+	if err := applyResponseFormat(&body, r.ResponseFormat); err != nil {
+		return nil, err
+	}
 
 	if err := applyExtra(&body, r.Extra, extraFields, model); err != nil {
 		return nil, err
@@ -172,6 +175,58 @@ func converseBody(r *llmux.Request, model string) ([]byte, error) {
 		body.AdditionalModelRequestFields = extraFields
 	}
 	return marshal(body)
+}
+
+// jsonTool is the tool a response_format becomes: Converse has no JSON
+// mode, so the model is made to call a tool whose input schema is the
+// wanted one, and the call's input is the answer's content (LiteLLM's
+// way, with LiteLLM's tool name).
+const jsonTool = "json_tool_call"
+
+// applyResponseFormat turns a json_object or json_schema response_format
+// into jsonTool, forced unless the request has tools of its own (then the
+// model may answer with either). "text" asks for nothing.
+func applyResponseFormat(body *converseRequest, raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var rf struct {
+		Type       string `json:"type"`
+		JSONSchema *struct {
+			Name        string          `json:"name"`
+			Description string          `json:"description"`
+			Schema      json.RawMessage `json:"schema"`
+		} `json:"json_schema"`
+	}
+	if err := json.Unmarshal(raw, &rf); err != nil {
+		return invalidParam("response_format", "response_format: %v", err)
+	}
+	schema := json.RawMessage(`{"type":"object"}`)
+	desc := "Respond with a JSON object."
+	switch rf.Type {
+	case "text":
+		return nil
+	case "json_object":
+	case "json_schema":
+		if rf.JSONSchema == nil || len(rf.JSONSchema.Schema) == 0 || string(rf.JSONSchema.Schema) == "null" {
+			return invalidParam("response_format", "response_format: json_schema needs json_schema.schema")
+		}
+		var err error
+		if schema, err = compactJSON(rf.JSONSchema.Schema, "response_format"); err != nil {
+			return err
+		}
+		if rf.JSONSchema.Description != "" {
+			desc = rf.JSONSchema.Description
+		}
+	default:
+		return invalidParam("response_format", "response_format: type %q is not one of text, json_object, json_schema", rf.Type)
+	}
+	spec := toolEntry{ToolSpec: &toolSpec{Name: jsonTool, Description: desc, InputSchema: inputSchema{JSON: schema}}}
+	if body.ToolConfig == nil {
+		body.ToolConfig = &toolConfig{ToolChoice: json.RawMessage(`{"tool":{"name":"` + jsonTool + `"}}`)}
+	}
+	body.ToolConfig.Tools = append(body.ToolConfig.Tools, spec)
+	return nil
 }
 
 // applyExtra sends the request's Extra keys: Converse's own top-level

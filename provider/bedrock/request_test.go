@@ -50,6 +50,16 @@ func TestRequest_GoldenBodies(t *testing.T) {
 			Tools:      []llmux.Tool{weatherTool, {Type: "function", Function: llmux.Function{Name: "no_params"}}},
 			ToolChoice: &llmux.ToolChoice{Mode: llmux.ToolChoiceRequired},
 		}},
+		{"response-format-json-schema", testModel, &llmux.Request{
+			Messages: []llmux.Message{llmux.User("Name a city and its country.")},
+			ResponseFormat: json.RawMessage(`{"type":"json_schema","json_schema":{"name":"city","schema":{"type":"object",` +
+				`"properties":{"city":{"type":"string"},"country":{"type":"string"}},"required":["city","country"]}}}`),
+		}},
+		{"response-format-json-object-with-tools", testModel, &llmux.Request{
+			Messages:       []llmux.Message{llmux.User("Weather in Oslo, as JSON.")},
+			Tools:          []llmux.Tool{weatherTool},
+			ResponseFormat: json.RawMessage(`{"type":"json_object"}`),
+		}},
 		{"tool-choice-function", "amazon.nova-pro-v1:0", &llmux.Request{
 			Messages:   []llmux.Message{llmux.User("Weather in Oslo?")},
 			Tools:      []llmux.Tool{weatherTool},
@@ -138,6 +148,9 @@ func TestRequest_Refused(t *testing.T) {
 		{"effort with small max_tokens", &llmux.Request{ReasoningEffort: "high", MaxTokens: ptr(500)}, llmux.CodeInvalidRequest, "reasoning_effort", "max_tokens"},
 		{"bad extra", &llmux.Request{Extra: map[string]json.RawMessage{"additionalModelRequestFields": json.RawMessage(`[1]`)}}, llmux.CodeInvalidRequest, "additionalModelRequestFields", "object"},
 		{"unknown role", &llmux.Request{Messages: []llmux.Message{{Role: "narrator", Content: "x"}}}, llmux.CodeInvalidRequest, "", "role"},
+		{"json_schema without schema", &llmux.Request{ResponseFormat: json.RawMessage(`{"type":"json_schema","json_schema":{"name":"x"}}`)},
+			llmux.CodeInvalidRequest, "response_format", "json_schema.schema"},
+		{"unknown response_format", &llmux.Request{ResponseFormat: json.RawMessage(`{"type":"yaml"}`)}, llmux.CodeInvalidRequest, "response_format", `"yaml"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.req.Messages == nil {
@@ -187,7 +200,7 @@ func TestSupportsParam(t *testing.T) {
 		{llmux.CallCompletion, "us.anthropic.claude-3-7-sonnet-20250219-v1:0", "reasoning_effort", true},
 		{llmux.CallCompletion, "amazon.nova-pro-v1:0", "reasoning_effort", false},
 		{llmux.CallCompletion, testModel, "seed", false},
-		{llmux.CallCompletion, testModel, "response_format", false},
+		{llmux.CallCompletion, testModel, "response_format", true},
 		{llmux.CallCompletion, testModel, "logprobs", false},
 		{llmux.CallCompletion, testModel, "parallel_tool_calls", false},
 		{llmux.CallEmbedding, "amazon.titan-embed-text-v2:0", "dimensions", true},

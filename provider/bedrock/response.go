@@ -91,7 +91,9 @@ func newID() string { return "chatcmpl-" + uuid.NewString() }
 // answer from a misrouted base URL.
 //
 // Text blocks are joined into Content, toolUse blocks become tool calls
-// (their input as the JSON arguments string), and reasoningContent blocks
+// (their input as the JSON arguments string) but a call of jsonTool, whose
+// input is the content (a response_format answer, finishing with "stop"),
+// and reasoningContent blocks
 // become ThinkingBlocks, with their signatures (redacted ones as
 // redacted_thinking with Data), their texts joined into ReasoningContent.
 func decodeConverse(b []byte, model string) (*llmux.Response, error) {
@@ -104,10 +106,14 @@ func decodeConverse(b []byte, model string) (*llmux.Response, error) {
 	}
 	msg := llmux.Message{Role: llmux.RoleAssistant}
 	var text, reasoning strings.Builder
+	jsonAnswer := false
 	for _, c := range r.Output.Message.Content {
 		switch {
 		case c.Text != nil:
 			text.WriteString(*c.Text)
+		case c.ToolUse != nil && c.ToolUse.Name == jsonTool:
+			text.WriteString(arguments(c.ToolUse.Input)) // the response_format answer
+			jsonAnswer = true
 		case c.ToolUse != nil:
 			msg.ToolCalls = append(msg.ToolCalls, llmux.ToolCall{
 				ID: c.ToolUse.ToolUseID, Type: "function",
@@ -127,12 +133,16 @@ func decodeConverse(b []byte, model string) (*llmux.Response, error) {
 	if r.Usage != nil {
 		u = r.Usage.toLLMux()
 	}
+	finish := finishReason(r.StopReason)
+	if jsonAnswer && finish == "tool_calls" && len(msg.ToolCalls) == 0 {
+		finish = "stop"
+	}
 	return &llmux.Response{
 		ID:      newID(),
 		Object:  "chat.completion",
 		Created: time.Now().Unix(),
 		Model:   model,
-		Choices: []llmux.Choice{{Index: 0, Message: msg, FinishReason: finishReason(r.StopReason)}},
+		Choices: []llmux.Choice{{Index: 0, Message: msg, FinishReason: finish}},
 		Usage:   u,
 		Raw:     json.RawMessage(b),
 	}, nil

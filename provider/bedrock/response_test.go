@@ -104,3 +104,29 @@ func TestResponse_BadBodies(t *testing.T) {
 		}
 	}
 }
+
+// A response_format answer comes back as the forced json_tool_call: its
+// input is the content, and the finish reason is "stop", not tool_calls.
+func TestResponse_ResponseFormatAnswerIsTheContent(t *testing.T) {
+	body := `{"output":{"message":{"role":"assistant","content":[
+		{"toolUse":{"toolUseId":"tooluse_1","name":"json_tool_call","input":{"city": "Oslo", "country": "Norway"}}}]}},
+		"stopReason":"tool_use","usage":{"inputTokens":40,"outputTokens":12,"totalTokens":52}}`
+	resp, err := decodeConverse([]byte(body), testModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := resp.Choices[0]
+	if c.Message.Content != `{"city":"Oslo","country":"Norway"}` || len(c.Message.ToolCalls) != 0 || c.FinishReason != "stop" {
+		t.Fatalf("choice %+v", c)
+	}
+	// With a tool of the caller's called too, that call stays a tool call.
+	body = `{"output":{"message":{"role":"assistant","content":[
+		{"toolUse":{"toolUseId":"tooluse_2","name":"get_weather","input":{"location":"Oslo"}}}]}},"stopReason":"tool_use"}`
+	resp, err = decodeConverse([]byte(body), testModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := resp.Choices[0]; len(c.Message.ToolCalls) != 1 || c.FinishReason != "tool_calls" || c.Message.Content != "" {
+		t.Fatalf("choice %+v", c)
+	}
+}

@@ -34,8 +34,10 @@ type stream struct {
 	id      string
 	model   string
 	created int64
-	stopped bool        // messageStop came
-	tools   map[int]int // content block index -> tool-call ordinal
+	stopped bool         // messageStop came
+	tools   map[int]int  // content block index -> tool-call ordinal
+	json    map[int]bool // content blocks of jsonTool: their input is content
+	calls   int          // tool calls announced (not jsonTool's)
 }
 
 func newStream(body io.ReadCloser, model string) *stream {
@@ -202,10 +204,18 @@ func (s *stream) event(name string, data []byte) (*llmux.Chunk, error) {
 		if s.tools == nil {
 			s.tools = make(map[int]int)
 		}
-		if _, dup := s.tools[ev.ContentBlockIndex]; dup {
+		if _, dup := s.tools[ev.ContentBlockIndex]; dup || s.json[ev.ContentBlockIndex] {
 			return nil, badResponse(fmt.Sprintf("content block %d started twice", ev.ContentBlockIndex), nil, data)
 		}
-		n := len(s.tools)
+		if ev.Start.ToolUse.Name == jsonTool { // a response_format answer: its input streams as content
+			if s.json == nil {
+				s.json = make(map[int]bool)
+			}
+			s.json[ev.ContentBlockIndex] = true
+			return nil, nil
+		}
+		n := s.calls
+		s.calls++
 		s.tools[ev.ContentBlockIndex] = n
 		return s.chunk(llmux.Delta{ToolCalls: []llmux.ToolCall{{
 			Index: &n, ID: ev.Start.ToolUse.ToolUseID, Type: "function",
@@ -221,6 +231,11 @@ func (s *stream) event(name string, data []byte) (*llmux.Chunk, error) {
 				return nil, nil
 			}
 			return s.chunk(llmux.Delta{Content: *d.Text}, ""), nil
+		case d.ToolUse != nil && s.json[ev.ContentBlockIndex]:
+			if d.ToolUse.Input == "" {
+				return nil, nil
+			}
+			return s.chunk(llmux.Delta{Content: d.ToolUse.Input}, ""), nil
 		case d.ToolUse != nil:
 			n, ok := s.tools[ev.ContentBlockIndex]
 			if !ok {
@@ -250,7 +265,11 @@ func (s *stream) event(name string, data []byte) (*llmux.Chunk, error) {
 		return nil, nil
 	case "messageStop":
 		s.stopped = true
-		c := s.chunk(llmux.Delta{}, finishReason(ev.StopReason))
+		finish := finishReason(ev.StopReason)
+		if finish == "tool_calls" && len(s.json) > 0 && s.calls == 0 {
+			finish = "stop" // the response_format answer is the content
+		}
+		c := s.chunk(llmux.Delta{}, finish)
 		c.Raw = append(json.RawMessage(nil), data...)
 		return c, nil
 	default: // metadata

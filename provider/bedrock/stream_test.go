@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
@@ -256,4 +257,41 @@ func FuzzStream(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A streamed response_format answer: the json_tool_call's input arrives
+// as content deltas, and the stream finishes with "stop".
+func TestStream_ResponseFormatAnswerIsContent(t *testing.T) {
+	isolate(t)
+	f := newFake(t, 200, "application/vnd.amazon.eventstream", events(t,
+		`{"event":"messageStart","payload":{"role":"assistant"}}`,
+		`{"event":"contentBlockStart","payload":{"contentBlockIndex":0,"start":{"toolUse":{"toolUseId":"tooluse_1","name":"json_tool_call"}}}}`,
+		`{"event":"contentBlockDelta","payload":{"contentBlockIndex":0,"delta":{"toolUse":{"input":"{\"city\": \"Os"}}}}`,
+		`{"event":"contentBlockDelta","payload":{"contentBlockIndex":0,"delta":{"toolUse":{"input":"lo\"}"}}}}`,
+		`{"event":"contentBlockStop","payload":{"contentBlockIndex":0}}`,
+		`{"event":"messageStop","payload":{"stopReason":"tool_use"}}`,
+		`{"event":"metadata","payload":{"usage":{"inputTokens":40,"outputTokens":12,"totalTokens":52}}}`))
+	c, err := llmux.New(llmux.WithProvider(f.provider()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(bg)
+	s, err := c.Stream(bg, &llmux.Request{Model: "bedrock/" + testModel, Messages: []llmux.Message{llmux.User("A city?")},
+		ResponseFormat: json.RawMessage(`{"type":"json_object"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for s.Next() {
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ch := s.Response().Choices[0]
+	if ch.Message.Content != `{"city": "Oslo"}` || len(ch.Message.ToolCalls) != 0 || ch.FinishReason != "stop" {
+		t.Fatalf("choice %+v", ch)
+	}
+	if !strings.Contains(string(f.last(t).Body), `"toolChoice":{"tool":{"name":"json_tool_call"}}`) {
+		t.Errorf("request body %s", f.last(t).Body)
+	}
 }
