@@ -352,24 +352,14 @@ func checkRouter(cfg *config.Config) error {
 	return err
 }
 
-// isProviderParam reports whether a litellm_params key is a provider
-// setting the gateway passes on as [llmux.Request.ProviderParams]: the
-// vertex_* and aws_* families (vertex_project, vertex_location,
-// vertex_credentials, aws_region_name, aws_access_key_id,
-// aws_secret_access_key, aws_session_token, aws_profile_name,
-// aws_bedrock_runtime_endpoint...).
-func isProviderParam(key string) bool {
-	return strings.HasPrefix(key, "vertex_") || strings.HasPrefix(key, "aws_")
-}
-
 // providerParams returns the provider settings among a deployment's
-// litellm_params (see isProviderParam) as strings: a secret as its value,
+// litellm_params (see config.IsProviderParam) as strings: a secret as its value,
 // a number or boolean as written, an object or list (vertex_credentials
 // given inline as YAML) as JSON. nil when there are none.
 func providerParams(extra map[string]any) map[string]string {
 	var out map[string]string
 	for k, v := range extra {
-		if !isProviderParam(k) || v == nil {
+		if !config.IsProviderParam(k) || v == nil {
 			continue
 		}
 		if out == nil {
@@ -432,7 +422,7 @@ func ignoredParams(deps []config.Deployment) []string {
 	for i, d := range deps {
 		var keys []string
 		for k := range d.Params.Extra {
-			if !isProviderParam(k) {
+			if !config.IsProviderParam(k) {
 				keys = append(keys, k)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/proxy/config"
 )
 
 // readBody reads the request body up to the size limit: a larger body is
@@ -149,7 +150,7 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 	}
 	var params map[string]string
 	for k, raw := range req.Extra {
-		if !isProviderParam(k) {
+		if !config.IsProviderParam(k) {
 			continue
 		}
 		if !s.set.clientCredentials {

@@ -1,5 +1,7 @@
 package config
 
+import "strings"
+
 // litellmKeys lists, per section, the keys LiteLLM's proxy reads that llmux
 // does not support yet. Load puts each one found in a file into the one
 // warning of [Config.Warnings] instead of failing on it, so a LiteLLM
@@ -105,10 +107,20 @@ var litellmKeys = map[string][]string{
 	// passes litellm_params to the provider call.
 	sectionParams: {
 		"litellm_credential_name", "azure_ad_token", "tenant_id", "client_id",
-		"client_secret", "aws_access_key_id", "aws_secret_access_key",
-		"aws_region_name", "vertex_project", "vertex_location",
-		"vertex_credentials", "region_name",
+		"client_secret", "region_name",
 	},
+}
+
+// IsProviderParam reports whether a litellm_params key is a provider
+// setting: the vertex_* and aws_* families (vertex_project,
+// vertex_location, vertex_credentials, aws_region_name,
+// aws_access_key_id, aws_secret_access_key, aws_session_token,
+// aws_profile_name, aws_role_name, aws_bedrock_runtime_endpoint...). They
+// stay in [Params.Extra]; the gateway passes them to the provider as
+// llmux.Request.ProviderParams, and the Vertex AI and Bedrock providers
+// read them.
+func IsProviderParam(key string) bool {
+	return strings.HasPrefix(key, "vertex_") || strings.HasPrefix(key, "aws_")
 }
 
 // litellmCacheTypes are cache_params.type values LiteLLM has and llmux does

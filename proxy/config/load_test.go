@@ -544,3 +544,39 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// The provider settings (vertex_*, aws_*) are supported: they stay in
+// Params.Extra for the gateway to pass on, with no warning.
+func TestLoad_ProviderSettingsAreNotWarnedAbout(t *testing.T) {
+	cfg, err := Load([]byte(`
+model_list:
+  - model_name: claude
+    litellm_params:
+      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0
+      aws_region_name: eu-west-1
+      aws_profile_name: prod
+  - model_name: pro
+    litellm_params:
+      model: vertex_ai/gemini-2.5-pro
+      vertex_project: p
+      vertex_location: europe-west4
+      vertex_credentials: {type: service_account, private_key: inline-private-key-0123456789}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 0 {
+		t.Errorf("warnings: %v", cfg.Warnings)
+	}
+	if cfg.ModelList[0].Params.Extra["aws_region_name"] != "eu-west-1" || cfg.ModelList[1].Params.Extra["vertex_project"] != "p" {
+		t.Errorf("extra: %v %v", cfg.ModelList[0].Params.Extra, cfg.ModelList[1].Params.Extra)
+	}
+	for _, k := range []string{"vertex_project", "aws_secret_access_key", "aws_bedrock_runtime_endpoint"} {
+		if !IsProviderParam(k) {
+			t.Errorf("IsProviderParam(%q) = false", k)
+		}
+	}
+	if IsProviderParam("temperature") || IsProviderParam("region_name") {
+		t.Error("IsProviderParam takes a body parameter")
+	}
+}
