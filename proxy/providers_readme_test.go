@@ -86,3 +86,28 @@ func TestREADME_ProviderTable(t *testing.T) {
 	}
 	t.Errorf("README.md's provider table is not the code's; run go test ./proxy -run ProviderTable -update-readme. Want:\n%s", want)
 }
+
+// README's config example loads as llmux serve would load it, with no
+// warning: every key it shows is one llmux applies.
+func TestREADME_ConfigExampleChecks(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	i := strings.Index(s, "```yaml\nmodel_list:")
+	if i < 0 {
+		t.Fatal("README has no config example")
+	}
+	body := s[i+len("```yaml\n"):]
+	body = body[:strings.Index(body, "```")]
+	path := t.TempDir() + "/config.yaml"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	getenv := func(k string) string { return "set-for-the-test-" + k }
+	if code := CheckConfig(path, &stdout, &stderr, getenv, nil); code != 0 || strings.Contains(stdout.String(), "warning") {
+		t.Errorf("llmux config check on README's example: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
