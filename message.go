@@ -195,6 +195,10 @@ func (m Message) MarshalJSON() ([]byte, error) {
 	return jsonx.Encode(128+len(m.Content), m.encode)
 }
 
+// AppendJSON appends the message's JSON ([Message.MarshalJSON]) to b, for
+// encoders that reuse a buffer.
+func (m *Message) AppendJSON(b []byte) ([]byte, error) { return appendJSON(b, m.encode) }
+
 // UnmarshalJSON decodes OpenAI's message object; content may be a string,
 // an array of parts or null.
 func (m *Message) UnmarshalJSON(b []byte) error {

@@ -87,6 +87,10 @@ func (r *Response) isText() bool { return r.Object == "text_completion" }
 // its text_completion object when Object is "text_completion".
 func (r Response) MarshalJSON() ([]byte, error) { return jsonx.Encode(r.sizeHint(), r.encode) }
 
+// AppendJSON appends the response's JSON ([Response.MarshalJSON]) to b, for
+// encoders that reuse a buffer.
+func (r *Response) AppendJSON(b []byte) ([]byte, error) { return appendJSON(b, r.encode) }
+
 // sizeHint estimates the encoded size, so encoding grows its buffer once
 // or never.
 func (r *Response) sizeHint() int {

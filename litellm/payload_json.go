@@ -412,7 +412,7 @@ func anyValue(e *jsonx.Enc, v any) {
 		}
 		e.OpenArray()
 		for i := range v {
-			trusted(e, v[i].MarshalJSON)
+			e.AppendWith(v[i].AppendJSON)
 		}
 		e.CloseArray()
 	case *llmux.Response:
@@ -420,31 +420,12 @@ func anyValue(e *jsonx.Enc, v any) {
 			e.Null()
 			return
 		}
-		trusted(e, v.MarshalJSON)
+		e.AppendWith(v.AppendJSON)
 	case llmux.Usage:
-		trusted(e, v.MarshalJSON)
+		e.AppendWith(v.AppendJSON)
 	default:
 		e.Value(v)
 	}
-}
-
-// trusted writes the output of one of llmux's own MarshalJSON methods,
-// which write compact, valid JSON or fail.
-func trusted(e *jsonx.Enc, marshal func() ([]byte, error)) {
-	b, err := marshal()
-	if err != nil {
-		e.Err = jsonErr(e.Err, err)
-		e.Null()
-		return
-	}
-	e.Trusted(b)
-}
-
-func jsonErr(have, err error) error {
-	if have != nil {
-		return have
-	}
-	return err
 }
 
 var _ json.Marshaler = (*StandardLoggingPayload)(nil)

@@ -105,7 +105,7 @@ func Send(ctx context.Context, a *llmux.Attempt, w Wire) (*http.Response, error)
 // lie) is CodeBadResponse; a connection that breaks is CodeConnection.
 func ReadBody(a *llmux.Attempt, resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody+1))
+	b, err := readAll(resp.Body, resp.ContentLength)
 	if err != nil {
 		return nil, ReadError(resp.StatusCode, err)
 	}
@@ -114,6 +114,35 @@ func ReadBody(a *llmux.Attempt, resp *http.Response) ([]byte, error) {
 	}
 	Received(a, b)
 	return b, nil
+}
+
+// readAll reads r to its end, at most MaxResponseBody+1 bytes. With a
+// known length (Content-Length; -1 when unknown, as a compressed body is)
+// it reads into one buffer of that size, which io.ReadAll would grow, and
+// copy, four or five times for a typical answer.
+func readAll(r io.Reader, n int64) ([]byte, error) {
+	if n <= 0 || n > MaxResponseBody {
+		return io.ReadAll(io.LimitReader(r, MaxResponseBody+1))
+	}
+	b := make([]byte, n, n+1) // room to notice a body longer than announced
+	if k, err := io.ReadFull(r, b); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return b[:k], err
+	}
+	// net/http ends a body at its Content-Length; another reader may not:
+	// read on, up to the cap, if there is more.
+	var probe [1]byte
+	if k, err := io.ReadFull(r, probe[:]); k == 0 {
+		if err == io.EOF {
+			err = nil
+		}
+		return b, err
+	}
+	b = append(b, probe[0])
+	rest, err := io.ReadAll(io.LimitReader(r, MaxResponseBody-n))
+	return append(b, rest...), err
 }
 
 // JoinURL appends path to a base URL that may carry a query

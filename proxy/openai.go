@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"sync"
 
 	"github.com/llmux/llmux"
 )
@@ -214,9 +215,24 @@ func marshal(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// writeJSON answers v as JSON.
+// respBufs are reused buffers for the chat answers writeJSON encodes.
+var respBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledResp is the largest answer buffer kept for reuse.
+const maxPooledResp = 64 << 10
+
+// writeJSON answers v as JSON. A chat answer is encoded into a reused
+// buffer: the ResponseWriter keeps nothing it is given.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := marshal(v)
+	var b []byte
+	var err error
+	var bp *[]byte
+	if r, ok := v.(*llmux.Response); ok {
+		bp = respBufs.Get().(*[]byte)
+		b, err = r.AppendJSON((*bp)[:0])
+	} else {
+		b, err = marshal(v)
+	}
 	if err != nil {
 		writeOpenAIError(w, &llmux.Error{Code: llmux.CodeBadResponse, Message: "encode response: " + err.Error()})
 		return
@@ -224,6 +240,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+	if bp != nil && cap(b) <= maxPooledResp {
+		*bp = b[:0]
+		respBufs.Put(bp)
+	}
 }
 
 // sseWriter writes server-sent events, flushing each.

@@ -130,7 +130,10 @@ func (l *Logger) Shutdown(context.Context) error {
 // PayloadLogger writes one line per finished call, its success or failure
 // event: LiteLLM's standard_logging_object, as LiteLLM's bucket and file
 // loggers store it. It gets no other event.
-type PayloadLogger struct{ l *Logger }
+type PayloadLogger struct {
+	l    *Logger
+	bufs sync.Pool // *[]byte line buffers, reused across calls
+}
 
 var (
 	_ llmux.SuccessLogger = (*PayloadLogger)(nil)
@@ -142,7 +145,7 @@ var (
 // NewPayloads returns a payload logger writing to w, which it never
 // closes.
 func NewPayloads(w io.Writer) *PayloadLogger {
-	return &PayloadLogger{&Logger{w: w, name: "jsonl-payloads"}}
+	return &PayloadLogger{l: &Logger{w: w, name: "jsonl-payloads"}}
 }
 
 // OpenPayloads returns a payload logger appending to the file at path, as
@@ -153,20 +156,40 @@ func OpenPayloads(path string) (*PayloadLogger, error) {
 		return nil, err
 	}
 	l.name = "jsonl-payloads:" + path
-	return &PayloadLogger{l}, nil
+	return &PayloadLogger{l: l}, nil
 }
 
 // Name names the logger in the client's statistics and warnings.
 func (p *PayloadLogger) Name() string { return p.l.name }
 
 // LogSuccessEvent writes the call's payload.
-func (p *PayloadLogger) LogSuccessEvent(_ context.Context, e *llmux.Event) {
-	p.l.writeLine(PayloadLine(e))
-}
+func (p *PayloadLogger) LogSuccessEvent(_ context.Context, e *llmux.Event) { p.log(e) }
 
 // LogFailureEvent writes the call's payload.
-func (p *PayloadLogger) LogFailureEvent(_ context.Context, e *llmux.Event) {
-	p.l.writeLine(PayloadLine(e))
+func (p *PayloadLogger) LogFailureEvent(_ context.Context, e *llmux.Event) { p.log(e) }
+
+// maxPooledLine is the largest line buffer kept for reuse.
+const maxPooledLine = 64 << 10
+
+// log writes e's payload line, encoded into a reused buffer (a writer must
+// not keep what it is given).
+func (p *PayloadLogger) log(e *llmux.Event) {
+	bp, _ := p.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	b, err := litellm.Payload(e).AppendJSON((*bp)[:0])
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"id": e.CallID, "marshal_error": err.Error()})
+	}
+	b = append(pythonFloats(b), '\n')
+	p.l.mu.Lock()
+	_, _ = p.l.w.Write(b)
+	p.l.mu.Unlock()
+	if cap(b) <= maxPooledLine {
+		*bp = b[:0]
+		p.bufs.Put(bp)
+	}
 }
 
 // Shutdown closes the file of a logger made by OpenPayloads.

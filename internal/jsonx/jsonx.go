@@ -848,6 +848,24 @@ func Opens(s Seen, i uint, n int, always bool) bool { return s.Emit(i, n > 0, al
 
 // Trusted writes v, a compact and valid JSON value written by one of our
 // own encoders, without checking it again.
+// AppendWith writes the value f appends to the buffer, f being an
+// append-style encoder that writes compact, valid JSON or fails (llmux's
+// AppendJSON methods). A failure is kept in Err and the value written as
+// null, without what f wrote before failing.
+func (e *Enc) AppendWith(f func([]byte) ([]byte, error)) {
+	e.sep()
+	n := len(e.B)
+	b, err := f(e.B)
+	if err != nil {
+		if e.Err == nil {
+			e.Err = err
+		}
+		e.B = append(e.B[:n], "null"...)
+		return
+	}
+	e.B = b
+}
+
 func (e *Enc) Trusted(v []byte) {
 	e.sep()
 	e.B = append(e.B, v...)

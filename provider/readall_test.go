@@ -1,0 +1,30 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestReadAll_KnownAndUnknownLengths(t *testing.T) {
+	body := strings.Repeat("x", 1000)
+	for _, tc := range []struct {
+		name string
+		n    int64
+		in   string
+		want string
+		err  bool
+	}{
+		{"exact", 1000, body, body, false},
+		{"unknown", -1, body, body, false},
+		{"longer than announced", 10, body, body, false},
+		{"shorter than announced", 2000, body, body, true},
+	} {
+		got, err := readAll(strings.NewReader(tc.in), tc.n)
+		if string(got) != tc.want || (err != nil) != tc.err {
+			t.Errorf("%s: %d bytes, err %v", tc.name, len(got), err)
+		}
+	}
+	if got, err := readAll(strings.NewReader(body), 1000); err != nil || cap(got) != 1001 {
+		t.Errorf("a known length is read into one buffer: cap %d, %v", cap(got), err)
+	}
+}
