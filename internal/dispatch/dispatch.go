@@ -67,8 +67,10 @@ type Queue[T any] struct {
 	mu      sync.Mutex
 	pending []T  // accepted, not yet taken by the consumer
 	parked  bool // the consumer waits on wake (values offered lazily may be pending)
-	// lazyArmed is set while lazyTimer will wake the consumer for values
-	// offered lazily.
+	// lazyArmed is set while lazyTimer runs to wake the consumer for values
+	// offered lazily. The parked consumer waits on the timer's channel
+	// itself: the timer readies it directly, with no goroutine of its own
+	// (time.AfterFunc starts one per firing, a second wake per window).
 	lazyArmed bool
 	lazyTimer *time.Timer
 	closed    bool
@@ -110,7 +112,9 @@ func start[T any](size int, one func(T), batch func([]T)) *Queue[T] {
 		lazyBatch:   max(min(LazyBatch, size/4), 1),
 		wake:        make(chan struct{}, 1),
 		done:        make(chan struct{}),
+		lazyTimer:   time.NewTimer(time.Hour),
 	}
+	q.lazyTimer.Stop()
 	go q.run()
 	return q
 }
@@ -131,8 +135,16 @@ func (q *Queue[T]) run() {
 			}
 			q.parked = true
 			q.mu.Unlock()
-			<-q.wake
+			select {
+			case <-q.wake:
+			case <-q.lazyTimer.C: // values offered lazily waited LazyDelay
+			}
 			q.mu.Lock()
+			q.parked = false
+		}
+		if q.lazyArmed { // the batch takes the values the timer was for
+			q.lazyTimer.Stop()
+			q.lazyArmed = false
 		}
 		batch := q.pending
 		q.pending = spare[:0]
@@ -249,11 +261,7 @@ func (q *Queue[T]) offer(v T, lazy bool) error {
 	case q.parked && lazy && len(q.pending) < q.lazyBatch:
 		if !q.lazyArmed {
 			q.lazyArmed = true
-			if q.lazyTimer == nil {
-				q.lazyTimer = time.AfterFunc(LazyDelay, q.wakeLazy)
-			} else {
-				q.lazyTimer.Reset(LazyDelay)
-			}
+			q.lazyTimer.Reset(LazyDelay)
 		}
 	case q.parked:
 		// Signal before unlocking: a producer descheduled in between (an
@@ -270,9 +278,6 @@ func (q *Queue[T]) offer(v T, lazy bool) error {
 	return nil
 }
 
-// signal wakes the parked consumer. It is called with mu held, by whoever
-// set parked to false, so the wake buffer of one is always empty; the
-// default case is never taken.
 // stalled reports whether the consumer made no progress since the last
 // backlogged Offer looked: it waits for a CPU (woken, or preempted in the
 // middle of a batch) or its handler is slow. Either way a yield costs the
@@ -285,18 +290,10 @@ func (q *Queue[T]) stalled() bool {
 	return q.lastSeen.Swap(p) == p
 }
 
-// wakeLazy wakes the consumer for values offered lazily, when no Offer
-// did so within LazyDelay.
-func (q *Queue[T]) wakeLazy() {
-	q.mu.Lock()
-	q.lazyArmed = false
-	if q.parked && len(q.pending) > 0 {
-		q.parked = false
-		q.signal()
-	}
-	q.mu.Unlock()
-}
-
+// signal wakes the parked consumer. It is called with mu held, by whoever
+// set parked to false. A consumer the lazy timer woke may find one signal
+// left in the buffer when it parks next, and loop once more; a signal that
+// finds the buffer full is not needed.
 func (q *Queue[T]) signal() {
 	select {
 	case q.wake <- struct{}{}:
@@ -351,10 +348,8 @@ func (q *Queue[T]) Flush(ctx context.Context) error {
 func (q *Queue[T]) Close(ctx context.Context) error {
 	q.mu.Lock()
 	q.closed = true
-	if q.lazyTimer != nil {
-		q.lazyTimer.Stop()
-		q.lazyArmed = false
-	}
+	q.lazyTimer.Stop()
+	q.lazyArmed = false
 	if q.parked {
 		q.parked = false
 		q.signal()
