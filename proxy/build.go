@@ -90,7 +90,7 @@ func (s *settings) applyConfig() error {
 			return dir
 		}
 	}
-	loggers, err := buildLoggers(ls.Callbacks, ls.SuccessCallback, ls.FailureCallback, s.loggerFactories, loggerEnv)
+	loggers, err := buildLoggers(ls.Callbacks, ls.SuccessCallback, ls.FailureCallback, cfg.CallbackSettings, s.loggerFactories, loggerEnv)
 	if err != nil {
 		return fmt.Errorf("proxy: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/llmux/llmux/integration/prometheus"
 	"github.com/llmux/llmux/integration/spend"
 	"github.com/llmux/llmux/integration/webhook"
+	"github.com/llmux/llmux/proxy/config"
 )
 
 // LoggerFactory builds a logger that a config names in
@@ -81,7 +82,7 @@ func WithLoggerFactory(name string, f LoggerFactory) Option {
 // event, success_callback only successes, failure_callback only failures
 // (LiteLLM's three lists). A name in several lists gets one logger that
 // sees the union.
-func buildLoggers(callbacks, success, failure []string, extra map[string]LoggerFactory, getenv func(string) string) ([]any, error) {
+func buildLoggers(callbacks, success, failure []string, settings map[string]config.CallbackSettings, extra map[string]LoggerFactory, getenv func(string) string) ([]any, error) {
 	type want struct{ all, success, failure bool }
 	wants := map[string]*want{}
 	var order []string
@@ -115,12 +116,15 @@ func buildLoggers(callbacks, success, failure []string, extra map[string]LoggerF
 		w := wants[n]
 		switch {
 		case w.all || (w.success && w.failure):
-			out = append(out, l)
 		case w.success:
-			out = append(out, onlySuccess{l})
+			l = onlySuccess{l}
 		default:
-			out = append(out, onlyFailure{l})
+			l = onlyFailure{l}
 		}
+		if cs, ok := settings[n]; ok && cs.MessageLogging != nil && !*cs.MessageLogging {
+			l = llmux.RedactMessages(l) // callback_settings.<n>.message_logging: false
+		}
+		out = append(out, l)
 	}
 	return out, nil
 }

@@ -17,7 +17,7 @@ func TestBuildLoggers_WebhookAndFileFromEnv(t *testing.T) {
 		"LLMUX_FILE_PATH":         filepath.Join(t.TempDir(), "events.jsonl"),
 		"LLMUX_SPOOL_DIR":         t.TempDir(), // generic_api and webhook each get their own spool
 	}
-	ls, err := buildLoggers([]string{"generic_api", "file"}, []string{"webhook"}, nil, nil, func(k string) string { return env[k] })
+	ls, err := buildLoggers([]string{"generic_api", "file"}, []string{"webhook"}, nil, nil, nil, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestBuildLoggers_WebhookAndFileFromEnv(t *testing.T) {
 		}
 	}
 	delete(env, "GENERIC_LOGGER_ENDPOINT")
-	if _, err := buildLoggers([]string{"webhook"}, nil, nil, nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "GENERIC_LOGGER_ENDPOINT") {
+	if _, err := buildLoggers([]string{"webhook"}, nil, nil, nil, nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "GENERIC_LOGGER_ENDPOINT") {
 		t.Fatalf("err = %v", err)
 	}
 }

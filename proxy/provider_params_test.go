@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
@@ -144,5 +145,50 @@ func TestClientProviderParams_OnlyWhenAllowed(t *testing.T) {
 	}
 	if len(spy.seen) != 1 {
 		t.Errorf("a refused setting reached the provider: %v", spy.seen)
+	}
+}
+
+// callback_settings.<name>.message_logging: false redacts messages and
+// answers for that logger alone.
+func TestConfig_CallbackSettingsRedactOneLogger(t *testing.T) {
+	up := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/openai-chat.json"))})
+	open, private := &recorder{}, &recorder{}
+	cfg, err := config.Load([]byte(`
+model_list:
+  - model_name: gpt
+    litellm_params: {model: openai/gpt-4o-mini, api_base: "` + up.URL + `/v1", api_key: sk-test-0123456789abcdef}
+litellm_settings:
+  callbacks: ["open", "private"]
+callback_settings:
+  private:
+    message_logging: false
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(WithConfig(cfg, func(string) string { return "" }),
+		WithLoggerFactory("open", func(func(string) string) (any, error) { return llmux.Inline(open), nil }),
+		WithLoggerFactory("private", func(func(string) string) (any, error) { return llmux.Inline(private), nil }),
+		WithLog(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer srv.Close(context.Background())
+	g := &gateway{Server: ts, srv: srv, rec: &recorder{}}
+	if status, _, body := g.post(t, "/v1/chat/completions", `{"model":"gpt","messages":[{"role":"user","content":"my diary entry"}]}`); status != 200 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	o, p := open.terminal(), private.terminal()
+	if len(o) != 1 || len(p) != 1 {
+		t.Fatalf("terminal events: open %d, private %d", len(o), len(p))
+	}
+	if o[0].Messages[0].Content != "my diary entry" {
+		t.Errorf("open logger: %q", o[0].Messages[0].Content)
+	}
+	if p[0].Messages[0].Content != llmux.RedactedText || p[0].Response.Text() != llmux.RedactedText ||
+		strings.Contains(string(p[0].Attempt.RequestBody), "diary") {
+		t.Errorf("private logger saw %q / %q / %s", p[0].Messages[0].Content, p[0].Response.Text(), p[0].Attempt.RequestBody)
 	}
 }

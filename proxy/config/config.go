@@ -29,6 +29,10 @@ type Config struct {
 	// the real environment only. Values print as secrets.
 	Environment map[string]Secret `json:"environment_variables,omitempty"`
 
+	// CallbackSettings is callback_settings: per-logger settings, by the
+	// logger's name in the callbacks lists.
+	CallbackSettings map[string]CallbackSettings `json:"callback_settings,omitempty"`
+
 	// File is the name used in messages: the path given to LoadFile or the
 	// name given with WithFileName.
 	File string `json:"-"`
@@ -83,6 +87,15 @@ type Params struct {
 	// or Secret for a value read from the environment or under a key whose
 	// name looks secret (token, key, secret, password...).
 	Extra map[string]any `json:"extra,omitempty"`
+}
+
+// CallbackSettings are one logger's settings under callback_settings.
+type CallbackSettings struct {
+	// MessageLogging false gives this logger every event with messages,
+	// inputs, request bodies and responses redacted, as
+	// turn_off_message_logging does for all (LiteLLM's
+	// callback_settings.<name>.message_logging). nil or true: unchanged.
+	MessageLogging *bool `json:"message_logging,omitempty"`
 }
 
 // ModelInfo is model_info: what a deployment is, for routing, pricing and

@@ -110,8 +110,34 @@ func (d *decoder) decode(root *node) *Config {
 		{"router_settings", func(p string, v *node) { c.Router = d.routerSettings(p, v) }},
 		{"general_settings", func(p string, v *node) { c.General = d.generalSettings(p, v) }},
 		{"environment_variables", func(string, *node) {}}, // read above
+		{"callback_settings", func(p string, v *node) { c.CallbackSettings = d.callbackSettings(p, v) }},
 	}, nil)
 	return c
+}
+
+// callbackSettings decodes callback_settings: logger names to their
+// settings.
+func (d *decoder) callbackSettings(path string, n *node) map[string]CallbackSettings {
+	d.mark(path, n)
+	switch n.kind {
+	case nullKind:
+		return nil
+	case mapKind:
+	default:
+		d.fail(n, path, ErrType, "expected a mapping of logger names to their settings, got %s", n.kind)
+		return nil
+	}
+	out := make(map[string]CallbackSettings, len(n.entries))
+	for _, e := range n.entries {
+		p := join(path, e.key)
+		d.pos[p] = position{e.line, e.col}
+		var cs CallbackSettings
+		d.object(p, e.val, sectionCallback, []field{
+			{"message_logging", func(k string, v *node) { b := d.boolean(k, v); cs.MessageLogging = &b }},
+		}, nil)
+		out[e.key] = cs
+	}
+	return out
 }
 
 // environment decodes environment_variables: names to scalar values, each

@@ -44,7 +44,9 @@
 //	  model_name                the name clients send ("*" and "openai/*" are wildcards)
 //	  litellm_params            model (required), api_base, api_key, api_version, organization,
 //	                            rpm, tpm, timeout, stream_timeout, max_retries, weight; any other
-//	                            key is kept in Params.Extra and passed to the provider
+//	                            key is kept in Params.Extra and passed to the provider (the
+//	                            vertex_* and aws_* settings as llmux.Request.ProviderParams,
+//	                            see IsProviderParam)
 //	  model_info                id (generated from a hash when absent), mode, base_model,
 //	                            max_tokens, input_cost_per_token, output_cost_per_token; others
 //	                            kept in ModelInfo.Extra
@@ -64,6 +66,8 @@
 //	                            read_header_timeout, idle_timeout, shutdown_timeout,
 //	                            log_format (text|json), log_level (debug|info|warn|error)
 //	environment_variables       NAME: value pairs, seen by os.environ/ references
+//	callback_settings           <logger name>: {message_logging: false} redacts messages and
+//	                            answers for that logger alone
 //
 // Fallbacks have LiteLLM's shape, a list of single-key maps:
 // [{"gpt-4o": ["gpt-4o-mini", "claude"]}]. Where router_settings and

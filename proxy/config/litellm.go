@@ -17,7 +17,7 @@ import "strings"
 var litellmKeys = map[string][]string{
 	// Top-level sections.
 	sectionTop: {
-		"include", "callback_settings", "guardrails", "credential_list",
+		"include", "guardrails", "credential_list",
 		"assistant_settings", "search_tools", "finetune_settings",
 		"files_settings", "default_vertex_config", "prompts", "mcp_servers",
 	},
@@ -141,4 +141,5 @@ const (
 	sectionParams      = "litellm_params"
 	sectionDeployment  = "model_list[]"
 	sectionModelInfo   = "model_info"
+	sectionCallback    = "callback_settings.*"
 )

@@ -580,3 +580,52 @@ model_list:
 		t.Error("IsProviderParam takes a body parameter")
 	}
 }
+
+// callback_settings.<name>.message_logging is read; a setting for a
+// logger no callbacks list names, or an unknown setting, is an error.
+func TestLoad_CallbackSettings(t *testing.T) {
+	cfg, err := Load([]byte(`
+litellm_settings:
+  callbacks: ["otel", "file"]
+callback_settings:
+  otel:
+    message_logging: false
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 0 {
+		t.Errorf("warnings: %v", cfg.Warnings)
+	}
+	ml := cfg.CallbackSettings["otel"].MessageLogging
+	if ml == nil || *ml {
+		t.Errorf("otel message_logging = %v", ml)
+	}
+	if err := cfg.Validate(WithCallbackNames("otel", "file")); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+
+	cfg, err = Load([]byte(`
+litellm_settings:
+  callbacks: ["file"]
+callback_settings:
+  otel:
+    message_logging: false
+`), WithFileName("config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.Validate(WithCallbackNames("otel", "file"))
+	if err == nil || !strings.Contains(err.Error(), "config.yaml:5") || !strings.Contains(err.Error(), "callback_settings.otel") {
+		t.Errorf("a setting for a logger not in use: %v", err)
+	}
+
+	_, err = Load([]byte(`
+callback_settings:
+  otel:
+    message_loging: false
+`), WithFileName("config.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "config.yaml:4") || !strings.Contains(err.Error(), "callback_settings.otel.message_loging") {
+		t.Errorf("an unknown setting: %v", err)
+	}
+}

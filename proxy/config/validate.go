@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -280,6 +281,12 @@ func (v *validator) callbacks(known []string) {
 		{"litellm_settings.callbacks", s.Callbacks},
 		{"litellm_settings.success_callback", s.SuccessCallback},
 		{"litellm_settings.failure_callback", s.FailureCallback},
+	}
+	for _, name := range slices.Sorted(maps.Keys(v.c.CallbackSettings)) {
+		p := "callback_settings." + name
+		if !slices.Contains(v.c.CallbackNames(), name) {
+			v.fail(p, "callback_settings for %s, which no callbacks list names (configured: %s)", v.show(p, name), strings.Join(v.c.CallbackNames(), ", "))
+		}
 	}
 	for _, l := range lists {
 		for i, name := range l.names {
