@@ -161,3 +161,20 @@ func JoinURL(base, path string) string {
 	}
 	return u
 }
+
+// ParseDataURL splits a base64 data URL, "data:<media type>;base64,<data>",
+// as images and files come in OpenAI's content parts. ok is false for
+// anything else (an http URL, a data URL without ;base64 or a media type).
+// The media type is returned as written; compare it case-insensitively.
+func ParseDataURL(u string) (mediaType, data string, ok bool) {
+	rest, ok := strings.CutPrefix(u, "data:")
+	if !ok {
+		return "", "", false
+	}
+	meta, data, ok := strings.Cut(rest, ",")
+	mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
+	if !ok || !isBase64 || mediaType == "" {
+		return "", "", false
+	}
+	return mediaType, data, true
+}

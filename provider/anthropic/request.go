@@ -10,6 +10,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/jsonobj"
+	"github.com/llmux/llmux/provider"
 )
 
 // wireMessage is one entry of the Messages API's "messages". Content is a
@@ -572,7 +573,7 @@ func partBlocks(i int, parts []llmux.ContentPart) ([]block, error) {
 // URL to a base64 source, an http(s) URL to a url source.
 func imageFromURL(u string) (*source, error) {
 	if strings.HasPrefix(u, "data:") {
-		mediaType, data, ok := parseDataURL(u)
+		mediaType, data, ok := provider.ParseDataURL(u)
 		if !ok {
 			return nil, invalidRequest("image data URL must be data:<media type>;base64,<data>")
 		}
@@ -582,20 +583,6 @@ func imageFromURL(u string) (*source, error) {
 		return &source{Type: "url", URL: u}, nil
 	}
 	return nil, invalidRequest("image URL must be an http(s) or base64 data URL")
-}
-
-// parseDataURL splits "data:<media type>;base64,<data>".
-func parseDataURL(u string) (mediaType, data string, ok bool) {
-	rest, ok := strings.CutPrefix(u, "data:")
-	if !ok {
-		return "", "", false
-	}
-	meta, data, ok := strings.Cut(rest, ",")
-	mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
-	if !ok || !isBase64 || mediaType == "" {
-		return "", "", false
-	}
-	return mediaType, data, true
 }
 
 // fileBlock maps an OpenAI file part: inline data of a PDF to a base64
@@ -608,7 +595,7 @@ func fileBlock(where string, f *llmux.File) (block, error) {
 	case f == nil:
 		return block{}, invalidRequest("%s: file part without file", where)
 	case f.FileData != "":
-		mediaType, data, ok := parseDataURL(f.FileData)
+		mediaType, data, ok := provider.ParseDataURL(f.FileData)
 		if !ok {
 			return block{}, invalidRequest("%s: file_data must be data:<media type>;base64,<data>", where)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/jsonobj"
+	"github.com/llmux/llmux/provider"
 )
 
 // converseRequest is the body of Converse and ConverseStream:
@@ -504,7 +505,7 @@ var documentFormats = map[string]string{
 func imageFromURL(where, u string) (*imageBlock, error) {
 	switch {
 	case strings.HasPrefix(u, "data:"):
-		mediaType, data, ok := parseDataURL(u)
+		mediaType, data, ok := dataURL(u)
 		if !ok {
 			return nil, invalidRequest("%s: image data URL must be data:<media type>;base64,<data>", where)
 		}
@@ -531,7 +532,7 @@ func fileBlock(where string, j int, f *llmux.File) (contentBlock, error) {
 	if f == nil || f.FileData == "" {
 		return contentBlock{}, invalidRequest("%s: a file part needs file_data (Bedrock has no file ids)", where)
 	}
-	mediaType, data, ok := parseDataURL(f.FileData)
+	mediaType, data, ok := dataURL(f.FileData)
 	if !ok {
 		return contentBlock{}, invalidRequest("%s: file_data must be data:<media type>;base64,<data>", where)
 	}
@@ -572,18 +573,10 @@ func documentName(filename string, j int) string {
 	return name
 }
 
-// parseDataURL splits "data:<media type>;base64,<data>".
-func parseDataURL(u string) (mediaType, data string, ok bool) {
-	rest, ok := strings.CutPrefix(u, "data:")
-	if !ok {
-		return "", "", false
-	}
-	meta, data, ok := strings.Cut(rest, ",")
-	mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
-	if !ok || !isBase64 || mediaType == "" {
-		return "", "", false
-	}
-	return strings.ToLower(mediaType), data, true
+// dataURL is [provider.ParseDataURL] with the media type lowercased.
+func dataURL(u string) (mediaType, data string, ok bool) {
+	mediaType, data, ok = provider.ParseDataURL(u)
+	return strings.ToLower(mediaType), data, ok
 }
 
 // assistantBlocks returns an assistant message's blocks: its signed

@@ -12,6 +12,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/jsonobj"
+	"github.com/llmux/llmux/provider"
 )
 
 // content is one entry of "contents" (or the systemInstruction). Role is
@@ -360,7 +361,7 @@ func formatOf(extra map[string]json.RawMessage) string {
 // one of the URI's extension. The codec fetches nothing.
 func (p *Provider) mediaPart(where, u, format string) (part, error) {
 	if strings.HasPrefix(u, "data:") {
-		mediaType, data, ok := parseDataURL(u)
+		mediaType, data, ok := provider.ParseDataURL(u)
 		if !ok {
 			return part{}, p.invalidRequest("%s: data URL must be data:<media type>;base64,<data>", where)
 		}
@@ -383,20 +384,6 @@ func mimeOf(u string) string {
 	t := mime.TypeByExtension(strings.ToLower(path.Ext(clean)))
 	t, _, _ = strings.Cut(t, ";")
 	return t
-}
-
-// parseDataURL splits "data:<media type>;base64,<data>".
-func parseDataURL(u string) (mediaType, data string, ok bool) {
-	rest, ok := strings.CutPrefix(u, "data:")
-	if !ok {
-		return "", "", false
-	}
-	meta, data, ok := strings.Cut(rest, ",")
-	mediaType, isBase64 := strings.CutSuffix(meta, ";base64")
-	if !ok || !isBase64 || mediaType == "" {
-		return "", "", false
-	}
-	return mediaType, data, true
 }
 
 // assistantParts converts an assistant message: its text, then a
