@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -114,6 +115,12 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 	if t.region == "" {
 		t.region = DefaultRegion
 	}
+	if !validRegion(t.region) {
+		// The region names the host the credentials go to: a request's
+		// aws_region_name, or an ARN's, must not be able to name another.
+		return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Param: paramRegion,
+			Message: fmt.Sprintf("%q is not an AWS region name (lowercase letters, digits and dashes)", truncate(t.region, 64))}
+	}
 	if role != "" {
 		credsProvider = p.assumeRole(credsProvider, source, role, pp, t.region)
 	}
@@ -138,6 +145,21 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 		t.base = "https://bedrock-runtime." + t.region + ".amazonaws.com"
 	}
 	return t, nil
+}
+
+// validRegion reports whether r can be an AWS region name: 1 to 32
+// lowercase letters, digits and dashes ("us-east-1", "eu-central-2").
+func validRegion(r string) bool {
+	if r == "" || len(r) > 32 {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // maxRoles bounds the assumed-role providers kept.

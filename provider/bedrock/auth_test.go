@@ -3,6 +3,7 @@ package bedrock
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -580,5 +581,32 @@ func TestDescribe(t *testing.T) {
 	info := New().Describe()
 	if info.Prefix != "bedrock" || !info.Chat || !info.Stream || !info.Embeddings || !info.Tools || info.TextCompletion || len(info.Env) == 0 {
 		t.Fatalf("info %+v", info)
+	}
+}
+
+// A region names the host the credentials go to: one that is not a region
+// name (from a request's aws_region_name or from an ARN) is refused before
+// anything is signed or sent.
+func TestRegion_MustBeARegionName(t *testing.T) {
+	isolate(t)
+	p := New(WithAPIKey("gateway-bedrock-api-key-0123456789"))
+	for _, tc := range []struct{ model, region string }{
+		{testModel, "x@attacker.invalid/#"},
+		{testModel, "us-east-1.evil.example"},
+		{testModel, "US-EAST-1"},
+		{"arn:aws:bedrock:x@attacker.invalid/#:1:inference-profile/a", ""},
+	} {
+		req := &llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}}
+		if tc.region != "" {
+			req.ProviderParams = map[string]string{"aws_region_name": tc.region}
+		}
+		_, err := p.Chat(bg, &llmux.Attempt{Request: req, Model: tc.model, HTTPClient: providertest.NoNetwork(t)})
+		var e *llmux.Error
+		if !errors.As(err, &e) || e.Code != llmux.CodeInvalidRequest || e.Param != "aws_region_name" {
+			t.Errorf("model %s region %q: %v", tc.model, tc.region, err)
+		}
+	}
+	if !validRegion("eu-central-2") || !validRegion("us-gov-west-1") || validRegion("") {
+		t.Error("validRegion")
 	}
 }
