@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +55,25 @@ func (c *creds) token(ctx context.Context) (string, error) {
 	if err != nil {
 		e := authError("fetch access token: "+err.Error(), err)
 		var re *oauth2.RetrieveError
+		if errors.As(err, &re) {
+			// Not the answer's body: a token endpoint that is not Google's
+			// (a key's token_uri) must not have its page shown to a caller.
+			msg := "fetch access token: the token endpoint answered " + re.Response.Status
+			code, desc := re.ErrorCode, re.ErrorDescription
+			if code == "" { // the JWT flow leaves the OAuth error in the body
+				var oe struct {
+					Error       string `json:"error"`
+					Description string `json:"error_description"`
+				}
+				if json.Unmarshal(re.Body, &oe) == nil {
+					code, desc = oe.Error, oe.Description
+				}
+			}
+			if code != "" {
+				msg += " (" + truncate(code+": "+desc, 200) + ")"
+			}
+			e = authError(msg, nil)
+		}
 		var ne net.Error
 		switch {
 		case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusTooManyRequests:
@@ -82,22 +102,41 @@ func tokenContext() context.Context {
 	return context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: tokenTimeout})
 }
 
-// fromJSON builds credentials from a credential JSON (a service account
-// key or gcloud user credentials).
-func fromJSON(b []byte) (*creds, error) {
+// googleTokenURLs are the token endpoints a request's credentials may
+// name (token_uri); a test adds its fake one.
+var googleTokenURLs = []string{"https://oauth2.googleapis.com/token", "https://accounts.google.com/o/oauth2/token"}
+
+// fromJSON builds credentials from a credential JSON. The provider's own
+// (its option or environment: the operator's) may be of any type Google's
+// library knows, workload identity federation included. A request's
+// (vertex_credentials, perhaps a client's) must be a service account key
+// or gcloud user credentials whose token endpoint and universe are
+// Google's: other types can run commands or read files they name, and a
+// token_uri of the sender's choosing would make the gateway post there.
+func fromJSON(b []byte, fromRequest bool) (*creds, error) {
 	var f struct {
-		Type      string `json:"type"`
-		ProjectID string `json:"project_id"`
+		Type           string `json:"type"`
+		ProjectID      string `json:"project_id"`
+		TokenURI       string `json:"token_uri"`
+		UniverseDomain string `json:"universe_domain"`
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, authError("credentials are not valid JSON", nil)
 	}
-	var ok bool
-	for _, t := range credentialTypes {
-		ok = ok || string(t) == f.Type
-	}
-	if !ok {
-		return nil, authError(fmt.Sprintf("unsupported credentials type %q: want a service account key (service_account) or user credentials (authorized_user)", f.Type), nil)
+	if fromRequest {
+		var ok bool
+		for _, t := range credentialTypes {
+			ok = ok || string(t) == f.Type
+		}
+		if !ok {
+			return nil, authError(fmt.Sprintf("unsupported credentials type %q: want a service account key (service_account) or user credentials (authorized_user)", truncate(f.Type, 64)), nil)
+		}
+		if f.TokenURI != "" && !slices.Contains(googleTokenURLs, f.TokenURI) {
+			return nil, authError("credentials: token_uri is not Google's token endpoint", nil)
+		}
+		if f.UniverseDomain != "" && f.UniverseDomain != "googleapis.com" {
+			return nil, authError("credentials: universe_domain is not googleapis.com", nil)
+		}
 	}
 	gc, err := google.CredentialsFromJSONWithTypeAndParams(tokenContext(), b, google.CredentialsType(f.Type),
 		google.CredentialsParams{Scopes: []string{Scope}})
@@ -108,21 +147,27 @@ func fromJSON(b []byte) (*creds, error) {
 }
 
 // fromSetting builds credentials from a vertex_credentials value: the JSON
-// itself, or the path of a file holding it.
-func fromSetting(v string) (*creds, error) {
-	if s := strings.TrimSpace(v); strings.HasPrefix(s, "{") {
-		return fromJSON([]byte(s))
+// itself, or the path of a file holding it. fromRequest says it is a
+// request's (see fromJSON).
+func fromSetting(v string, fromRequest bool) (*creds, error) {
+	s := strings.TrimPrefix(strings.TrimSpace(v), "\ufeff")
+	if strings.HasPrefix(s, "{") {
+		return fromJSON([]byte(s), fromRequest)
 	}
 	b, err := readFile(v)
 	if err != nil {
-		// The path once: an *os.PathError would repeat it.
+		// The path once: an *os.PathError would repeat it. A value that
+		// does not look like a path may be a mangled key: never shown.
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, authError(fmt.Sprintf("read credentials file %q: %v", v, err), err)
+		if len(v) > 512 || strings.ContainsAny(v, "{}\n\"'") {
+			return nil, authError("credentials: neither a JSON object nor a readable file ("+err.Error()+")", nil)
+		}
+		return nil, authError(fmt.Sprintf("read credentials file %s: %v", v, err), nil)
 	}
-	return fromJSON(b)
+	return fromJSON(b, fromRequest)
 }
 
 // maxCredentialsFile caps what is read of a credentials file: a key file
@@ -198,7 +243,7 @@ func (c *credCache) get(setting string) (*creds, error) {
 		if cr, ok := c.byReq.Get(k); ok {
 			return cr, nil
 		}
-		cr, err := fromSetting(setting)
+		cr, err := fromSetting(setting, true)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +262,7 @@ func (c *credCache) get(setting string) (*creds, error) {
 		err error
 	)
 	if c.setting != "" {
-		cr, err = fromSetting(c.setting)
+		cr, err = fromSetting(c.setting, false)
 	} else {
 		cr, err = fromDefault()
 	}
@@ -226,4 +271,12 @@ func (c *credCache) get(setting string) (*creds, error) {
 	}
 	c.own = cr
 	return cr, nil
+}
+
+// truncate cuts s to at most n bytes, for messages.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }

@@ -2,6 +2,7 @@ package vertex
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -142,7 +143,6 @@ func TestCredentials_FailuresAreAuthenticationErrors(t *testing.T) {
 	}{
 		"grant refused":      {sa, "fetch access token"},
 		"not json":           {[]byte(`{"type":"service_account",` + keyMaterial(t)), "not valid JSON"},
-		"external account":   {[]byte(`{"type":"external_account","audience":"x","credential_source":{"file":"/etc/passwd"}}`), `unsupported credentials type "external_account"`},
 		"broken private key": {[]byte(strings.Replace(string(sa), "MII", "XXX", 1)), "fetch access token"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -343,5 +343,60 @@ func TestCredentials_TokenEndpointDownIsRetried(t *testing.T) {
 	}
 	if n := ts.grants.Load(); n != 1 {
 		t.Errorf("%d grants, want 1", n)
+	}
+}
+
+// TestCredentials_RequestCredentialsMustBeGoogles: a request's
+// vertex_credentials (perhaps a client's) may not run commands or read
+// files (external_account), nor send the gateway to a token endpoint or
+// universe of the sender's choosing; a value that is neither JSON nor a
+// file is refused without being repeated.
+func TestCredentials_RequestCredentialsMustBeGoogles(t *testing.T) {
+	clearEnv(t)
+	evil := newTokenServer(t) // not registered: serviceAccount is not called for it
+	_, key := testKey(t)
+	sa := func(extra string) string {
+		b, _ := json.Marshal(key)
+		return `{"type":"service_account","project_id":"p","private_key":` + string(b) + `,"client_email":"a@p.iam.gserviceaccount.com"` + extra + `}`
+	}
+	for name, tc := range map[string]struct{ creds, want string }{
+		"external account":  {`{"type":"external_account","audience":"x","credential_source":{"file":"/etc/passwd"}}`, `unsupported credentials type "external_account"`},
+		"foreign token_uri": {sa(`,"token_uri":"` + evil.URL + `/token"`), "token_uri is not Google's"},
+		"foreign universe":  {sa(`,"universe_domain":"evil.example"`), "universe_domain"},
+		"mangled json":      {`'` + sa("") + `'`, "neither a JSON object nor a readable file"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := serve(t, http.StatusOK, "gemini-generate.json")
+			p := New(WithTokenSource(&staticToken{tok: "ya29.provider-token-0123456789"}), WithProject("p"), WithBaseURL(f.srv.URL))
+			req := hello()
+			req.ProviderParams = map[string]string{"vertex_credentials": tc.creds}
+			_, err := p.Chat(bg, f.attempt(req, "gemini-2.5-pro"))
+			var e *llmux.Error
+			if !errors.As(err, &e) || e.Code != llmux.CodeAuthentication || !strings.Contains(e.Message, tc.want) {
+				t.Fatalf("err = %v, want authentication containing %q", err, tc.want)
+			}
+			if strings.Contains(fmt.Sprintf("%v %+v", err, e), "PRIVATE KEY") {
+				t.Error("the error carries the private key")
+			}
+			if n := len(f.Requests()); n != 0 || evil.grants.Load() != 0 {
+				t.Errorf("%d requests sent, %d grants at the foreign endpoint", n, evil.grants.Load())
+			}
+		})
+	}
+}
+
+// TestCredentials_TokenEndpointBodyIsNotShown: the answer of a token
+// endpoint is not repeated in the error, only its status and OAuth error.
+func TestCredentials_TokenEndpointBodyIsNotShown(t *testing.T) {
+	clearEnv(t)
+	ts := newTokenServer(t)
+	ts.fail.Store(true)
+	f := serve(t, http.StatusOK, "gemini-generate.json")
+	p := New(WithCredentialsJSON(serviceAccount(t, ts)), WithBaseURL(f.srv.URL))
+	_, err := p.Chat(bg, f.attempt(hello(), "gemini-2.5-pro"))
+	var e *llmux.Error
+	if !errors.As(err, &e) || !strings.Contains(e.Message, "400 Bad Request (invalid_grant: Invalid JWT Signature.)") ||
+		strings.Contains(e.Message, "{") {
+		t.Errorf("err = %v", err)
 	}
 }

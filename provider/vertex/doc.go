@@ -33,10 +33,16 @@
 // or VERTEX_CREDENTIALS environment variable (the JSON itself or a file
 // path); the file GOOGLE_APPLICATION_CREDENTIALS names; else Application
 // Default Credentials (gcloud's application_default_credentials.json, or
-// the metadata server on Google Cloud). Credential JSON may be a service
-// account key or gcloud user credentials; other types (external accounts)
-// are refused. A request's api_key, when set, is used as the access token
-// itself.
+// the metadata server on Google Cloud). The provider's own credentials
+// (options, environment) may be of any type Google's library knows,
+// workload identity federation included. A request's vertex_credentials,
+// which may come from a client, must be a service account key or gcloud
+// user credentials whose token_uri is Google's token endpoint and whose
+// universe_domain is googleapis.com: other types can run commands or read
+// files they name, and another token endpoint would have the gateway post
+// the key's signed grant there. Errors never repeat a credential or a
+// token endpoint's answer. A request's api_key, when set, is used as the
+// access token itself.
 //
 // Tokens are cached per credential and reused until they expire: one
 // token fetch per credential and hour, not per request. A refused grant,

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -158,9 +159,13 @@ func (ts *tokenServer) check(r *http.Request, pub *rsa.PublicKey) error {
 }
 
 // serviceAccount returns a service account key JSON whose token_uri is
-// the fake token endpoint.
+// the fake token endpoint, which it lets requests' credentials name for
+// the test's duration (as they may name Google's).
 func serviceAccount(t *testing.T, ts *tokenServer) []byte {
 	t.Helper()
+	saved := googleTokenURLs
+	googleTokenURLs = append(slices.Clone(saved), ts.URL+"/token")
+	t.Cleanup(func() { googleTokenURLs = saved })
 	_, p := testKey(t)
 	b, err := json.Marshal(map[string]string{
 		"type":           "service_account",
