@@ -192,3 +192,15 @@ callback_settings:
 		t.Errorf("private logger saw %q / %q / %s", p[0].Messages[0].Content, p[0].Response.Text(), p[0].Attempt.RequestBody)
 	}
 }
+
+// A client-side base without the client's own key is refused: it would
+// receive the gateway's key.
+func TestClientCredentials_BaseNeedsTheClientsKey(t *testing.T) {
+	g := newGateway(t, nil, nil, WithClientCredentials(true), WithClientOptions(EnvProviders(func(string) string { return "" })...))
+	for _, k := range []string{"api_base", "base_url"} {
+		status, _, b := g.post(t, "/v1/chat/completions", `{"model":"openai/gpt-4o-mini","`+k+`":"https://attacker.example/v1","messages":[{"role":"user","content":"hi"}]}`)
+		if status != 400 || !strings.Contains(string(b), k) || !strings.Contains(string(b), "own api_key") {
+			t.Errorf("%s: %d %s", k, status, b)
+		}
+	}
+}

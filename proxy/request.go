@@ -180,6 +180,15 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 		req.ProviderParams = params
 	}
 	req.Extra = without(req.Extra, consumed...)
+	if creds != nil && (creds["api_base"] != "" || creds["base_url"] != "") && creds["api_key"] == "" {
+		// Without a key of its own, a client's base would receive the
+		// gateway's key for that provider.
+		k := "api_base"
+		if creds["api_base"] == "" {
+			k = "base_url"
+		}
+		return badRequest(k, "%s: a client-side base URL needs the client's own api_key", k)
+	}
 	if creds != nil {
 		req.APIKey = creds["api_key"]
 		req.APIBase = creds["api_base"]

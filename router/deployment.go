@@ -29,7 +29,10 @@ type Deployment struct {
 	Model string
 	// APIBase, APIKey and APIVersion override the provider's settings for
 	// calls routed here; empty keeps the request's (and so the
-	// provider's).
+	// provider's). A deployment with an APIKey (or a credential among its
+	// ProviderParams) is called at its own APIBase, or the provider's
+	// default when it has none, never at the request's: its key must not
+	// go to a base the caller chose.
 	APIBase    string
 	APIKey     string
 	APIVersion string

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/mask"
 )
 
 // Middleware returns the router as llmux middleware. A call whose
@@ -240,6 +241,9 @@ func (r *Router) send(ctx context.Context, c *llmux.Call, next llmux.CallFunc, o
 	}
 	if d.APIKey != "" {
 		req.APIKey = d.APIKey
+		// The deployment's key goes to the deployment's base (or the
+		// provider's default), never to one the caller chose.
+		req.APIBase = d.APIBase
 	}
 	if d.APIVersion != "" {
 		req.APIVersion = d.APIVersion
@@ -250,6 +254,12 @@ func (r *Router) send(ctx context.Context, c *llmux.Call, next llmux.CallFunc, o
 		maps.Copy(pp, orig.ProviderParams)
 		maps.Copy(pp, d.ProviderParams)
 		req.ProviderParams = pp
+		for k := range d.ProviderParams {
+			if mask.IsSecretName(k) { // the deployment's credentials: its own base, as for APIKey
+				req.APIBase = d.APIBase
+				break
+			}
+		}
 	}
 	if d.Timeout > 0 {
 		req.Timeout = d.Timeout

@@ -451,3 +451,32 @@ func TestRouter_CallerDeadlineStopsWithoutBlame(t *testing.T) {
 		t.Errorf("%d in flight", n)
 	}
 }
+
+// A deployment's key (or credential provider setting) never goes to a base
+// the caller chose: the routed request has the deployment's base, or
+// none (the provider's default).
+func TestRouter_DeploymentCredentialsKeepTheDeploymentsBase(t *testing.T) {
+	u := newUpstream(t, ok(t))
+	for _, d := range []Deployment{
+		{ID: "key", ModelGroup: "g", Model: "openai/m", APIKey: "sk-deployment-key-1"},
+		{ID: "params", ModelGroup: "g", Model: "openai/m", ProviderParams: map[string]string{"aws_secret_access_key": "deployment-secret-0123456789"}},
+		{ID: "both", ModelGroup: "g", Model: "openai/m", APIBase: u.base(), APIKey: "sk-deployment-key-1"},
+	} {
+		r := newRouter(t, []Deployment{d})
+		var seen string
+		spy := func(next llmux.CallFunc) llmux.CallFunc {
+			return func(ctx context.Context, c *llmux.Call) (*llmux.Result, error) {
+				seen = c.Request.APIBase
+				return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Message: "stop here"}
+			}
+		}
+		c, _ := newClient(t, r)
+		req := chat("g")
+		req.APIBase = "https://attacker.example/v1"
+		req.Middleware = []llmux.Middleware{spy}
+		_, _ = c.Completion(context.Background(), req)
+		if seen != d.APIBase {
+			t.Errorf("%s: routed APIBase %q, want the deployment's %q", d.ID, seen, d.APIBase)
+		}
+	}
+}
