@@ -40,7 +40,10 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	if r.EncodingFormat != "" && r.EncodingFormat != "float" && r.EncodingFormat != "base64" {
 		return nil, p.invalidParam("encoding_format", "encoding_format %q is not float or base64", r.EncodingFormat)
 	}
-	model := modelPath(a.Model)
+	model, ok := modelPath(a.Model)
+	if !ok {
+		model = "models/" + a.Model // the body's; the URL refuses the name (endpoint)
+	}
 	one := func(text string) (*object, error) {
 		o := &object{}
 		if err := o.SetEach([]field{

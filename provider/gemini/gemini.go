@@ -3,6 +3,7 @@ package gemini
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -163,7 +164,14 @@ func (p *Provider) endpoint(ctx context.Context, a *llmux.Attempt, method string
 	if key == "" {
 		return "", nil, "", &llmux.Error{Code: llmux.CodeAuthentication, Provider: p.cfg.name, Message: missingKey}
 	}
-	u := provider.JoinURL(baseURL(firstNonEmpty(a.APIBase, p.cfg.baseURL)), "/"+modelPath(a.Model)+":"+method)
+	mp, ok := modelPath(a.Model)
+	if !ok {
+		// The name goes into the URL path: "../x?y" would call another
+		// method of the API with the key.
+		return "", nil, "", &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: p.cfg.name, Param: "model",
+			Message: fmt.Sprintf("model %q: want a model name (letters, digits, '.', '-', '_'), optionally models/ or tunedModels/ before it", truncateName(a.Model))}
+	}
+	u := provider.JoinURL(baseURL(firstNonEmpty(a.APIBase, p.cfg.baseURL)), "/"+mp+":"+method)
 	return u, http.Header{http.CanonicalHeaderKey(keyHeader): {key}}, key, nil
 }
 
@@ -187,12 +195,38 @@ var versionRE = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]*)?$`)
 
 // modelPath is the resource name of a model in a URL: "models/<model>",
 // unless the model already names its collection ("models/x",
-// "tunedModels/x").
-func modelPath(model string) string {
-	if strings.Contains(model, "/") {
-		return model
+// "tunedModels/x"); false for any other name, which must not reach a URL.
+func modelPath(model string) (string, bool) {
+	collection, name, ok := strings.Cut(model, "/")
+	if !ok {
+		collection, name = "models", model
 	}
-	return "models/" + model
+	if collection != "models" && collection != "tunedModels" || !validModelName(name) {
+		return "", false
+	}
+	return collection + "/" + name, true
+}
+
+// validModelName reports whether name is 1 to 256 letters, digits, '.',
+// '-' and '_', and not "." or "..".
+func validModelName(name string) bool {
+	if name == "" || len(name) > 256 || name == "." || name == ".." {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func truncateName(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
 }
 
 // send resolves the endpoint, sends body and turns a non-2xx answer into

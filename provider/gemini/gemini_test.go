@@ -213,3 +213,23 @@ func TestSupportsParam(t *testing.T) {
 		t.Error("claims bare names or prefixes")
 	}
 }
+
+// The model name goes into the URL path: one that could change the path
+// or the query (another method of the API, with the key) is refused before
+// anything is sent.
+func TestModelName_CannotEscapeThePath(t *testing.T) {
+	p := New(WithAPIKey("AIzaSy-test-0123456789"), WithBaseURL("https://generativelanguage.example"))
+	for _, m := range []string{"../cachedContents?x=#", "gemini-2.5-flash?alt=media", "files/abc", "models/../../x", "a b", "gemini%2F..", ""} {
+		_, err := p.Chat(context.Background(), &llmux.Attempt{Request: &llmux.Request{Messages: []llmux.Message{llmux.User("hi")}},
+			Model: m, HTTPClient: providertest.NoNetwork(t)})
+		var e *llmux.Error
+		if !errors.As(err, &e) || e.Code != llmux.CodeInvalidRequest || e.Param != "model" {
+			t.Errorf("model %q: %v", m, err)
+		}
+	}
+	for _, m := range []string{"gemini-2.5-flash", "models/gemini-2.5-pro", "tunedModels/my-model_1.2"} {
+		if _, ok := modelPath(m); !ok {
+			t.Errorf("modelPath(%q) refused", m)
+		}
+	}
+}
