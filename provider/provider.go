@@ -116,12 +116,18 @@ func ReadBody(a *llmux.Attempt, resp *http.Response) ([]byte, error) {
 	return b, nil
 }
 
+// maxPrealloc is the largest announced body read into one buffer sized
+// up front.
+const maxPrealloc = 1 << 20
+
 // readAll reads r to its end, at most MaxResponseBody+1 bytes. With a
 // known length (Content-Length; -1 when unknown, as a compressed body is)
 // it reads into one buffer of that size, which io.ReadAll would grow, and
 // copy, four or five times for a typical answer.
 func readAll(r io.Reader, n int64) ([]byte, error) {
-	if n <= 0 || n > MaxResponseBody {
+	if n <= 0 || n > maxPrealloc {
+		// Unknown, or too large to trust before it arrives: an upstream
+		// announcing 64 MiB and stalling must not pin that much.
 		return io.ReadAll(io.LimitReader(r, MaxResponseBody+1))
 	}
 	b := make([]byte, n, n+1) // room to notice a body longer than announced

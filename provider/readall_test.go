@@ -24,6 +24,9 @@ func TestReadAll_KnownAndUnknownLengths(t *testing.T) {
 			t.Errorf("%s: %d bytes, err %v", tc.name, len(got), err)
 		}
 	}
+	if got, err := readAll(strings.NewReader(body), 64<<20); err != nil || string(got) != body || cap(got) >= 1<<20 {
+		t.Errorf("an announced 64 MiB is not allocated before it arrives: cap %d, %v", cap(got), err)
+	}
 	if got, err := readAll(strings.NewReader(body), 1000); err != nil || cap(got) != 1001 {
 		t.Errorf("a known length is read into one buffer: cap %d, %v", cap(got), err)
 	}
