@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	cacheredis "github.com/llmux/llmux/cache/redis"
 	"github.com/llmux/llmux/cost"
 	"github.com/llmux/llmux/integration/delivery"
+	"github.com/llmux/llmux/internal/mask"
 	"github.com/llmux/llmux/proxy/config"
 	"github.com/llmux/llmux/router"
 	routerredis "github.com/llmux/llmux/router/redis"
@@ -234,6 +236,10 @@ func (s *settings) buildRouter(cfg *config.Config, retries int, retriesSet bool)
 	for _, d := range cfg.ModelList {
 		if strings.Contains(d.ModelName, "*") {
 			models.wild = append(models.wild, d.ModelName)
+			models.wildSettings = append(models.wildSettings, wildSettings{
+				apiBase: d.Params.APIBase, apiKey: d.Params.APIKey.Value(), apiVersion: d.Params.APIVersion,
+				params: providerParams(d.Params.Extra),
+			})
 			continue
 		}
 		models.exact[d.ModelName] = true
@@ -318,24 +324,71 @@ func fallbackMap(fbs []config.Fallback) map[string][]string {
 // configModels serves model_list's groups, and any name a wildcard entry
 // matches ("*" every name, "openai/*" names with that prefix).
 type configModels struct {
-	exact map[string]bool
-	names []string
-	wild  []string
+	exact        map[string]bool
+	names        []string
+	wild         []string
+	wildSettings []wildSettings // wildSettings[i] is wild[i]'s litellm_params
+}
+
+// wildSettings are the litellm_params of a wildcard entry that apply to
+// the calls it serves: the key, base, version and provider settings.
+type wildSettings struct {
+	apiBase, apiKey, apiVersion string
+	params                      map[string]string
 }
 
 func (m *configModels) Serves(name string) bool {
-	if m.exact[name] {
-		return true
-	}
-	for _, w := range m.wild {
+	return m.exact[name] || m.wildFor(name) >= 0
+}
+
+// wildFor returns the index of the first wildcard entry matching name,
+// -1 for none.
+func (m *configModels) wildFor(name string) int {
+	for i, w := range m.wild {
 		if w == "*" {
-			return true
+			return i
 		}
 		if prefix, ok := strings.CutSuffix(w, "*"); ok && strings.HasPrefix(name, prefix) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
+}
+
+// apply gives a request that a wildcard entry serves (and no exact entry)
+// the entry's key, base, version and provider settings, as the router does
+// for a deployment: the entry's key or credentials go to the entry's base,
+// never to one the caller chose.
+func (m *configModels) apply(req *llmux.Request) {
+	if m.exact[req.Model] {
+		return
+	}
+	i := m.wildFor(req.Model)
+	if i < 0 || i >= len(m.wildSettings) {
+		return
+	}
+	w := &m.wildSettings[i]
+	if w.apiBase != "" {
+		req.APIBase = w.apiBase
+	}
+	if w.apiKey != "" {
+		req.APIKey, req.APIBase = w.apiKey, w.apiBase
+	}
+	if w.apiVersion != "" {
+		req.APIVersion = w.apiVersion
+	}
+	if len(w.params) > 0 {
+		pp := make(map[string]string, len(req.ProviderParams)+len(w.params))
+		maps.Copy(pp, req.ProviderParams)
+		maps.Copy(pp, w.params)
+		req.ProviderParams = pp
+		for k := range w.params {
+			if mask.IsSecretName(k) {
+				req.APIBase = w.apiBase
+				break
+			}
+		}
+	}
 }
 
 func (m *configModels) List() []string { return append(slices.Clone(m.names), m.wild...) }

@@ -204,3 +204,36 @@ func TestClientCredentials_BaseNeedsTheClientsKey(t *testing.T) {
 		}
 	}
 }
+
+// A wildcard entry's litellm_params apply to the calls it serves, as a
+// deployment's do: its provider settings reach the provider.
+func TestConfig_WildcardEntryAppliesItsSettings(t *testing.T) {
+	cfg, err := config.Load([]byte(`
+model_list:
+  - model_name: "spy/*"
+    litellm_params:
+      model: "spy/*"
+      aws_region_name: eu-central-1
+      aws_role_name: arn:aws:iam::123456789012:role/llmux
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spy := &paramSpy{}
+	srv, err := New(WithConfig(cfg, func(string) string { return "" }), WithClientOptions(llmux.WithProvider(spy)),
+		WithLog(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer srv.Close(context.Background())
+	g := &gateway{Server: ts, srv: srv, rec: &recorder{}}
+	if status, _, body := g.post(t, "/v1/chat/completions", `{"model":"spy/anthropic.claude-3-5-sonnet-20240620-v1:0","messages":[{"role":"user","content":"hi"}]}`); status != 200 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	want := map[string]string{"aws_region_name": "eu-central-1", "aws_role_name": "arn:aws:iam::123456789012:role/llmux"}
+	if len(spy.seen) != 1 || !cmp.Equal(spy.seen[0], want) {
+		t.Errorf("ProviderParams = %v, want %v", spy.seen, want)
+	}
+}

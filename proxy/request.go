@@ -197,6 +197,9 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 		}
 		req.APIVersion = creds["api_version"]
 	}
+	if cm, ok := s.models.(*configModels); ok { // a wildcard entry's litellm_params
+		cm.apply(req)
+	}
 	if tags, ok := meta["tags"].([]any); ok && len(req.Tags) == 0 {
 		for _, t := range tags {
 			if s, ok := t.(string); ok {
