@@ -418,9 +418,20 @@ func providerParams(extra map[string]any) map[string]string {
 		if out == nil {
 			out = map[string]string{}
 		}
+		if c, ok := paramAliases[k]; ok {
+			k = c
+		}
 		out[k] = paramString(v)
 	}
 	return out
+}
+
+// paramAliases are LiteLLM's older spellings of provider settings, read
+// under the current name so that a deployment's setting wins over a
+// request's however either is spelled.
+var paramAliases = map[string]string{
+	"vertex_ai_project": "vertex_project", "vertex_ai_location": "vertex_location",
+	"vertex_ai_credentials": "vertex_credentials",
 }
 
 func paramString(v any) string {

@@ -237,3 +237,14 @@ model_list:
 		t.Errorf("ProviderParams = %v, want %v", spy.seen, want)
 	}
 }
+
+// LiteLLM's older vertex_ai_* spellings are read under the current names,
+// so a deployment's setting wins over a request's however either is
+// spelled.
+func TestProviderParams_AliasesAreCanonical(t *testing.T) {
+	got := providerParams(map[string]any{"vertex_ai_project": "p", "vertex_ai_location": "europe-west4", "aws_region_name": "eu-west-1"})
+	want := map[string]string{"vertex_project": "p", "vertex_location": "europe-west4", "aws_region_name": "eu-west-1"}
+	if !cmp.Equal(got, want) {
+		t.Errorf("providerParams = %v, want %v", got, want)
+	}
+}

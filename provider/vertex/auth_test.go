@@ -400,3 +400,18 @@ func TestCredentials_TokenEndpointBodyIsNotShown(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// An invalid location is refused before any token is fetched.
+func TestProviderParams_BadLocationFetchesNoToken(t *testing.T) {
+	clearEnv(t)
+	st := &staticToken{tok: "ya29.provider-token-0123456789"}
+	f := serve(t, http.StatusOK, "gemini-generate.json")
+	p := New(WithTokenSource(st), WithProject("p"))
+	req := hello()
+	req.ProviderParams = map[string]string{"vertex_location": "evil.example/#"}
+	_, err := p.Chat(bg, f.attempt(req, "gemini-2.5-pro"))
+	var e *llmux.Error
+	if !errors.As(err, &e) || e.Param != ParamLocation || st.calls.Load() != 0 || len(f.Requests()) != 0 {
+		t.Errorf("err = %v, %d token fetches, %d requests", err, st.calls.Load(), len(f.Requests()))
+	}
+}

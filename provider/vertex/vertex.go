@@ -244,6 +244,13 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt) (target, error
 		project:  firstNonEmpty(params[ParamProject], params["vertex_ai_project"], p.cfg.project),
 		location: firstNonEmpty(params[ParamLocation], params["vertex_ai_location"], p.cfg.location, DefaultLocation),
 	}
+	if !validLocation(t.location) {
+		// The location names the host: a request's vertex_location must
+		// not send the token elsewhere ("evil.example/#"). Checked before
+		// a token is fetched for nothing.
+		return target{}, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Param: ParamLocation,
+			Message: fmt.Sprintf("invalid location %q: want a region such as us-central1, or global", truncate(t.location, 64))}
+	}
 	if a.APIKey != "" {
 		t.token = a.APIKey
 	} else {
@@ -257,12 +264,6 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt) (target, error
 		if t.project == "" {
 			t.project = cr.project
 		}
-	}
-	if !validLocation(t.location) {
-		// The location names the host: a request's vertex_location must
-		// not send the token elsewhere ("evil.example/#").
-		return target{}, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Param: ParamLocation,
-			Message: fmt.Sprintf("invalid location %q: want a region such as us-central1, or global", t.location)}
 	}
 	if t.project == "" && !namesModel(t.base) {
 		return target{}, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName,
