@@ -32,7 +32,7 @@ type stream struct {
 	created   int64
 	usage     *usageMetadata
 	started   map[int]bool // candidate indexes that had a chunk
-	finished  bool
+	finished  map[int]bool // candidate indexes that had a finish reason
 	toolCalls map[int]int // candidate index -> tool calls so far
 	pending   []*llmux.Chunk
 }
@@ -41,9 +41,24 @@ func (p *Provider) newStream(body io.ReadCloser, model string) *stream {
 	return &stream{p: p, body: body, dec: sse.NewDecoder(body, 0), model: model, created: time.Now().Unix()}
 }
 
+// allFinished reports whether a candidate finished, and every candidate
+// that had a chunk did: with n > 1, a body cut after the first finished
+// is not a complete answer.
+func (s *stream) allFinished() bool {
+	if len(s.finished) == 0 {
+		return false
+	}
+	for i := range s.started {
+		if !s.finished[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // Recv returns the next chunk, io.EOF after the last one (which carries
 // the usage), or an *llmux.Error: an in-band error, a blocked prompt
-// (CodeContentFiltered), a malformed event, a body that ends before any
+// (CodeContentFiltered), a malformed event, a body that ends before every
 // candidate finished, or a transport failure.
 func (s *stream) Recv() (*llmux.Chunk, error) {
 	for {
@@ -61,7 +76,7 @@ func (s *stream) Recv() (*llmux.Chunk, error) {
 		}
 		ev, err := s.dec.Next()
 		if err == io.EOF {
-			if !s.finished {
+			if !s.allFinished() {
 				s.err = &llmux.Error{Code: llmux.CodeConnection, Provider: s.p.cfg.name,
 					Message: "stream ended before a finish reason", Err: io.ErrUnexpectedEOF}
 				return nil, s.err
@@ -142,7 +157,10 @@ func (s *stream) event(data []byte) error {
 			finish = "tool_calls"
 		}
 		if finish != "" {
-			s.finished = true
+			if s.finished == nil {
+				s.finished = map[int]bool{}
+			}
+			s.finished[c.Index] = true
 		}
 		if d.Role == "" && d.Content == "" && d.ReasoningContent == "" && len(d.ToolCalls) == 0 && finish == "" && c.extra() == nil {
 			continue

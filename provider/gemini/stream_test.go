@@ -156,3 +156,21 @@ func TestChatStream_CloseThenRecv(t *testing.T) {
 		t.Errorf("Recv after Close = %v, want canceled", err)
 	}
 }
+
+// With two candidates, a body cut after the first finished is not a
+// complete answer.
+func TestChatStream_TruncatedAfterOneOfTwoCandidates(t *testing.T) {
+	body := "data: {\"candidates\":[{\"index\":0,\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"A\"}]}}," +
+		"{\"index\":1,\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"B\"}]}}]}\r\n\r\n" +
+		"data: {\"candidates\":[{\"index\":0,\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"!\"}]},\"finishReason\":\"STOP\"}]}\r\n\r\n"
+	f := serveBody(t, 200, "text/event-stream", []byte(body))
+	r, err := f.provider().ChatStream(bg, f.attempt(&llmux.Request{Messages: []llmux.Message{llmux.User("hi")}, N: ptr(2)}, "gemini-2.0-flash"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	_, err = drain(t, r)
+	if code := llmux.CodeOf(err); code != llmux.CodeConnection {
+		t.Errorf("err = %v, want connection", err)
+	}
+}
