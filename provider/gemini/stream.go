@@ -33,7 +33,7 @@ type stream struct {
 	usage     *usageMetadata
 	started   map[int]bool // candidate indexes that had a chunk
 	finished  map[int]bool // candidate indexes that had a finish reason
-	toolCalls map[int]int // candidate index -> tool calls so far
+	toolCalls map[int]int  // candidate index -> tool calls so far
 	pending   []*llmux.Chunk
 }
 
