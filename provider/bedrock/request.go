@@ -272,7 +272,22 @@ func applyExtra(body *converseRequest, extra map[string]json.RawMessage, fields 
 			if strings.Contains(model, "amazon.nova") {
 				// Nova takes topK in its own inferenceConfig:
 				// https://docs.aws.amazon.com/nova/latest/userguide/using-converse-api.html
-				fields["inferenceConfig"] = json.RawMessage(`{"topK":` + string(v) + `}`)
+				// An explicit additionalModelRequestFields.inferenceConfig
+				// is kept: topK joins it, unless it sets its own.
+				ic := map[string]json.RawMessage{}
+				if prev, ok := fields["inferenceConfig"]; ok {
+					if err := json.Unmarshal(prev, &ic); err != nil || ic == nil {
+						return invalidParam("additionalModelRequestFields", "additionalModelRequestFields.inferenceConfig must be a JSON object")
+					}
+				}
+				if _, set := ic["topK"]; !set {
+					ic["topK"] = v
+				}
+				b, err := marshal(ic)
+				if err != nil {
+					return err
+				}
+				fields["inferenceConfig"] = b
 			} else {
 				fields["top_k"] = v
 			}

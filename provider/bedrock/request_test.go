@@ -236,3 +236,18 @@ func TestClaimModel(t *testing.T) {
 		t.Errorf("Name %q Prefixes %v", p.Name(), p.Prefixes())
 	}
 }
+
+// Nova's top_k joins an explicit additionalModelRequestFields.inferenceConfig
+// instead of replacing it; the explicit topK wins.
+func TestRequest_NovaTopKJoinsExplicitInferenceConfig(t *testing.T) {
+	for _, tc := range []struct{ extra, want string }{
+		{`{"inferenceConfig":{"foo":1}}`, `"additionalModelRequestFields":{"inferenceConfig":{"foo":1,"topK":5}}`},
+		{`{"inferenceConfig":{"topK":9}}`, `"additionalModelRequestFields":{"inferenceConfig":{"topK":9}}`},
+	} {
+		b, err := converseBody(&llmux.Request{Messages: []llmux.Message{llmux.User("Hi")}, Extra: map[string]json.RawMessage{
+			"top_k": json.RawMessage(`5`), "additionalModelRequestFields": json.RawMessage(tc.extra)}}, "amazon.nova-pro-v1:0")
+		if err != nil || !strings.Contains(string(b), tc.want) {
+			t.Errorf("%s: %s, %v", tc.extra, b, err)
+		}
+	}
+}
