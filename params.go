@@ -26,9 +26,10 @@ var openAIParams = map[string]bool{
 
 // setParams lists the parameters req sets, by OpenAI name: its typed
 // fields (not model, messages, prompt, input or stream, which the call
-// owns) and its Extra keys that are OpenAI parameters.
-func setParams(req *Request) []string {
-	var out []string
+// owns) and its Extra keys that are OpenAI parameters, in out's storage
+// (a caller's array keeps the call from allocating).
+func setParams(req *Request, out []string) []string {
+	out = out[:0]
 	add := func(name string, set bool) {
 		if set {
 			out = append(out, name)
@@ -126,7 +127,8 @@ func (cl *call) checkParams(req *Request, p Provider, name string) (*Request, []
 		return req, nil, nil
 	}
 	var unsupported []string
-	for _, param := range setParams(req) {
+	var buf [24]string // the parameters a request sets, without allocating
+	for _, param := range setParams(req, buf[:0]) {
 		if !ps.SupportsParam(cl.ct, cl.upstream, param) && !slices.Contains(req.AllowedParams, param) {
 			unsupported = append(unsupported, param)
 		}
