@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"slices"
 	"sort"
@@ -17,7 +16,6 @@ import (
 	cacheredis "github.com/llmux/llmux/cache/redis"
 	"github.com/llmux/llmux/cost"
 	"github.com/llmux/llmux/integration/delivery"
-	"github.com/llmux/llmux/internal/mask"
 	"github.com/llmux/llmux/proxy/config"
 	"github.com/llmux/llmux/router"
 	routerredis "github.com/llmux/llmux/router/redis"
@@ -236,9 +234,9 @@ func (s *settings) buildRouter(cfg *config.Config, retries int, retriesSet bool)
 	for _, d := range cfg.ModelList {
 		if strings.Contains(d.ModelName, "*") {
 			models.wild = append(models.wild, d.ModelName)
-			models.wildSettings = append(models.wildSettings, wildSettings{
-				apiBase: d.Params.APIBase, apiKey: d.Params.APIKey.Value(), apiVersion: d.Params.APIVersion,
-				params: providerParams(d.Params.Extra),
+			models.wildSettings = append(models.wildSettings, router.Deployment{
+				APIBase: d.Params.APIBase, APIKey: d.Params.APIKey.Value(), APIVersion: d.Params.APIVersion,
+				ProviderParams: providerParams(d.Params.Extra),
 			})
 			continue
 		}
@@ -327,14 +325,7 @@ type configModels struct {
 	exact        map[string]bool
 	names        []string
 	wild         []string
-	wildSettings []wildSettings // wildSettings[i] is wild[i]'s litellm_params
-}
-
-// wildSettings are the litellm_params of a wildcard entry that apply to
-// the calls it serves: the key, base, version and provider settings.
-type wildSettings struct {
-	apiBase, apiKey, apiVersion string
-	params                      map[string]string
+	wildSettings []router.Deployment // wild[i]'s key, base, version and provider settings
 }
 
 func (m *configModels) Serves(name string) bool {
@@ -367,28 +358,7 @@ func (m *configModels) apply(req *llmux.Request) {
 	if i < 0 || i >= len(m.wildSettings) {
 		return
 	}
-	w := &m.wildSettings[i]
-	if w.apiBase != "" {
-		req.APIBase = w.apiBase
-	}
-	if w.apiKey != "" {
-		req.APIKey, req.APIBase = w.apiKey, w.apiBase
-	}
-	if w.apiVersion != "" {
-		req.APIVersion = w.apiVersion
-	}
-	if len(w.params) > 0 {
-		pp := make(map[string]string, len(req.ProviderParams)+len(w.params))
-		maps.Copy(pp, req.ProviderParams)
-		maps.Copy(pp, w.params)
-		req.ProviderParams = pp
-		for k := range w.params {
-			if mask.IsSecretName(k) {
-				req.APIBase = w.apiBase
-				break
-			}
-		}
-	}
+	router.ApplyEndpoint(req, &m.wildSettings[i])
 }
 
 func (m *configModels) List() []string { return append(slices.Clone(m.names), m.wild...) }

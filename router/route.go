@@ -231,36 +231,46 @@ func keep(s []int, ok func(int) bool) int {
 	return k
 }
 
-// send makes one try on deployment d: a copy of the caller's request
-// pointed at d, through the rest of the chain.
-func (r *Router) send(ctx context.Context, c *llmux.Call, next llmux.CallFunc, orig *llmux.Request, g *group, d *dep, try int) (*llmux.Result, error) {
-	req := *orig
-	req.Model = d.Model
+// ApplyEndpoint gives req, a request the caller may change, the
+// deployment's APIBase, APIKey, APIVersion and ProviderParams, as a routed
+// call gets them: set ones win over the request's, ProviderParams are laid
+// over the request's on a new map, and a deployment with a key (or a
+// credential among its ProviderParams) sends it to its own APIBase, or the
+// provider's default when it has none, never to a base the request
+// named. A gateway serving names a wildcard entry matches uses it too.
+func ApplyEndpoint(req *llmux.Request, d *Deployment) {
 	if d.APIBase != "" {
 		req.APIBase = d.APIBase
 	}
 	if d.APIKey != "" {
 		req.APIKey = d.APIKey
-		// The deployment's key goes to the deployment's base (or the
-		// provider's default), never to one the caller chose.
 		req.APIBase = d.APIBase
 	}
 	if d.APIVersion != "" {
 		req.APIVersion = d.APIVersion
 	}
-	if len(d.ProviderParams) > 0 {
-		// A new map: the caller's request and the deployment keep theirs.
-		pp := make(map[string]string, len(orig.ProviderParams)+len(d.ProviderParams))
-		maps.Copy(pp, orig.ProviderParams)
-		maps.Copy(pp, d.ProviderParams)
-		req.ProviderParams = pp
-		for k := range d.ProviderParams {
-			if mask.IsSecretName(k) { // the deployment's credentials: its own base, as for APIKey
-				req.APIBase = d.APIBase
-				break
-			}
+	if len(d.ProviderParams) == 0 {
+		return
+	}
+	// A new map: the caller's request and the deployment keep theirs.
+	pp := make(map[string]string, len(req.ProviderParams)+len(d.ProviderParams))
+	maps.Copy(pp, req.ProviderParams)
+	maps.Copy(pp, d.ProviderParams)
+	req.ProviderParams = pp
+	for k := range d.ProviderParams {
+		if mask.IsSecretName(k) { // the deployment's credentials: its own base, as for APIKey
+			req.APIBase = d.APIBase
+			return
 		}
 	}
+}
+
+// send makes one try on deployment d: a copy of the caller's request
+// pointed at d, through the rest of the chain.
+func (r *Router) send(ctx context.Context, c *llmux.Call, next llmux.CallFunc, orig *llmux.Request, g *group, d *dep, try int) (*llmux.Result, error) {
+	req := *orig
+	req.Model = d.Model
+	ApplyEndpoint(&req, &d.Deployment)
 	if d.Timeout > 0 {
 		req.Timeout = d.Timeout
 	}
