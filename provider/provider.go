@@ -3,6 +3,8 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -183,4 +185,22 @@ func ParseDataURL(u string) (mediaType, data string, ok bool) {
 		return "", "", false
 	}
 	return mediaType, data, true
+}
+
+// ToolInput turns a tool call's OpenAI arguments string into the JSON
+// object APIs that take a tool call's input as an object want (Anthropic's
+// tool_use input, Bedrock's toolUse input): compacted, "{}" for empty
+// arguments, an error for anything but an object.
+func ToolInput(args string) (json.RawMessage, error) {
+	if strings.TrimSpace(args) == "" {
+		return json.RawMessage("{}"), nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(args)); err != nil {
+		return nil, err
+	}
+	if buf.Bytes()[0] != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	return buf.Bytes(), nil
 }

@@ -31,3 +31,16 @@ func TestReadAll_KnownAndUnknownLengths(t *testing.T) {
 		t.Errorf("a known length is read into one buffer: cap %d, %v", cap(got), err)
 	}
 }
+
+func TestToolInput(t *testing.T) {
+	for args, want := range map[string]string{"": "{}", "  ": "{}", `{ "a": 1 }`: `{"a":1}`} {
+		if got, err := ToolInput(args); err != nil || string(got) != want {
+			t.Errorf("ToolInput(%q) = %s, %v", args, got, err)
+		}
+	}
+	for _, args := range []string{"[1]", `"x"`, "{", "1"} {
+		if _, err := ToolInput(args); err == nil {
+			t.Errorf("ToolInput(%q) accepted", args)
+		}
+	}
+}

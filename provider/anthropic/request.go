@@ -393,9 +393,9 @@ func assistantContent(i int, m llmux.Message) (any, error) {
 	}
 	blocks = append(blocks, body...)
 	for _, tc := range m.ToolCalls {
-		input, err := toolInput(tc.Function.Arguments)
+		input, err := provider.ToolInput(tc.Function.Arguments)
 		if err != nil {
-			return nil, invalidRequest("message %d: tool call %q: arguments are not valid JSON", i, tc.ID)
+			return nil, invalidRequest("message %d: tool call %q: arguments are not a JSON object", i, tc.ID)
 		}
 		where := fmt.Sprintf("message %d, tool call %q", i, tc.ID)
 		tcc, err := compactJSON(tc.Extra["cache_control"], "cache_control", where)
@@ -496,19 +496,6 @@ func thinkingBlocks(i int, tbs []llmux.ThinkingBlock) ([]block, error) {
 		}
 	}
 	return out, nil
-}
-
-// toolInput parses the OpenAI arguments string into the tool_use input
-// object; empty arguments are {}.
-func toolInput(args string) (json.RawMessage, error) {
-	if strings.TrimSpace(args) == "" {
-		return json.RawMessage("{}"), nil
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(args)); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // partBlocks converts multi-part content, keeping each part's

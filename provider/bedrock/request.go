@@ -615,29 +615,13 @@ func assistantBlocks(i int, m llmux.Message) ([]contentBlock, error) {
 	}
 	blocks = append(blocks, body...)
 	for _, tc := range m.ToolCalls {
-		input, err := toolInput(tc.Function.Arguments)
+		input, err := provider.ToolInput(tc.Function.Arguments)
 		if err != nil {
 			return nil, invalidRequest("message %d: tool call %q: arguments are not a JSON object", i, tc.ID)
 		}
 		blocks = append(blocks, contentBlock{ToolUse: &toolUseBlock{ToolUseID: tc.ID, Name: tc.Function.Name, Input: input}})
 	}
 	return blocks, nil
-}
-
-// toolInput parses the OpenAI arguments string into the toolUse input
-// object; empty arguments are {}.
-func toolInput(args string) (json.RawMessage, error) {
-	if strings.TrimSpace(args) == "" {
-		return json.RawMessage("{}"), nil
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(args)); err != nil {
-		return nil, err
-	}
-	if buf.Bytes()[0] != '{' {
-		return nil, fmt.Errorf("not an object")
-	}
-	return buf.Bytes(), nil
 }
 
 // toolResult converts a tool message to a toolResult block: its parts
