@@ -69,14 +69,7 @@ func (u Usage) MarshalJSON() ([]byte, error) { return jsonx.Encode(320, u.encode
 
 // AppendJSON appends the usage's JSON ([Usage.MarshalJSON]) to b, for
 // encoders that reuse a buffer.
-func (u *Usage) AppendJSON(b []byte) ([]byte, error) { return appendJSON(b, u.encode) }
-
-// appendJSON runs encode on an encoder over b.
-func appendJSON(b []byte, encode func(e *jsonx.Enc)) ([]byte, error) {
-	e := jsonx.Enc{B: b}
-	encode(&e)
-	return e.B, e.Err
-}
+func (u *Usage) AppendJSON(b []byte) ([]byte, error) { return jsonx.Append(b, u.encode) }
 
 // UnmarshalJSON decodes OpenAI's usage object, and LiteLLM's
 // cache_creation_input_tokens and cache_read_input_tokens.

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"sync"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonx"
 )
 
 // The OpenAI-shaped endpoints: chat completions, completions, embeddings
@@ -215,12 +215,6 @@ func marshal(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// respBufs are reused buffers for the chat answers writeJSON encodes.
-var respBufs = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxPooledResp is the largest answer buffer kept for reuse.
-const maxPooledResp = 64 << 10
-
 // writeJSON answers v as JSON. A chat answer is encoded into a reused
 // buffer: the ResponseWriter keeps nothing it is given.
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -228,8 +222,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	var err error
 	var bp *[]byte
 	if r, ok := v.(*llmux.Response); ok {
-		bp = respBufs.Get().(*[]byte)
-		b, err = r.AppendJSON((*bp)[:0])
+		bp = jsonx.GetBuf()
+		b, err = r.AppendJSON(*bp)
 	} else {
 		b, err = marshal(v)
 	}
@@ -240,9 +234,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-	if bp != nil && cap(b) <= maxPooledResp {
-		*bp = b[:0]
-		respBufs.Put(bp)
+	if bp != nil {
+		jsonx.PutBuf(bp, b)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"sync"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonx"
 	"github.com/llmux/llmux/litellm"
 )
 
@@ -130,10 +131,7 @@ func (l *Logger) Shutdown(context.Context) error {
 // PayloadLogger writes one line per finished call, its success or failure
 // event: LiteLLM's standard_logging_object, as LiteLLM's bucket and file
 // loggers store it. It gets no other event.
-type PayloadLogger struct {
-	l    *Logger
-	bufs sync.Pool // *[]byte line buffers, reused across calls
-}
+type PayloadLogger struct{ l *Logger }
 
 var (
 	_ llmux.SuccessLogger = (*PayloadLogger)(nil)
@@ -168,17 +166,11 @@ func (p *PayloadLogger) LogSuccessEvent(_ context.Context, e *llmux.Event) { p.l
 // LogFailureEvent writes the call's payload.
 func (p *PayloadLogger) LogFailureEvent(_ context.Context, e *llmux.Event) { p.log(e) }
 
-// maxPooledLine is the largest line buffer kept for reuse.
-const maxPooledLine = 64 << 10
-
 // log writes e's payload line, encoded into a reused buffer (a writer must
 // not keep what it is given).
 func (p *PayloadLogger) log(e *llmux.Event) {
-	bp, _ := p.bufs.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
-	}
-	b, err := litellm.Payload(e).AppendJSON((*bp)[:0])
+	bp := jsonx.GetBuf()
+	b, err := litellm.Payload(e).AppendJSON(*bp)
 	if err != nil {
 		b, _ = json.Marshal(map[string]any{"id": e.CallID, "marshal_error": err.Error()})
 	}
@@ -186,10 +178,7 @@ func (p *PayloadLogger) log(e *llmux.Event) {
 	p.l.mu.Lock()
 	_, _ = p.l.w.Write(b)
 	p.l.mu.Unlock()
-	if cap(b) <= maxPooledLine {
-		*bp = b[:0]
-		p.bufs.Put(bp)
-	}
+	jsonx.PutBuf(bp, b)
 }
 
 // Shutdown closes the file of a logger made by OpenPayloads.

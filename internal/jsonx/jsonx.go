@@ -749,12 +749,42 @@ func Decode(b []byte, decode func(r *R)) error {
 
 // Encode runs encode and returns the bytes written, with capacity hint n.
 func Encode(n int, encode func(e *Enc)) ([]byte, error) {
-	e := Enc{B: make([]byte, 0, n)}
-	encode(&e)
-	if e.Err != nil {
-		return nil, e.Err
+	b, err := Append(make([]byte, 0, n), encode)
+	if err != nil {
+		return nil, err
 	}
-	return e.B, nil
+	return b, nil
+}
+
+// Append runs encode on an encoder over b and returns the bytes written
+// after b's, for encoders that reuse a buffer ([GetBuf]).
+func Append(b []byte, encode func(e *Enc)) ([]byte, error) {
+	e := Enc{B: b}
+	encode(&e)
+	return e.B, e.Err
+}
+
+// maxPooledBuf is the largest buffer PutBuf keeps.
+const maxPooledBuf = 64 << 10
+
+var bufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// GetBuf lends an empty encoding buffer; give it back with [PutBuf] once
+// what was written into it is no longer needed (a writer must not keep
+// what it is given, so after the Write).
+func GetBuf() *[]byte {
+	bp := bufs.Get().(*[]byte)
+	*bp = (*bp)[:0]
+	return bp
+}
+
+// PutBuf takes back bp with b, the buffer grown from *bp, unless b grew
+// past 64 KiB: a rare large answer does not stay pinned.
+func PutBuf(bp *[]byte, b []byte) {
+	if cap(b) <= maxPooledBuf {
+		*bp = b[:0]
+		bufs.Put(bp)
+	}
 }
 
 // WStr writes member name when s says so: a set value, or "" or null as

@@ -84,3 +84,25 @@ func TestSeen_WritesBackNullsAndZeros(t *testing.T) {
 		t.Errorf("%s", built.B)
 	}
 }
+
+func TestAppend_WritesAfterTheBufferAndReusesPooledOnes(t *testing.T) {
+	b, err := Append([]byte("x:"), func(e *Enc) { e.Open(); e.Name("a"); e.Int(1); e.Close() })
+	if err != nil || string(b) != `x:{"a":1}` {
+		t.Errorf("Append = %s, %v", b, err)
+	}
+	bp := GetBuf()
+	if len(*bp) != 0 {
+		t.Fatalf("GetBuf lent %d bytes", len(*bp))
+	}
+	b, _ = Append(*bp, func(e *Enc) { e.Str("hello") })
+	PutBuf(bp, b)
+	if len(*bp) != 0 || cap(*bp) < 7 {
+		t.Errorf("PutBuf kept len %d cap %d", len(*bp), cap(*bp))
+	}
+	big := GetBuf()
+	grown := append(*big, make([]byte, maxPooledBuf+1)...)
+	PutBuf(big, grown)
+	if cap(*big) > maxPooledBuf {
+		t.Error("PutBuf kept a buffer past the limit")
+	}
+}
