@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/llmux/llmux"
@@ -148,4 +150,19 @@ func ReadError(status int, err error) *llmux.Error {
 		code = llmux.CodeConnection
 	}
 	return &llmux.Error{Code: code, StatusCode: status, Message: "read response: " + err.Error(), Err: err}
+}
+
+// Redact removes secrets from an error's message and body, in case an
+// upstream echoes one back, for errors a provider returns before the
+// client (which scrubs every secret it knows) sees them. Empty secrets are
+// skipped.
+func Redact(e *llmux.Error, secrets ...string) *llmux.Error {
+	for _, s := range secrets {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		e.Message = strings.ReplaceAll(e.Message, s, "[REDACTED]")
+		e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte("[REDACTED]"))
+	}
+	return e
 }

@@ -3,6 +3,8 @@ package provider
 import (
 	"strings"
 	"testing"
+
+	"github.com/llmux/llmux"
 )
 
 func TestReadAll_KnownAndUnknownLengths(t *testing.T) {
@@ -42,5 +44,13 @@ func TestToolInput(t *testing.T) {
 		if _, err := ToolInput(args); err == nil {
 			t.Errorf("ToolInput(%q) accepted", args)
 		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	e := &llmux.Error{Message: "bad key sk-secret-0123456789 and tok", Body: []byte(`{"key":"sk-secret-0123456789"}`)}
+	Redact(e, "", "  ", "sk-secret-0123456789")
+	if strings.Contains(e.Message+string(e.Body), "sk-secret") || !strings.Contains(e.Message, "[REDACTED]") || !strings.Contains(e.Message, "tok") {
+		t.Errorf("%q %s", e.Message, e.Body)
 	}
 }

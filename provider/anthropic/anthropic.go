@@ -317,7 +317,7 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, stre
 		if err != nil {
 			return nil, withProvider(err)
 		}
-		return nil, redact(mapError(resp.StatusCode, resp.Header, b), key)
+		return nil, provider.Redact(mapError(resp.StatusCode, resp.Header, b), key)
 	}
 	return resp, nil
 }

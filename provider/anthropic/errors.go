@@ -1,7 +1,6 @@
 package anthropic
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -89,13 +88,3 @@ func withProvider(err error) error {
 	return err
 }
 
-// redact removes the API key from an error's message and body, in case an
-// upstream echoes it back.
-func redact(e *llmux.Error, key string) *llmux.Error {
-	if key == "" {
-		return e
-	}
-	e.Message = strings.ReplaceAll(e.Message, key, "[REDACTED]")
-	e.Body = bytes.ReplaceAll(e.Body, []byte(key), []byte("[REDACTED]"))
-	return e
-}

@@ -279,7 +279,7 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, model, path strin
 		if err != nil {
 			return nil, withProvider(err)
 		}
-		return nil, redact(mapError(resp.StatusCode, resp.Header, b), t.creds.SecretAccessKey, t.creds.SessionToken, t.bearer)
+		return nil, provider.Redact(mapError(resp.StatusCode, resp.Header, b), t.creds.SecretAccessKey, t.creds.SessionToken, t.bearer)
 	}
 	return resp, nil
 }
@@ -301,15 +301,3 @@ func (p *Provider) sign(ctx context.Context, url string, h http.Header, body []b
 	return req.Header, nil
 }
 
-// redact removes secrets from an error's message and body, in case an
-// upstream echoes one back.
-func redact(e *llmux.Error, secrets ...string) *llmux.Error {
-	for _, s := range secrets {
-		if len(strings.TrimSpace(s)) < 8 {
-			continue
-		}
-		e.Message = strings.ReplaceAll(e.Message, s, "[REDACTED]")
-		e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte("[REDACTED]"))
-	}
-	return e
-}

@@ -175,13 +175,3 @@ func (p *Provider) withProvider(err error) error {
 	return err
 }
 
-// redact removes the secret from an error's message and body, in case an
-// upstream echoes it back.
-func redact(e *llmux.Error, secret string) *llmux.Error {
-	if secret == "" {
-		return e
-	}
-	e.Message = strings.ReplaceAll(e.Message, secret, "[REDACTED]")
-	e.Body = bytes.ReplaceAll(e.Body, []byte(secret), []byte("[REDACTED]"))
-	return e
-}

@@ -260,7 +260,7 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, method string, bo
 		if err != nil {
 			return nil, p.withProvider(err)
 		}
-		return nil, redact(p.mapError(resp.StatusCode, resp.Header, b), secret)
+		return nil, provider.Redact(p.mapError(resp.StatusCode, resp.Header, b), secret)
 	}
 	return resp, nil
 }
