@@ -232,22 +232,19 @@ func (s *settings) buildRouter(cfg *config.Config, retries int, retriesSet bool)
 	var deps []router.Deployment
 	models := &configModels{exact: map[string]bool{}}
 	for _, d := range cfg.ModelList {
-		if strings.Contains(d.ModelName, "*") {
-			models.wild = append(models.wild, d.ModelName)
-			models.wildSettings = append(models.wildSettings, router.Deployment{
-				APIBase: d.Params.APIBase, APIKey: d.Params.APIKey.Value(), APIVersion: d.Params.APIVersion,
-				ProviderParams: providerParams(d.Params.Extra),
-			})
-			continue
-		}
-		models.exact[d.ModelName] = true
-		deps = append(deps, router.Deployment{
+		rd := router.Deployment{
 			ID: d.Info.ID, ModelGroup: d.ModelName, Model: d.Params.Model,
 			APIBase: d.Params.APIBase, APIKey: d.Params.APIKey.Value(), APIVersion: d.Params.APIVersion,
 			ProviderParams: providerParams(d.Params.Extra),
 			RPM:            d.Params.RPM, TPM: d.Params.TPM, Weight: d.Params.Weight,
 			Timeout: time.Duration(d.Params.Timeout), MaxRetries: d.Params.MaxRetries,
-		})
+		}
+		if strings.Contains(d.ModelName, "*") {
+			models.wild = append(models.wild, rd)
+			continue
+		}
+		models.exact[d.ModelName] = true
+		deps = append(deps, rd)
 	}
 	for n := range models.exact {
 		models.names = append(models.names, n)
@@ -322,10 +319,9 @@ func fallbackMap(fbs []config.Fallback) map[string][]string {
 // configModels serves model_list's groups, and any name a wildcard entry
 // matches ("*" every name, "openai/*" names with that prefix).
 type configModels struct {
-	exact        map[string]bool
-	names        []string
-	wild         []string
-	wildSettings []router.Deployment // wild[i]'s key, base, version and provider settings
+	exact map[string]bool
+	names []string
+	wild  []router.Deployment // the wildcard entries: ModelGroup is the pattern
 }
 
 func (m *configModels) Serves(name string) bool {
@@ -335,7 +331,8 @@ func (m *configModels) Serves(name string) bool {
 // wildFor returns the index of the first wildcard entry matching name,
 // -1 for none.
 func (m *configModels) wildFor(name string) int {
-	for i, w := range m.wild {
+	for i := range m.wild {
+		w := m.wild[i].ModelGroup
 		if w == "*" {
 			return i
 		}
@@ -351,17 +348,21 @@ func (m *configModels) wildFor(name string) int {
 // for a deployment: the entry's key or credentials go to the entry's base,
 // never to one the caller chose.
 func (m *configModels) apply(req *llmux.Request) {
-	if m.exact[req.Model] {
+	if len(m.wild) == 0 || m.exact[req.Model] {
 		return
 	}
-	i := m.wildFor(req.Model)
-	if i < 0 || i >= len(m.wildSettings) {
-		return
+	if i := m.wildFor(req.Model); i >= 0 {
+		router.ApplyEndpoint(req, &m.wild[i])
 	}
-	router.ApplyEndpoint(req, &m.wildSettings[i])
 }
 
-func (m *configModels) List() []string { return append(slices.Clone(m.names), m.wild...) }
+func (m *configModels) List() []string {
+	out := slices.Clone(m.names)
+	for i := range m.wild {
+		out = append(out, m.wild[i].ModelGroup)
+	}
+	return out
+}
 
 // checkRouter builds the router cfg describes without its shared state,
 // to report what router.New refuses (no I/O).

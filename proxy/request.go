@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,13 +64,8 @@ func paramOf(msg string) string {
 // client-side credentials are allowed: credentials and where to use them,
 // nothing that makes the gateway read its own files or profiles
 // (aws_profile_name, a vertex_credentials path) or assume a role.
-var clientProviderParams = map[string]bool{
-	"vertex_project": true, "vertex_location": true, "vertex_credentials": true,
-	"aws_region_name": true, "aws_access_key_id": true, "aws_secret_access_key": true, "aws_session_token": true,
-}
-
-const clientProviderParamList = "vertex_project, vertex_location, vertex_credentials (JSON), aws_region_name, " +
-	"aws_access_key_id, aws_secret_access_key, aws_session_token"
+var clientProviderParams = []string{"vertex_project", "vertex_location", "vertex_credentials",
+	"aws_region_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
 
 // credentialKeys are the body members that set a client's own
 // credentials (allowed only with WithClientCredentials).
@@ -156,8 +152,8 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 		if !s.set.clientCredentials {
 			return badRequest(k, "%s: client-side provider settings are not allowed on this gateway (general_settings.allow_client_side_credentials)", k)
 		}
-		if !clientProviderParams[k] {
-			return badRequest(k, "%s: not accepted from a client (client-side provider settings: %s)", k, clientProviderParamList)
+		if !slices.Contains(clientProviderParams, k) {
+			return badRequest(k, "%s: not accepted from a client (client-side provider settings: %s)", k, strings.Join(clientProviderParams, ", "))
 		}
 		var v string
 		if err := json.Unmarshal(raw, &v); err != nil {
