@@ -1,6 +1,7 @@
 package anthropic
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"os"
@@ -123,7 +124,7 @@ func WithBodyVersion(v string) Option { return func(c *config) { c.bodyVersion =
 func New(opts ...Option) *Provider {
 	cfg := config{
 		apiKey:    os.Getenv("ANTHROPIC_API_KEY"),
-		baseURL:   firstNonEmpty(os.Getenv("ANTHROPIC_API_BASE"), os.Getenv("ANTHROPIC_BASE_URL"), DefaultBaseURL),
+		baseURL:   cmp.Or(os.Getenv("ANTHROPIC_API_BASE"), os.Getenv("ANTHROPIC_BASE_URL"), DefaultBaseURL),
 		version:   DefaultVersion,
 		maxTokens: DefaultMaxTokens,
 	}
@@ -279,14 +280,14 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, stre
 			return nil, err
 		}
 	} else {
-		key = firstNonEmpty(a.APIKey, p.cfg.apiKey)
+		key = cmp.Or(a.APIKey, p.cfg.apiKey)
 		if key == "" {
 			return nil, &llmux.Error{Code: llmux.CodeAuthentication, Provider: providerName, Message: missingKey}
 		}
-		url = endpoint(firstNonEmpty(a.APIBase, p.cfg.baseURL), path)
+		url = endpoint(cmp.Or(a.APIBase, p.cfg.baseURL), path)
 		auth = http.Header{}
 		auth.Set("x-api-key", key)
-		auth.Set("anthropic-version", firstNonEmpty(a.APIVersion, p.cfg.version))
+		auth.Set("anthropic-version", cmp.Or(a.APIVersion, p.cfg.version))
 	}
 	h := make(http.Header, len(p.cfg.header)+len(auth)+2)
 	for k, v := range p.cfg.header {
@@ -353,15 +354,6 @@ func endpoint(base, path string) string {
 // Text Completions API.
 func isLegacyModel(model string) bool {
 	return strings.HasPrefix(model, "claude-2") || strings.HasPrefix(model, "claude-instant")
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Prefixes returns nil: Anthropic models are "anthropic/<model>" or bare.

@@ -87,4 +87,3 @@ func withProvider(err error) error {
 	}
 	return err
 }
-

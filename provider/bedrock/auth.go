@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -108,7 +109,7 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 		}
 		chain, credsProvider, source = c, c.Credentials, "profile:"+p.cfg.profile
 	}
-	t.region = firstNonEmpty(pp[paramRegion], p.cfg.region, regionOfARN(model))
+	t.region = cmp.Or(pp[paramRegion], p.cfg.region, regionOfARN(model))
 	if t.region == "" && chain != nil {
 		t.region = chain.Region
 	}
@@ -140,7 +141,7 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 		}
 		t.creds = creds
 	}
-	t.base = firstNonEmpty(pp[paramEndpoint], a.APIBase, p.cfg.baseURL)
+	t.base = cmp.Or(pp[paramEndpoint], a.APIBase, p.cfg.baseURL)
 	if t.base == "" {
 		t.base = "https://bedrock-runtime." + t.region + ".amazonaws.com"
 	}
@@ -184,7 +185,7 @@ func (p *Provider) assumeRole(base aws.CredentialsProvider, source, role string,
 		}
 	})
 	c := aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(client, role, func(o *stscreds.AssumeRoleOptions) {
-		o.RoleSessionName = firstNonEmpty(session, "llmux-bedrock")
+		o.RoleSessionName = cmp.Or(session, "llmux-bedrock")
 		if external != "" {
 			o.ExternalID = aws.String(external)
 		}
@@ -300,4 +301,3 @@ func (p *Provider) sign(ctx context.Context, url string, h http.Header, body []b
 	}
 	return req.Header, nil
 }
-

@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"os"
@@ -158,7 +159,7 @@ func New(opts ...Option) *Provider {
 		getenv = os.Getenv
 	}
 	cfg := config{
-		region:  firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), getenv("AWS_REGION_NAME")),
+		region:  cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), getenv("AWS_REGION_NAME")),
 		apiKey:  getenv("AWS_BEARER_TOKEN_BEDROCK"),
 		baseURL: getenv("AWS_BEDROCK_RUNTIME_ENDPOINT"),
 	}
@@ -272,13 +273,4 @@ func (p *Provider) ClaimModel(model string) bool {
 		}
 	}
 	return false
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -51,8 +52,8 @@ func mapError(status int, h http.Header, body []byte) *llmux.Error {
 	if h != nil {
 		typ = h.Get("X-Amzn-Errortype")
 	}
-	typ = errorType(firstNonEmpty(typ, eb.Type, eb.Code))
-	if msg := firstNonEmpty(eb.Message, eb.MessageCaps); msg != "" {
+	typ = errorType(cmp.Or(typ, eb.Type, eb.Code))
+	if msg := cmp.Or(eb.Message, eb.MessageCaps); msg != "" {
 		e.Message = msg
 	}
 	e.Type = typ
@@ -70,8 +71,8 @@ func streamError(typ, message string, payload []byte) *llmux.Error {
 	}
 	e.Body = append([]byte(nil), payload...)
 	var eb errorBody
-	if json.Unmarshal(payload, &eb) == nil && firstNonEmpty(eb.Message, eb.MessageCaps) != "" && message == "" {
-		e.Message = firstNonEmpty(eb.Message, eb.MessageCaps)
+	if json.Unmarshal(payload, &eb) == nil && cmp.Or(eb.Message, eb.MessageCaps) != "" && message == "" {
+		e.Message = cmp.Or(eb.Message, eb.MessageCaps)
 	}
 	if e.Message == "" {
 		e.Message = "stream exception " + typ

@@ -174,4 +174,3 @@ func (p *Provider) withProvider(err error) error {
 	}
 	return err
 }
-

@@ -1,6 +1,7 @@
 package gemini
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -118,8 +119,8 @@ func WithName(name string) Option { return func(c *config) { c.name = name } }
 func New(opts ...Option) *Provider {
 	cfg := config{
 		name:    DefaultName,
-		apiKey:  firstNonEmpty(os.Getenv("GOOGLE_API_KEY"), os.Getenv("GEMINI_API_KEY")),
-		baseURL: firstNonEmpty(os.Getenv("GEMINI_API_BASE"), DefaultBaseURL),
+		apiKey:  cmp.Or(os.Getenv("GOOGLE_API_KEY"), os.Getenv("GEMINI_API_KEY")),
+		baseURL: cmp.Or(os.Getenv("GEMINI_API_BASE"), DefaultBaseURL),
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -160,7 +161,7 @@ func (p *Provider) endpoint(ctx context.Context, a *llmux.Attempt, method string
 		}
 		return u, h, secret, nil
 	}
-	key := firstNonEmpty(a.APIKey, p.cfg.apiKey)
+	key := cmp.Or(a.APIKey, p.cfg.apiKey)
 	if key == "" {
 		return "", nil, "", &llmux.Error{Code: llmux.CodeAuthentication, Provider: p.cfg.name, Message: missingKey}
 	}
@@ -171,7 +172,7 @@ func (p *Provider) endpoint(ctx context.Context, a *llmux.Attempt, method string
 		return "", nil, "", &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: p.cfg.name, Param: "model",
 			Message: fmt.Sprintf("model %q: want a model name (letters, digits, '.', '-', '_'), optionally models/ or tunedModels/ before it", truncateName(a.Model))}
 	}
-	u := provider.JoinURL(baseURL(firstNonEmpty(a.APIBase, p.cfg.baseURL)), "/"+mp+":"+method)
+	u := provider.JoinURL(baseURL(cmp.Or(a.APIBase, p.cfg.baseURL)), "/"+mp+":"+method)
 	return u, http.Header{http.CanonicalHeaderKey(keyHeader): {key}}, key, nil
 }
 
@@ -263,13 +264,4 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, method string, bo
 		return nil, provider.Redact(p.mapError(resp.StatusCode, resp.Header, b), secret)
 	}
 	return resp, nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package vertex
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -143,7 +144,7 @@ func fromJSON(b []byte, fromRequest bool) (*creds, error) {
 	if err != nil {
 		return nil, authError("load credentials: "+err.Error(), err)
 	}
-	return &creds{ts: oauth2.ReuseTokenSource(nil, gc.TokenSource), project: firstNonEmpty(gc.ProjectID, f.ProjectID)}, nil
+	return &creds{ts: oauth2.ReuseTokenSource(nil, gc.TokenSource), project: cmp.Or(gc.ProjectID, f.ProjectID)}, nil
 }
 
 // fromSetting builds credentials from a vertex_credentials value: the JSON

@@ -1,6 +1,7 @@
 package vertex
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -240,9 +241,9 @@ type target struct {
 func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt) (target, error) {
 	params := providerParams(a)
 	t := target{
-		base:     firstNonEmpty(a.APIBase, p.cfg.baseURL),
-		project:  firstNonEmpty(params[ParamProject], params["vertex_ai_project"], p.cfg.project),
-		location: firstNonEmpty(params[ParamLocation], params["vertex_ai_location"], p.cfg.location, DefaultLocation),
+		base:     cmp.Or(a.APIBase, p.cfg.baseURL),
+		project:  cmp.Or(params[ParamProject], params["vertex_ai_project"], p.cfg.project),
+		location: cmp.Or(params[ParamLocation], params["vertex_ai_location"], p.cfg.location, DefaultLocation),
 	}
 	if !validLocation(t.location) {
 		// The location names the host: a request's vertex_location must
@@ -254,7 +255,7 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt) (target, error
 	if a.APIKey != "" {
 		t.token = a.APIKey
 	} else {
-		cr, err := p.creds.get(firstNonEmpty(params[ParamCredentials], params["vertex_ai_credentials"]))
+		cr, err := p.creds.get(cmp.Or(params[ParamCredentials], params["vertex_ai_credentials"]))
 		if err != nil {
 			return target{}, err
 		}
@@ -371,13 +372,4 @@ func providerParams(a *llmux.Attempt) map[string]string {
 		return nil
 	}
 	return a.Request.ProviderParams
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
