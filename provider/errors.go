@@ -166,3 +166,12 @@ func Redact(e *llmux.Error, secrets ...string) *llmux.Error {
 	}
 	return e
 }
+
+// Truncate cuts s to at most n bytes followed by "...", for quoting a
+// caller's value in a message.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

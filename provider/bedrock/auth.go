@@ -120,7 +120,7 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 		// The region names the host the credentials go to: a request's
 		// aws_region_name, or an ARN's, must not be able to name another.
 		return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Param: paramRegion,
-			Message: fmt.Sprintf("%q is not an AWS region name (lowercase letters, digits and dashes)", truncate(t.region, 64))}
+			Message: fmt.Sprintf("%q is not an AWS region name (lowercase letters, digits and dashes)", provider.Truncate(t.region, 64))}
 	}
 	if role != "" {
 		credsProvider = p.assumeRole(credsProvider, source, role, pp, t.region)

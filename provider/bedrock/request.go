@@ -536,7 +536,7 @@ func imageFromURL(where, u string) (*imageBlock, error) {
 		}
 		return &imageBlock{Format: format, Source: mediaSource{S3Location: &s3Location{URI: u}}}, nil
 	}
-	return nil, invalidRequest("%s: Converse takes images as base64 data URLs or s3:// URLs, not %q", where, truncate(u, 40))
+	return nil, invalidRequest("%s: Converse takes images as base64 data URLs or s3:// URLs, not %q", where, provider.Truncate(u, 40))
 }
 
 // fileBlock maps an OpenAI file part with inline data: an image to an image
@@ -674,11 +674,4 @@ func invalidParam(param, format string, args ...any) *llmux.Error {
 	e := invalidRequest(format, args...)
 	e.Param = param
 	return e
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

@@ -170,7 +170,7 @@ func (p *Provider) endpoint(ctx context.Context, a *llmux.Attempt, method string
 		// The name goes into the URL path: "../x?y" would call another
 		// method of the API with the key.
 		return "", nil, "", &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: p.cfg.name, Param: "model",
-			Message: fmt.Sprintf("model %q: want a model name (letters, digits, '.', '-', '_'), optionally models/ or tunedModels/ before it", truncateName(a.Model))}
+			Message: fmt.Sprintf("model %q: want a model name (letters, digits, '.', '-', '_'), optionally models/ or tunedModels/ before it", provider.Truncate(a.Model, 80))}
 	}
 	u := provider.JoinURL(baseURL(cmp.Or(a.APIBase, p.cfg.baseURL)), "/"+mp+":"+method)
 	return u, http.Header{http.CanonicalHeaderKey(keyHeader): {key}}, key, nil
@@ -221,13 +221,6 @@ func validModelName(name string) bool {
 		}
 	}
 	return true
-}
-
-func truncateName(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
-	}
-	return s
 }
 
 // send resolves the endpoint, sends body and turns a non-2xx answer into

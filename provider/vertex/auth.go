@@ -21,6 +21,7 @@ import (
 	"golang.org/x/oauth2/google"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 )
 
 // Scope is the OAuth scope of the access tokens the provider asks for.
@@ -71,7 +72,7 @@ func (c *creds) token(ctx context.Context) (string, error) {
 				}
 			}
 			if code != "" {
-				msg += " (" + truncate(code+": "+desc, 200) + ")"
+				msg += " (" + provider.Truncate(code+": "+desc, 200) + ")"
 			}
 			e = authError(msg, nil)
 		}
@@ -130,7 +131,7 @@ func fromJSON(b []byte, fromRequest bool) (*creds, error) {
 			ok = ok || string(t) == f.Type
 		}
 		if !ok {
-			return nil, authError(fmt.Sprintf("unsupported credentials type %q: want a service account key (service_account) or user credentials (authorized_user)", truncate(f.Type, 64)), nil)
+			return nil, authError(fmt.Sprintf("unsupported credentials type %q: want a service account key (service_account) or user credentials (authorized_user)", provider.Truncate(f.Type, 64)), nil)
 		}
 		if f.TokenURI != "" && !slices.Contains(googleTokenURLs, f.TokenURI) {
 			return nil, authError("credentials: token_uri is not Google's token endpoint", nil)
@@ -272,12 +273,4 @@ func (c *credCache) get(setting string) (*creds, error) {
 	}
 	c.own = cr
 	return cr, nil
-}
-
-// truncate cuts s to at most n bytes, for messages.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

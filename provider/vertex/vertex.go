@@ -250,7 +250,7 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt) (target, error
 		// not send the token elsewhere ("evil.example/#"). Checked before
 		// a token is fetched for nothing.
 		return target{}, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Param: ParamLocation,
-			Message: fmt.Sprintf("invalid location %q: want a region such as us-central1, or global", truncate(t.location, 64))}
+			Message: fmt.Sprintf("invalid location %q: want a region such as us-central1, or global", provider.Truncate(t.location, 64))}
 	}
 	if a.APIKey != "" {
 		t.token = a.APIKey
