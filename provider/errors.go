@@ -175,3 +175,13 @@ func Truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
+
+// Named sets the provider of err, when it is (or wraps) an *llmux.Error
+// naming none, and returns err: every error a provider returns names it.
+func Named(err error, name string) error {
+	var e *llmux.Error
+	if errors.As(err, &e) && e.Provider == "" {
+		e.Provider = name
+	}
+	return err
+}

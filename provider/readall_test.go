@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -52,5 +53,19 @@ func TestRedact(t *testing.T) {
 	Redact(e, "", "  ", "sk-secret-0123456789")
 	if strings.Contains(e.Message+string(e.Body), "sk-secret") || !strings.Contains(e.Message, "[REDACTED]") || !strings.Contains(e.Message, "tok") {
 		t.Errorf("%q %s", e.Message, e.Body)
+	}
+}
+
+func TestNamed(t *testing.T) {
+	e := &llmux.Error{Code: llmux.CodeServer}
+	if Named(fmt.Errorf("wrapped: %w", e), "gemini"); e.Provider != "gemini" {
+		t.Errorf("provider %q", e.Provider)
+	}
+	Named(e, "other")
+	if e.Provider != "gemini" {
+		t.Error("Named replaced a provider already set")
+	}
+	if Named(nil, "x") != nil {
+		t.Error("Named(nil) is not nil")
 	}
 }

@@ -232,7 +232,7 @@ func (p *Provider) messages(ctx context.Context, a *llmux.Attempt, msgs []llmux.
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, withProvider(err)
+		return nil, provider.Named(err, providerName)
 	}
 	return decodeMessage(b)
 }
@@ -249,7 +249,7 @@ func (p *Provider) complete(ctx context.Context, a *llmux.Attempt, prompt string
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, withProvider(err)
+		return nil, provider.Named(err, providerName)
 	}
 	return decodeCompletion(b)
 }
@@ -311,12 +311,12 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, stre
 		Input:  input,
 	})
 	if err != nil {
-		return nil, withProvider(err)
+		return nil, provider.Named(err, providerName)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, err := provider.ReadBody(a, resp)
 		if err != nil {
-			return nil, withProvider(err)
+			return nil, provider.Named(err, providerName)
 		}
 		return nil, provider.Redact(mapError(resp.StatusCode, resp.Header, b), key)
 	}

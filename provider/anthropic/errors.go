@@ -2,7 +2,6 @@ package anthropic
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -77,13 +76,4 @@ func mapError(status int, h http.Header, body []byte) *llmux.Error {
 		}
 	}
 	return e
-}
-
-// withProvider sets the provider of an *llmux.Error that has none.
-func withProvider(err error) error {
-	var e *llmux.Error
-	if errors.As(err, &e) && e.Provider == "" {
-		e.Provider = providerName
-	}
-	return err
 }

@@ -129,7 +129,7 @@ func (p *Provider) resolve(ctx context.Context, a *llmux.Attempt, model string) 
 		creds, err := credsProvider.Retrieve(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, withProvider(provider.TransportError(ctx, err))
+				return nil, provider.Named(provider.TransportError(ctx, err), providerName)
 			}
 			if role != "" {
 				return nil, authError("assume role "+role, err)
@@ -216,7 +216,7 @@ func (p *Provider) chain(ctx context.Context, profile string) (*aws.Config, erro
 	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, withProvider(provider.TransportError(ctx, err))
+			return nil, provider.Named(provider.TransportError(ctx, err), providerName)
 		}
 		return nil, authError("load the AWS configuration", err)
 	}
@@ -273,12 +273,12 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, model, path strin
 		APIKey: t.secret(),
 	})
 	if err != nil {
-		return nil, withProvider(err)
+		return nil, provider.Named(err, providerName)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, err := provider.ReadBody(a, resp)
 		if err != nil {
-			return nil, withProvider(err)
+			return nil, provider.Named(err, providerName)
 		}
 		return nil, provider.Redact(mapError(resp.StatusCode, resp.Header, b), t.creds.SecretAccessKey, t.creds.SessionToken, t.bearer)
 	}

@@ -187,7 +187,7 @@ func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response,
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, withProvider(err)
+		return nil, provider.Named(err, providerName)
 	}
 	return decodeConverse(b, model)
 }

@@ -65,7 +65,7 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	header := resp.Header
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, withProvider(err)
+		return nil, provider.Named(err, providerName)
 	}
 	var out *llmux.EmbeddingResponse
 	if family == "titan" {

@@ -3,7 +3,6 @@ package bedrock
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -120,13 +119,4 @@ func classify(e *llmux.Error, typ string) {
 			e.Code = llmux.CodeServer
 		}
 	}
-}
-
-// withProvider sets the provider of an *llmux.Error that has none.
-func withProvider(err error) error {
-	var e *llmux.Error
-	if errors.As(err, &e) && e.Provider == "" {
-		e.Provider = providerName
-	}
-	return err
 }

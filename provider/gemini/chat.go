@@ -19,7 +19,7 @@ func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response,
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, p.withProvider(err)
+		return nil, provider.Named(err, p.cfg.name)
 	}
 	return p.decodeGenerate(a.Model, b)
 }

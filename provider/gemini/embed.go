@@ -103,7 +103,7 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, p.withProvider(err)
+		return nil, provider.Named(err, p.cfg.name)
 	}
 	var er embedResponse
 	if err := json.Unmarshal(b, &er); err != nil {

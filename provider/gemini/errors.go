@@ -3,7 +3,6 @@ package gemini
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -163,14 +162,4 @@ func retryDelay(s string) time.Duration {
 		return 0
 	}
 	return time.Duration(f * float64(time.Second))
-}
-
-// withProvider sets the provider of an *llmux.Error that has none. It is
-// used only on errors the provider package just built for this attempt.
-func (p *Provider) withProvider(err error) error {
-	var e *llmux.Error
-	if errors.As(err, &e) && e.Provider == "" {
-		e.Provider = p.cfg.name
-	}
-	return err
 }

@@ -247,12 +247,12 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, method string, bo
 		Input:  input,
 	})
 	if err != nil {
-		return nil, p.withProvider(err)
+		return nil, provider.Named(err, p.cfg.name)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, err := provider.ReadBody(a, resp)
 		if err != nil {
-			return nil, p.withProvider(err)
+			return nil, provider.Named(err, p.cfg.name)
 		}
 		return nil, provider.Redact(p.mapError(resp.StatusCode, resp.Header, b), secret)
 	}

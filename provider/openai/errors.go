@@ -180,12 +180,3 @@ func classify(status int, ae *apiError) llmux.Code {
 	// server_error and anything unrecognised: the provider failed.
 	return llmux.CodeServer
 }
-
-// named sets the provider of err, an *llmux.Error this package made, when
-// it has none; other errors are returned unchanged.
-func named(err error, name string) error {
-	if e, ok := err.(*llmux.Error); ok && e.Provider == "" {
-		e.Provider = name
-	}
-	return err
-}

@@ -190,17 +190,17 @@ func Do[T any](ctx context.Context, a *llmux.Attempt, name string, w provider.Wi
 	var zero T
 	resp, err := provider.Send(ctx, a, w)
 	if err != nil {
-		return zero, named(err, name)
+		return zero, provider.Named(err, name)
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return zero, named(err, name)
+		return zero, provider.Named(err, name)
 	}
 	if !ok(resp.StatusCode) {
-		return zero, named(MapError(name, resp.StatusCode, resp.Header, b), name)
+		return zero, provider.Named(MapError(name, resp.StatusCode, resp.Header, b), name)
 	}
 	r, err := decode(name, b)
-	return r, named(err, name)
+	return r, provider.Named(err, name)
 }
 
 // Chat performs one Chat Completions attempt: POST {base}/chat/completions.
@@ -236,14 +236,14 @@ func (p *Provider) ChatStream(ctx context.Context, a *llmux.Attempt) (llmux.Chun
 func OpenStream(ctx context.Context, a *llmux.Attempt, name string, w provider.Wire) (llmux.ChunkReader, error) {
 	resp, err := provider.Send(ctx, a, w)
 	if err != nil {
-		return nil, named(err, name)
+		return nil, provider.Named(err, name)
 	}
 	if !ok(resp.StatusCode) {
 		b, err := provider.ReadBody(a, resp)
 		if err != nil {
-			return nil, named(err, name)
+			return nil, provider.Named(err, name)
 		}
-		return nil, named(MapError(name, resp.StatusCode, resp.Header, b), name)
+		return nil, provider.Named(MapError(name, resp.StatusCode, resp.Header, b), name)
 	}
 	return NewChunkReader(name, resp.Body), nil
 }

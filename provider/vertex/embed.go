@@ -76,11 +76,11 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 		Input:  a.Request.Input,
 	})
 	if err != nil {
-		return nil, withProvider(err)
+		return nil, provider.Named(err, providerName)
 	}
 	b, err := provider.ReadBody(a, resp)
 	if err != nil {
-		return nil, withProvider(err)
+		return nil, provider.Named(err, providerName)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, httpError(resp.StatusCode, resp.Header, b)
@@ -160,12 +160,3 @@ func decodeEmbedding(model string, b []byte, asBase64 bool) (*llmux.EmbeddingRes
 // sends: dimensions (outputDimensionality) and encoding_format (base64
 // made from the floats).
 var embeddingParams = map[string]bool{"dimensions": true, "encoding_format": true}
-
-// withProvider names this provider on an *llmux.Error this package's
-// call just received from package provider.
-func withProvider(err error) error {
-	if e, ok := err.(*llmux.Error); ok && e.Provider == "" {
-		e.Provider = providerName
-	}
-	return err
-}
