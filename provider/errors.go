@@ -185,3 +185,18 @@ func Named(err error, name string) error {
 	}
 	return err
 }
+
+// BadResponse is the error of an answer that cannot be decoded
+// (CodeBadResponse): what went wrong, the cause, and a copy of the body
+// cut to [MaxErrorBody].
+func BadResponse(name, what string, err error, body []byte) *llmux.Error {
+	e := &llmux.Error{Code: llmux.CodeBadResponse, Provider: name, Message: what, Err: err}
+	if err != nil {
+		e.Message = what + ": " + err.Error()
+	}
+	if len(body) > MaxErrorBody {
+		body = body[:MaxErrorBody]
+	}
+	e.Body = append([]byte(nil), body...)
+	return e
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/sse"
+	"github.com/llmux/llmux/provider"
 )
 
 // The turn markers of the legacy Text Completions API.
@@ -160,13 +161,13 @@ func legacyFinishReason(stop *string) string {
 func decodeCompletion(b []byte) (*llmux.Response, error) {
 	var c completion
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, badResponse("decode completion", err, b)
+		return nil, provider.BadResponse(providerName, "decode completion", err, b)
 	}
 	if c.Type != "completion" {
-		return nil, badResponse(fmt.Sprintf("response is not a completion: type %q", c.Type), nil, b)
+		return nil, provider.BadResponse(providerName, fmt.Sprintf("response is not a completion: type %q", c.Type), nil, b)
 	}
 	if c.Completion == nil {
-		return nil, badResponse("completion without a completion string", nil, b)
+		return nil, provider.BadResponse(providerName, "completion without a completion string", nil, b)
 	}
 	return &llmux.Response{
 		ID:      c.ID,
@@ -209,7 +210,7 @@ func (s *completeStream) event(name string, data []byte) (*llmux.Chunk, error) {
 	}
 	var c completion
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, badResponse("decode completion event", err, data)
+		return nil, provider.BadResponse(providerName, "decode completion event", err, data)
 	}
 	finish := legacyFinishReason(c.StopReason)
 	if c.text() == "" && finish == "" && s.roleSent {

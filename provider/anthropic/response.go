@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 )
 
 // message is a Messages API response, or the "message" of a message_start
@@ -109,13 +110,13 @@ func finishReason(stop string) string {
 func decodeMessage(b []byte) (*llmux.Response, error) {
 	var m message
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, badResponse("decode message", err, b)
+		return nil, provider.BadResponse(providerName, "decode message", err, b)
 	}
 	if m.Type != "message" {
-		return nil, badResponse(fmt.Sprintf("response is not a message: type %q", m.Type), nil, b)
+		return nil, provider.BadResponse(providerName, fmt.Sprintf("response is not a message: type %q", m.Type), nil, b)
 	}
 	if m.Content == nil {
-		return nil, badResponse("message without a content array", nil, b)
+		return nil, provider.BadResponse(providerName, "message without a content array", nil, b)
 	}
 	msg := llmux.Message{Role: llmux.RoleAssistant}
 	var text, reasoning strings.Builder
@@ -153,16 +154,4 @@ func decodeMessage(b []byte) (*llmux.Response, error) {
 		Usage:   m.Usage.toLLMux(),
 		Raw:     json.RawMessage(b),
 	}, nil
-}
-
-func badResponse(what string, err error, body []byte) *llmux.Error {
-	e := &llmux.Error{Code: llmux.CodeBadResponse, Provider: providerName, Message: what, Err: err}
-	if err != nil {
-		e.Message = what + ": " + err.Error()
-	}
-	if len(body) > 4<<10 {
-		body = body[:4<<10]
-	}
-	e.Body = append([]byte(nil), body...)
-	return e
 }

@@ -167,12 +167,12 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 	}
 	var ev streamEvent
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return nil, badResponse("decode "+name+" event", err, data)
+		return nil, provider.BadResponse(providerName, "decode "+name+" event", err, data)
 	}
 	switch name {
 	case "message_start":
 		if ev.Message == nil {
-			return nil, badResponse("message_start without message", nil, data)
+			return nil, provider.BadResponse(providerName, "message_start without message", nil, data)
 		}
 		s.id, s.model, s.created = ev.Message.ID, ev.Message.Model, time.Now().Unix()
 		s.usage.update(ev.Message.Usage)
@@ -182,7 +182,7 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 	case "content_block_start":
 		b := ev.ContentBlock
 		if b == nil {
-			return nil, badResponse("content_block_start without content_block", nil, data)
+			return nil, provider.BadResponse(providerName, "content_block_start without content_block", nil, data)
 		}
 		switch b.Type {
 		case "text":
@@ -195,7 +195,7 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 				s.toolCalls = make(map[int]int)
 			}
 			if _, dup := s.toolCalls[ev.Index]; dup {
-				return nil, badResponse(fmt.Sprintf("content block %d started twice", ev.Index), nil, data)
+				return nil, provider.BadResponse(providerName, fmt.Sprintf("content block %d started twice", ev.Index), nil, data)
 			}
 			n := len(s.toolCalls)
 			s.toolCalls[ev.Index] = n
@@ -233,7 +233,7 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 		case "input_json_delta":
 			n, ok := s.toolCalls[ev.Index]
 			if !ok {
-				return nil, badResponse(fmt.Sprintf("input_json_delta for content block %d, which is not a tool_use", ev.Index), nil, data)
+				return nil, provider.BadResponse(providerName, fmt.Sprintf("input_json_delta for content block %d, which is not a tool_use", ev.Index), nil, data)
 			}
 			if ev.Delta.PartialJSON == "" {
 				return nil, nil
@@ -243,7 +243,7 @@ func (s *messageStream) event(name string, data []byte) (*llmux.Chunk, error) {
 			}}}, ""), nil
 		case "thinking_delta", "signature_delta":
 			if !s.thinking[ev.Index] {
-				return nil, badResponse(fmt.Sprintf("%s for content block %d, which is not a thinking block", ev.Delta.Type, ev.Index), nil, data)
+				return nil, provider.BadResponse(providerName, fmt.Sprintf("%s for content block %d, which is not a thinking block", ev.Delta.Type, ev.Index), nil, data)
 			}
 			if ev.Delta.Type == "thinking_delta" {
 				if ev.Delta.Thinking == "" {

@@ -164,10 +164,10 @@ func decodeTitan(b []byte) (*llmux.EmbeddingResponse, error) {
 		InputTextTokenCount int       `json:"inputTextTokenCount"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, badResponse("decode embedding", err, b)
+		return nil, provider.BadResponse(providerName, "decode embedding", err, b)
 	}
 	if r.Embedding == nil {
-		return nil, badResponse("response without embedding", nil, b)
+		return nil, provider.BadResponse(providerName, "response without embedding", nil, b)
 	}
 	return &llmux.EmbeddingResponse{
 		Data:  []llmux.EmbeddingVector{{Object: "embedding", Index: 0, Vector: r.Embedding}},
@@ -182,7 +182,7 @@ func decodeCohere(b []byte, n int) (*llmux.EmbeddingResponse, error) {
 		Embeddings json.RawMessage `json:"embeddings"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, badResponse("decode embeddings", err, b)
+		return nil, provider.BadResponse(providerName, "decode embeddings", err, b)
 	}
 	var vectors [][]float32
 	if err := json.Unmarshal(r.Embeddings, &vectors); err != nil || vectors == nil {
@@ -190,12 +190,12 @@ func decodeCohere(b []byte, n int) (*llmux.EmbeddingResponse, error) {
 			Float [][]float32 `json:"float"`
 		}
 		if err := json.Unmarshal(r.Embeddings, &typed); err != nil || typed.Float == nil {
-			return nil, badResponse("response without float embeddings", nil, b)
+			return nil, provider.BadResponse(providerName, "response without float embeddings", nil, b)
 		}
 		vectors = typed.Float
 	}
 	if len(vectors) != n {
-		return nil, badResponse("response has "+strconv.Itoa(len(vectors))+" embeddings for "+strconv.Itoa(n)+" inputs", nil, b)
+		return nil, provider.BadResponse(providerName, "response has "+strconv.Itoa(len(vectors))+" embeddings for "+strconv.Itoa(n)+" inputs", nil, b)
 	}
 	out := &llmux.EmbeddingResponse{Data: make([]llmux.EmbeddingVector, len(vectors))}
 	for i, v := range vectors {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/provider"
 )
 
 // converseResponse is a Converse answer:
@@ -99,10 +100,10 @@ func newID() string { return "chatcmpl-" + uuid.NewString() }
 func decodeConverse(b []byte, model string) (*llmux.Response, error) {
 	var r converseResponse
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, badResponse("decode response", err, b)
+		return nil, provider.BadResponse(providerName, "decode response", err, b)
 	}
 	if r.Output.Message == nil || r.Output.Message.Content == nil {
-		return nil, badResponse("response without output.message.content", nil, b)
+		return nil, provider.BadResponse(providerName, "response without output.message.content", nil, b)
 	}
 	msg := llmux.Message{Role: llmux.RoleAssistant}
 	var text, reasoning strings.Builder
@@ -159,16 +160,4 @@ func arguments(input json.RawMessage) string {
 		return "{}"
 	}
 	return buf.String()
-}
-
-func badResponse(what string, err error, body []byte) *llmux.Error {
-	e := &llmux.Error{Code: llmux.CodeBadResponse, Provider: providerName, Message: what, Err: err}
-	if err != nil {
-		e.Message = what + ": " + err.Error()
-	}
-	if len(body) > 4<<10 {
-		body = body[:4<<10]
-	}
-	e.Body = append([]byte(nil), body...)
-	return e
 }

@@ -115,7 +115,7 @@ func (s *stream) Recv() (*llmux.Chunk, error) {
 		case "error":
 			err = streamError(header(m, ":error-code"), header(m, ":error-message"), m.Payload)
 		default:
-			err = badResponse(fmt.Sprintf("stream frame of message type %q", typ), nil, m.Payload)
+			err = provider.BadResponse(providerName, fmt.Sprintf("stream frame of message type %q", typ), nil, m.Payload)
 		}
 		if err != nil {
 			s.err = err
@@ -192,7 +192,7 @@ func (s *stream) event(name string, data []byte) (*llmux.Chunk, error) {
 	}
 	var ev streamEvent
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return nil, badResponse("decode "+name+" event", err, data)
+		return nil, provider.BadResponse(providerName, "decode "+name+" event", err, data)
 	}
 	switch name {
 	case "messageStart":
@@ -205,7 +205,7 @@ func (s *stream) event(name string, data []byte) (*llmux.Chunk, error) {
 			s.tools = make(map[int]int)
 		}
 		if _, dup := s.tools[ev.ContentBlockIndex]; dup || s.json[ev.ContentBlockIndex] {
-			return nil, badResponse(fmt.Sprintf("content block %d started twice", ev.ContentBlockIndex), nil, data)
+			return nil, provider.BadResponse(providerName, fmt.Sprintf("content block %d started twice", ev.ContentBlockIndex), nil, data)
 		}
 		if ev.Start.ToolUse.Name == jsonTool { // a response_format answer: its input streams as content
 			if s.json == nil {
@@ -239,7 +239,7 @@ func (s *stream) event(name string, data []byte) (*llmux.Chunk, error) {
 		case d.ToolUse != nil:
 			n, ok := s.tools[ev.ContentBlockIndex]
 			if !ok {
-				return nil, badResponse(fmt.Sprintf("toolUse delta for content block %d, which is not a toolUse", ev.ContentBlockIndex), nil, data)
+				return nil, provider.BadResponse(providerName, fmt.Sprintf("toolUse delta for content block %d, which is not a toolUse", ev.ContentBlockIndex), nil, data)
 			}
 			if d.ToolUse.Input == "" {
 				return nil, nil

@@ -107,7 +107,7 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 	}
 	var er embedResponse
 	if err := json.Unmarshal(b, &er); err != nil {
-		return nil, p.badResponse("decode embeddings", err, b)
+		return nil, provider.BadResponse(p.cfg.name, "decode embeddings", err, b)
 	}
 	var vectors [][]float32
 	switch {
@@ -119,7 +119,7 @@ func (p *Provider) Embedding(ctx context.Context, a *llmux.Attempt) (*llmux.Embe
 		}
 	}
 	if len(vectors) != len(r.Input) {
-		return nil, p.badResponse("embeddings: want one vector per input", nil, b)
+		return nil, provider.BadResponse(p.cfg.name, "embeddings: want one vector per input", nil, b)
 	}
 	out := &llmux.EmbeddingResponse{Object: "list", Model: a.Model, Data: make([]llmux.EmbeddingVector, len(vectors)),
 		Usage: er.UsageMetadata.toLLMux(), Raw: json.RawMessage(b)}

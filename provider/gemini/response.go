@@ -5,12 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/jsonobj"
+	"github.com/llmux/llmux/provider"
 )
 
 // generateResponse is a GenerateContentResponse, the whole answer or one
@@ -172,7 +172,7 @@ func (p *Provider) blocked(g *generateResponse, body []byte) error {
 func (p *Provider) decodeGenerate(model string, b []byte) (*llmux.Response, error) {
 	var g generateResponse
 	if err := json.Unmarshal(b, &g); err != nil {
-		return nil, p.badResponse("decode response", err, b)
+		return nil, provider.BadResponse(p.cfg.name, "decode response", err, b)
 	}
 	if len(g.Error) > 0 && string(g.Error) != "null" {
 		return nil, p.mapError(0, nil, b)
@@ -181,7 +181,7 @@ func (p *Provider) decodeGenerate(model string, b []byte) (*llmux.Response, erro
 		return nil, err
 	}
 	if g.Candidates == nil {
-		return nil, p.badResponse("response without candidates", nil, b)
+		return nil, provider.BadResponse(p.cfg.name, "response without candidates", nil, b)
 	}
 	resp := &llmux.Response{
 		ID:      responseID(g.ResponseID),
@@ -262,16 +262,4 @@ func cmpModel(version, model string) string {
 		return version
 	}
 	return model
-}
-
-func (p *Provider) badResponse(what string, err error, body []byte) *llmux.Error {
-	e := &llmux.Error{Code: llmux.CodeBadResponse, Provider: p.cfg.name, Message: what, Err: err}
-	if err != nil {
-		e.Message = fmt.Sprintf("%s: %v", what, err)
-	}
-	if len(body) > 4<<10 {
-		body = body[:4<<10]
-	}
-	e.Body = append([]byte(nil), body...)
-	return e
 }

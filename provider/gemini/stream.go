@@ -110,7 +110,7 @@ func (s *stream) chunkID() string {
 func (s *stream) event(data []byte) error {
 	var g generateResponse
 	if err := json.Unmarshal(data, &g); err != nil {
-		return s.p.badResponse("decode stream event", err, data)
+		return provider.BadResponse(s.p.cfg.name, "decode stream event", err, data)
 	}
 	if len(g.Error) > 0 && string(g.Error) != "null" {
 		return s.p.mapError(0, nil, data)

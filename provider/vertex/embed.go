@@ -1,11 +1,11 @@
 package vertex
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"github.com/llmux/llmux/internal/jsonobj"
 	"math"
 	"net/http"
 
@@ -117,13 +117,11 @@ func embedBody(r *llmux.Request) ([]byte, error) {
 	if params != (embedParameters{}) {
 		req.Parameters = &params
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(req); err != nil {
+	b, err := jsonobj.Marshal(req)
+	if err != nil {
 		return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Provider: providerName, Message: "encode request: " + err.Error(), Err: err}
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 // decodeEmbedding decodes a predict answer. With asBase64 (the request's

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"github.com/llmux/llmux/internal/jsonobj"
 	"strings"
 
 	"github.com/llmux/llmux"
@@ -157,14 +158,5 @@ func toolInput(args string) (input json.RawMessage, ok bool) {
 	return buf.Bytes(), true
 }
 
-// marshal encodes v like json.Marshal but leaves <, > and & unescaped and
-// drops the encoder's trailing newline.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
+// marshal encodes v like json.Marshal but leaves <, > and & unescaped.
+var marshal = jsonobj.Marshal

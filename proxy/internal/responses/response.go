@@ -1,11 +1,11 @@
 package responses
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/llmux/llmux/internal/jsonobj"
 	"strings"
 	"time"
 
@@ -476,11 +476,9 @@ func (o *responseObject) setOutput(items []*item) {
 
 // marshal encodes v without escaping <, > and &, with no trailing newline.
 func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := jsonobj.Marshal(v)
+	if err != nil {
 		return nil, fmt.Errorf("responses: encode: %w", err)
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return b, nil
 }
