@@ -5,11 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"github.com/llmux/llmux/internal/jsonobj"
 	"math"
 	"net/http"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 	"github.com/llmux/llmux/provider"
 )
 

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
-	"github.com/llmux/llmux/internal/jsonobj"
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // stopReason maps an OpenAI finish reason to Anthropic's stop_reason:

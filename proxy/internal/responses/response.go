@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/llmux/llmux/internal/jsonobj"
 	"strings"
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/jsonobj"
 )
 
 // Hooks for tests: the clock and the random part of ids.
