@@ -9,8 +9,7 @@ import (
 
 	"github.com/llmux/llmux/integration/delivery"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
@@ -59,8 +58,8 @@ type ownedProvider struct {
 }
 
 // NewExporter returns a logger exporting to an OTLP collector through an
-// SDK TracerProvider it builds (OTLP/HTTP or gRPC exporter, batch span
-// processor); Shutdown flushes and shuts that provider down.
+// SDK TracerProvider it builds (the SDK's OTLP exporter over llmux's
+// OTLP/HTTP or gRPC transport, batch span processor); Shutdown flushes and shuts that provider down.
 func NewExporter(ctx context.Context, cfg Config) (*Logger, error) {
 	if cfg.ServiceName == "" {
 		cfg.ServiceName = "llmux"
@@ -68,39 +67,24 @@ func NewExporter(ctx context.Context, cfg Config) (*Logger, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	var (
-		exp sdktrace.SpanExporter
-		err error
-	)
 	switch cfg.Protocol {
 	case "", ProtocolHTTP:
+		cfg.Protocol = ProtocolHTTP
 		if cfg.Endpoint == "" {
 			cfg.Endpoint = "http://localhost:4318/v1/traces"
 		}
-		opts := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(cfg.Endpoint), otlptracehttp.WithTimeout(cfg.Timeout),
-			otlptracehttp.WithMaxResponseSize(4 << 20)}
-		if len(cfg.Headers) > 0 {
-			opts = append(opts, otlptracehttp.WithHeaders(cfg.Headers))
-		}
-		if cfg.Gzip {
-			opts = append(opts, otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
-		}
-		exp, err = otlptracehttp.New(ctx, opts...)
 	case ProtocolGRPC:
 		if cfg.Endpoint == "" {
 			cfg.Endpoint = "http://localhost:4317"
 		}
-		opts := []otlptracegrpc.Option{otlptracegrpc.WithEndpointURL(cfg.Endpoint), otlptracegrpc.WithTimeout(cfg.Timeout)}
-		if len(cfg.Headers) > 0 {
-			opts = append(opts, otlptracegrpc.WithHeaders(cfg.Headers))
-		}
-		if cfg.Gzip {
-			opts = append(opts, otlptracegrpc.WithCompressor("gzip"))
-		}
-		exp, err = otlptracegrpc.New(ctx, opts...)
 	default:
 		return nil, fmt.Errorf("otel: unknown protocol %q (want %q or %q)", cfg.Protocol, ProtocolHTTP, ProtocolGRPC)
 	}
+	client, err := newOTLPClient(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("otel: %w", err)
+	}
+	exp, err := otlptrace.New(ctx, client)
 	if err != nil {
 		return nil, fmt.Errorf("otel: exporter: %w", err)
 	}
