@@ -47,7 +47,9 @@ func TestErrors_BadRequestsName400(t *testing.T) {
 		param      string
 		inMessage  string
 	}{
-		{"not JSON", `{"model":`, 400, "", "invalid request body"},
+		{"not JSON", `{"model":`, 400, "", "invalid request body: unexpected end of JSON input"},
+		{"trailing data", `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]} {}`, 400, "", "invalid request body: invalid character '{' after top-level value"},
+		{"bad literal", `{"model":"gpt-4o","stream":tru,"messages":[{"role":"user","content":"hi"}]}`, 400, "", "invalid request body: invalid character ','"},
 		{"empty body", ``, 400, "", "empty request body"},
 		{"wrong type", `{"model":"gpt-4o","messages":"hi"}`, 400, "messages", "want an array"},
 		{"no model", `{"messages":[{"role":"user","content":"hi"}]}`, 400, "model", "model: required"},

@@ -40,8 +40,15 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 // completions, embeddings) into a Request.
 func decodeRequest(body []byte) (*llmux.Request, error) {
 	req := new(llmux.Request)
-	if err := json.Unmarshal(body, req); err != nil {
-		return nil, badRequest(paramOf(err.Error()), "invalid request body: %v", err)
+	// The Request's own decoder checks the whole body (syntax, trailing
+	// data) in one pass; encoding/json's would scan it once more first.
+	// Only a body it refuses goes through encoding/json, for that
+	// package's wording of the error.
+	if req.UnmarshalJSON(body) != nil {
+		req = new(llmux.Request)
+		if err := json.Unmarshal(body, req); err != nil {
+			return nil, badRequest(paramOf(err.Error()), "invalid request body: %v", err)
+		}
 	}
 	return req, nil
 }
