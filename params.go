@@ -59,7 +59,9 @@ func setParams(req *Request, out []string) []string {
 			out = append(out, k)
 		}
 	}
-	slices.Sort(out)
+	if len(out) > 1 {
+		slices.Sort(out)
+	}
 	return out
 }
 

@@ -203,7 +203,7 @@ func (c *otlpClient) httpResult(resp *http.Response, body []byte, rerr error) er
 	err := fmt.Errorf("export to %s: HTTP %d%s", c.endpoint, resp.StatusCode, statusDetail(body))
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return &retryableError{err: err, after: retryAfter(resp.Header.Get("Retry-After"))}
+		return &retryableError{err: err, after: provider.RetryAfter(resp.Header)}
 	}
 	return err
 }
@@ -367,20 +367,6 @@ func reportPartialSuccess(b []byte) {
 	if rejected > 0 || msg != "" {
 		otel.Handle(fmt.Errorf("otel: the collector rejected %d spans: %s", rejected, provider.Truncate(msg, 300)))
 	}
-}
-
-// retryAfter parses a Retry-After header in seconds or as an HTTP date.
-func retryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
-	}
-	return 0
 }
 
 // statusDetail is a short rendering of an error answer's body.

@@ -461,6 +461,11 @@ func (e *Enc) Raw(v []byte) {
 		e.B = append(e.B, "null"...)
 		return
 	}
+	switch string(v) {
+	case "null", "true", "false": // the common raw values, valid as they are
+		e.B = append(e.B, v...)
+		return
+	}
 	if !hasSpace(v) {
 		if !json.Valid(v) {
 			e.fail(fmt.Errorf("json: invalid raw value %.40q", v))

@@ -55,10 +55,21 @@ func TestEnc_RawIsCompactedAndChecked(t *testing.T) {
 	if string(e.B) != `{"a":[1,2]}` || e.Err != nil {
 		t.Errorf("%s %v", e.B, e.Err)
 	}
+	for _, bad := range []string{`{nope`, `nul`, `nulll`, `True`} {
+		e = Enc{}
+		e.Raw([]byte(bad))
+		if e.Err == nil {
+			t.Errorf("invalid raw JSON %q accepted", bad)
+		}
+	}
 	e = Enc{}
-	e.Raw([]byte(`{nope`))
-	if e.Err == nil {
-		t.Error("invalid raw JSON accepted")
+	e.OpenArray()
+	for _, lit := range []string{"null", " true ", "false"} {
+		e.Raw([]byte(lit))
+	}
+	e.CloseArray()
+	if string(e.B) != `[null,true,false]` || e.Err != nil {
+		t.Errorf("literals: %s %v", e.B, e.Err)
 	}
 }
 
