@@ -6,7 +6,8 @@
 #
 # Starts the mock upstream and bench/gateway (llmux serve with three
 # loggers, cost on) and runs, each alternating direct / ref-json / llmux:
-# open loop at 50 (one request in flight), 500 and 2000 rps; streaming at
+# open loop at 50 (one request in flight, 20 ms apart), 500 and 2000 rps,
+# and one worker sending back to back (c=1, closed loop); streaming at
 # 500 rps (TTFB); closed loop with 64 workers (max rps); then 100k streams
 # counted for a missing [DONE]. Results land in $GWBENCH_DIR/results.
 set -euo pipefail
@@ -28,8 +29,8 @@ for _ in $(seq 50); do curl -fs http://127.0.0.1:4000/health/liveliness >/dev/nu
 T="llmux=http://127.0.0.1:4000;pid=$gw"
 run() { "$GB/run.sh" --mock-url http://127.0.0.1:19080 --with-ref --reps "$REPS" --duration "$DUR" "$@" "$T"; }
 
-echo "== non-streaming, open loop 50/500/2000 rps"
-run --rate 50,500,2000
+echo "== non-streaming, open loop 50/500/2000 rps, and closed loop with one worker (c=1)"
+run --rate 50,500,2000 --sat-c 1
 echo "== streaming, 500 rps (TTFB)"
 run --stream --rate 500
 echo "== saturation, 64 workers"
