@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"io"
 	"os"
+	"reflect"
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
@@ -44,17 +45,17 @@ func TestDefault_EqualsLoadOfSource(t *testing.T) {
 }
 
 func TestEmbedded_SortedByKey(t *testing.T) {
-	rows := embedded.rows
-	for i, r := range rows {
-		if k := splitKey(r.k.String()); k != r.k {
-			t.Errorf("row %d: key %#v, but the name %q splits to %#v", i, r.k, r.k.String(), k)
+	for i := range embedded.rows {
+		k := embedded.key(i)
+		if sk := splitKey(k.String()); sk != k {
+			t.Errorf("row %d: key %#v, but the name %q splits to %#v", i, k, k.String(), sk)
 		}
 		if i == 0 {
 			continue
 		}
-		if prev := rows[i-1].k; cmp.Compare(prev.prefix, r.k.prefix) > 0 ||
-			prev.prefix == r.k.prefix && prev.name >= r.k.name {
-			t.Errorf("row %d: key %q does not sort after %q", i, r.k, prev)
+		if prev := embedded.key(i - 1); cmp.Compare(prev.prefix, k.prefix) > 0 ||
+			prev.prefix == k.prefix && prev.name >= k.name {
+			t.Errorf("row %d: key %q does not sort after %q", i, k, prev)
 		}
 	}
 }
@@ -77,16 +78,78 @@ func TestEmbedded_IndexFindsEveryRow(t *testing.T) {
 	if len(seen) != len(rows) {
 		t.Errorf("the index holds %d rows, want %d", len(seen), len(rows))
 	}
-	for i, r := range rows {
-		if p := embedded.find(r.k); p == nil || *p != r.p {
-			t.Errorf("row %d (%q): find = %+v", i, r.k, p)
+	for i := range rows {
+		var p Price
+		if !embedded.find(embedded.key(i), &p) || p != embedded.price(i) {
+			t.Errorf("row %d (%q): find = %+v", i, embedded.key(i), p)
 		}
 	}
 	for _, k := range []key{{"", "no-such-model"}, {"azure", "no-such-model"}, {"", ""}} {
-		if p := embedded.find(k); p != nil {
+		if embedded.find(k, nil) {
 			t.Errorf("find(%q) found an entry", k)
 		}
 	}
+}
+
+// TestNumbers_MirrorPrice: numbers has Price's fields other than Provider
+// and Mode, in order, and price copies every one of them.
+func TestNumbers_MirrorPrice(t *testing.T) {
+	pt, nt := reflect.TypeFor[Price](), reflect.TypeFor[numbers]()
+	var want []reflect.StructField
+	for i := range pt.NumField() {
+		if f := pt.Field(i); f.Name != "Provider" && f.Name != "Mode" {
+			want = append(want, f)
+		}
+	}
+	if nt.NumField() != len(want) {
+		t.Fatalf("numbers has %d fields, Price %d besides Provider and Mode", nt.NumField(), len(want))
+	}
+	var n numbers
+	nv := reflect.ValueOf(&n).Elem()
+	for i, f := range want {
+		if g := nt.Field(i); g.Name != f.Name || g.Type != f.Type {
+			t.Fatalf("numbers field %d is %s %s, Price's is %s %s", i, g.Name, g.Type, f.Name, f.Type)
+		}
+		switch fv := nv.Field(i); fv.Kind() {
+		case reflect.Int:
+			fv.SetInt(int64(i + 1))
+		case reflect.Float64:
+			fv.SetFloat(float64(i) + 0.5)
+		case reflect.Bool:
+			fv.SetBool(true)
+		}
+	}
+	p := n.price("prov", "mode")
+	pv := reflect.ValueOf(p)
+	for i, f := range want {
+		if got, sent := pv.FieldByName(f.Name).Interface(), nv.Field(i).Interface(); got != sent {
+			t.Errorf("price() sets %s to %v, want %v", f.Name, got, sent)
+		}
+	}
+	if p.Provider != "prov" || p.Mode != "mode" {
+		t.Errorf("price() = %+v", p)
+	}
+	if reflect.TypeFor[packed]().Size() == 0 || hasPointers(reflect.TypeFor[packed]()) {
+		t.Error("packed holds a pointer: the rows would be scanned by every garbage collection")
+	}
+}
+
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+		return false
+	case reflect.Array:
+		return hasPointers(t.Elem())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64, reflect.Bool:
+		return false
+	}
+	return true
 }
 
 // TestDefault_FirstUseAllocatesNothing checks that nothing is built on

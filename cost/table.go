@@ -51,10 +51,17 @@ func (k key) String() string {
 	return k.prefix + "/" + k.name
 }
 
-// base is a read-only table built ahead of time, by internal/gen: rows,
-// and a hash index over them, all static data. A nil *base is empty.
+// base is a read-only table built ahead of time, by internal/gen: packed
+// rows, the strings they refer to, and a hash index over the rows, all
+// static data. The rows hold no pointer, so the linker puts them where the
+// garbage collector never looks: as Price values (strings included) the
+// 2,700 rows were 470 KB of globals that every collection scanned. A nil
+// *base is empty.
 type base struct {
-	rows []row
+	rows []packed
+	// strs holds every key and every Provider and Mode of rows,
+	// concatenated; a row's strings are ranges of it.
+	strs string
 	// slots is an open-addressing hash table with linear probing: the
 	// search for key k starts at keyhash.Sum(k) masked to len(slots), a
 	// power of two. A slot holds a row's index plus one, or 0 if empty;
@@ -62,10 +69,50 @@ type base struct {
 	slots []uint16
 }
 
-// row is one entry of a base.
-type row struct {
-	k key
-	p Price
+// packed is one entry of a base: its key and Price, with the strings as
+// ranges of base.strs.
+type packed struct {
+	prefix, name, provider, mode span
+	n                            numbers
+}
+
+// span is the range [off, off+n) of base.strs.
+type span struct{ off, n uint32 }
+
+// numbers are the fields of Price other than Provider and Mode, in Price's
+// order (TestNumbers_MirrorPrice keeps them so).
+type numbers struct {
+	MaxInputTokens, MaxOutputTokens int
+
+	InputPerToken, OutputPerToken, CacheReadPerToken, CacheCreationPerToken, ReasoningPerToken float64
+
+	InputPerTokenAbove200k, OutputPerTokenAbove200k, CacheReadPerTokenAbove200k, CacheCreationPerTokenAbove200k float64
+
+	InputPerTokenAbove128k, OutputPerTokenAbove128k float64
+
+	Unpriced bool
+}
+
+// price returns the Price of n with provider and mode.
+func (n *numbers) price(provider, mode string) Price {
+	return Price{Provider: provider, Mode: mode, MaxInputTokens: n.MaxInputTokens, MaxOutputTokens: n.MaxOutputTokens,
+		InputPerToken: n.InputPerToken, OutputPerToken: n.OutputPerToken, CacheReadPerToken: n.CacheReadPerToken,
+		CacheCreationPerToken: n.CacheCreationPerToken, ReasoningPerToken: n.ReasoningPerToken,
+		InputPerTokenAbove200k: n.InputPerTokenAbove200k, OutputPerTokenAbove200k: n.OutputPerTokenAbove200k,
+		CacheReadPerTokenAbove200k: n.CacheReadPerTokenAbove200k, CacheCreationPerTokenAbove200k: n.CacheCreationPerTokenAbove200k,
+		InputPerTokenAbove128k: n.InputPerTokenAbove128k, OutputPerTokenAbove128k: n.OutputPerTokenAbove128k,
+		Unpriced: n.Unpriced}
+}
+
+func (b *base) str(s span) string { return b.strs[s.off : s.off+s.n] }
+
+// key returns the key of row i.
+func (b *base) key(i int) key { r := &b.rows[i]; return key{b.str(r.prefix), b.str(r.name)} }
+
+// price returns the Price of row i.
+func (b *base) price(i int) Price {
+	r := &b.rows[i]
+	return r.n.price(b.str(r.provider), b.str(r.mode))
 }
 
 func (b *base) len() int {
@@ -75,27 +122,34 @@ func (b *base) len() int {
 	return len(b.rows)
 }
 
-// all returns the rows of b; none if b is nil.
-func (b *base) all() []row {
-	if b == nil {
-		return nil
+// all yields the rows of b; none if b is nil.
+func (b *base) all() iter.Seq2[key, Price] {
+	return func(yield func(key, Price) bool) {
+		for i := range b.len() {
+			if !yield(b.key(i), b.price(i)) {
+				return
+			}
+		}
 	}
-	return b.rows
 }
 
-// find returns the price of k, or nil. The price is read-only.
-func (b *base) find(k key) *Price {
+// find sets *p (when p is not nil) to the price of k and reports whether
+// b has it.
+func (b *base) find(k key, p *Price) bool {
 	if b == nil || len(b.slots) == 0 {
-		return nil
+		return false
 	}
 	mask := uint32(len(b.slots) - 1)
 	for h := keyhash.Sum(k.prefix, k.name) & mask; ; h = (h + 1) & mask {
 		i := b.slots[h]
 		if i == 0 {
-			return nil
+			return false
 		}
-		if r := &b.rows[i-1]; r.k == k {
-			return &r.p
+		if r := &b.rows[i-1]; b.str(r.name) == k.name && b.str(r.prefix) == k.prefix {
+			if p != nil {
+				*p = r.n.price(b.str(r.provider), b.str(r.mode))
+			}
+			return true
 		}
 	}
 }
@@ -117,9 +171,9 @@ func (t *Table) Register(model string, p Price) {
 
 // set stores p under k. The caller holds t.mu for writing.
 func (t *Table) set(k key, p Price) {
-	bp := t.base.find(k)
-	inBase := bp != nil
-	if inBase && *bp == p {
+	var bp Price
+	inBase := t.base.find(k, &bp)
+	if inBase && bp == p {
 		delete(t.m, k) // base has it already: merging Default into a clone of it stores nothing
 		return
 	}
@@ -149,9 +203,9 @@ func (t *Table) Merge(other *Table) {
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, r := range b.all() {
-		if _, shadowed := m[r.k]; !shadowed {
-			t.set(r.k, r.p)
+	for k, p := range b.all() {
+		if _, shadowed := m[k]; !shadowed {
+			t.set(k, p)
 		}
 	}
 	for k, p := range m {
@@ -184,11 +238,11 @@ func (t *Table) All() iter.Seq2[string, Price] {
 				return
 			}
 		}
-		for _, r := range b.all() {
-			if _, shadowed := m[r.k]; shadowed {
+		for k, p := range b.all() {
+			if _, shadowed := m[k]; shadowed {
 				continue
 			}
-			if !yield(r.k.String(), r.p) {
+			if !yield(k.String(), p) {
 				return
 			}
 		}
@@ -236,11 +290,7 @@ func (t *Table) get(k key, p *Price) bool {
 			return true
 		}
 	}
-	if v := t.base.find(k); v != nil {
-		*p = *v
-		return true
-	}
-	return false
+	return t.base.find(k, p)
 }
 
 // ProviderOf returns the LiteLLM provider (litellm_provider) of a model
