@@ -19,7 +19,9 @@
 //	fmt.Println(b.Total)
 //
 // [Default] is the table compiled into the binary as static data, so neither
-// importing the package nor the first lookup parses or allocates anything. To
+// importing the package nor the first lookup parses or allocates anything;
+// its rows hold no pointer (their strings are ranges of one constant), so
+// the garbage collector never scans them. To
 // use a newer LiteLLM price file, or prices of your own, layer them over a copy
 // of it:
 //
