@@ -101,6 +101,26 @@ func Send(ctx context.Context, a *llmux.Attempt, w Wire) (*http.Response, error)
 	return resp, nil
 }
 
+// Open is [Send] for a provider whose answer is read by the caller (a
+// stream, or a body decoded in its own way): it returns the response when
+// its status is 2xx. Otherwise it reads the body and returns mapErr's
+// error for it, with secrets scrubbed ([Redact]). Every error names the
+// provider.
+func Open(ctx context.Context, a *llmux.Attempt, w Wire, name string, mapErr func(status int, h http.Header, body []byte) *llmux.Error, secrets ...string) (*http.Response, error) {
+	resp, err := Send(ctx, a, w)
+	if err != nil {
+		return nil, Named(err, name)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		b, err := ReadBody(a, resp)
+		if err != nil {
+			return nil, Named(err, name)
+		}
+		return nil, Redact(mapErr(resp.StatusCode, resp.Header, b), secrets...)
+	}
+	return resp, nil
+}
+
 // ReadBody reads and closes a non-streamed response body, at most
 // [MaxResponseBody] bytes, and records it as the attempt's original
 // response. A body that fails to decompress (a Content-Encoding that is a

@@ -302,25 +302,14 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, path string, stre
 		h[k] = append([]string(nil), v...)
 	}
 	h.Set("Content-Type", "application/json")
-	resp, err := provider.Send(ctx, a, provider.Wire{
+	return provider.Open(ctx, a, provider.Wire{
 		Method: http.MethodPost,
 		URL:    url,
 		Header: h,
 		Body:   body,
 		APIKey: key,
 		Input:  input,
-	})
-	if err != nil {
-		return nil, provider.Named(err, providerName)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, err := provider.ReadBody(a, resp)
-		if err != nil {
-			return nil, provider.Named(err, providerName)
-		}
-		return nil, provider.Redact(mapError(resp.StatusCode, resp.Header, b), key)
-	}
-	return resp, nil
+	}, providerName, mapError, key)
 }
 
 // hasBeta reports whether the anthropic-beta header, given once per value

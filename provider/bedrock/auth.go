@@ -265,24 +265,13 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, model, path strin
 	} else if h, err = p.sign(ctx, url, h, body, t); err != nil {
 		return nil, err
 	}
-	resp, err := provider.Send(ctx, a, provider.Wire{
+	return provider.Open(ctx, a, provider.Wire{
 		Method: http.MethodPost,
 		URL:    url,
 		Header: h,
 		Body:   body,
 		APIKey: t.secret(),
-	})
-	if err != nil {
-		return nil, provider.Named(err, providerName)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, err := provider.ReadBody(a, resp)
-		if err != nil {
-			return nil, provider.Named(err, providerName)
-		}
-		return nil, provider.Redact(mapError(resp.StatusCode, resp.Header, b), t.creds.SecretAccessKey, t.creds.SessionToken, t.bearer)
-	}
-	return resp, nil
+	}, providerName, mapError, t.creds.SecretAccessKey, t.creds.SessionToken, t.bearer)
 }
 
 // sign returns h with the SigV4 headers of a POST of body to url:

@@ -238,23 +238,12 @@ func (p *Provider) send(ctx context.Context, a *llmux.Attempt, method string, bo
 		h[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
 	}
 	h.Set("Content-Type", "application/json")
-	resp, err := provider.Send(ctx, a, provider.Wire{
+	return provider.Open(ctx, a, provider.Wire{
 		Method: http.MethodPost,
 		URL:    u,
 		Header: h,
 		Body:   body,
 		APIKey: secret,
 		Input:  input,
-	})
-	if err != nil {
-		return nil, provider.Named(err, p.cfg.name)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, err := provider.ReadBody(a, resp)
-		if err != nil {
-			return nil, provider.Named(err, p.cfg.name)
-		}
-		return nil, provider.Redact(p.mapError(resp.StatusCode, resp.Header, b), secret)
-	}
-	return resp, nil
+	}, p.cfg.name, p.mapError, secret)
 }
