@@ -22,12 +22,7 @@ type field struct {
 // is an error otherwise, with the closest known key as a suggestion.
 func (d *decoder) object(path string, n *node, section string, fields []field, extra func(key, path string, v *node)) {
 	d.mark(path, n)
-	switch n.kind {
-	case nullKind:
-		return
-	case mapKind:
-	default:
-		d.fail(n, path, ErrType, "expected a mapping, got %s", n.kind)
+	if !d.mapping(path, n, "a mapping") {
 		return
 	}
 	for _, e := range n.entries {
@@ -88,15 +83,24 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
+// mapping reports whether n is a mapping to decode: a null is an empty
+// one (false, no error), any other kind a type error naming what was
+// expected.
+func (d *decoder) mapping(path string, n *node, expected string) bool {
+	switch n.kind {
+	case mapKind:
+		return true
+	case nullKind:
+	default:
+		d.fail(n, path, ErrType, "expected %s, got %s", expected, n.kind)
+	}
+	return false
+}
+
 // decode builds the Config from the root of the file.
 func (d *decoder) decode(root *node) *Config {
 	c := &Config{File: d.file}
-	switch root.kind {
-	case nullKind:
-		return c
-	case mapKind:
-	default:
-		d.fail(root, "", ErrType, "expected a mapping of sections (model_list, litellm_settings, router_settings, general_settings), got %s", root.kind)
+	if !d.mapping("", root, "a mapping of sections (model_list, litellm_settings, router_settings, general_settings)") {
 		return c
 	}
 	// environment_variables first, wherever it is in the file: every
@@ -119,12 +123,7 @@ func (d *decoder) decode(root *node) *Config {
 // settings.
 func (d *decoder) callbackSettings(path string, n *node) map[string]CallbackSettings {
 	d.mark(path, n)
-	switch n.kind {
-	case nullKind:
-		return nil
-	case mapKind:
-	default:
-		d.fail(n, path, ErrType, "expected a mapping of logger names to their settings, got %s", n.kind)
+	if !d.mapping(path, n, "a mapping of logger names to their settings") {
 		return nil
 	}
 	out := make(map[string]CallbackSettings, len(n.entries))
@@ -144,12 +143,7 @@ func (d *decoder) callbackSettings(path string, n *node) map[string]CallbackSett
 // of which may itself be an os.environ/ reference to the real environment.
 func (d *decoder) environment(path string, n *node) map[string]Secret {
 	d.mark(path, n)
-	switch n.kind {
-	case nullKind:
-		return nil
-	case mapKind:
-	default:
-		d.fail(n, path, ErrType, "expected a mapping of variable names to values, got %s", n.kind)
+	if !d.mapping(path, n, "a mapping of variable names to values") {
 		return nil
 	}
 	// References here read the process environment, not each other: the
