@@ -315,58 +315,37 @@ func grpcUnframe(b []byte, encoding string) ([]byte, error) {
 // rejected: ExportTraceServiceResponse.partial_success (field 1) with
 // rejected_spans (1) and error_message (2).
 func reportPartialSuccess(b []byte) {
-	var rejected int64
-	var msg string
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return
-		}
-		b = b[n:]
-		if num == 1 && typ == protowire.BytesType {
-			ps, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return
-			}
-			b = b[n:]
-			for len(ps) > 0 {
-				pn, pt, m := protowire.ConsumeTag(ps)
-				if m < 0 {
-					return
-				}
-				ps = ps[m:]
-				switch {
-				case pn == 1 && pt == protowire.VarintType:
-					v, m := protowire.ConsumeVarint(ps)
-					if m < 0 {
-						return
-					}
-					rejected, ps = int64(v), ps[m:]
-				case pn == 2 && pt == protowire.BytesType:
-					v, m := protowire.ConsumeBytes(ps)
-					if m < 0 {
-						return
-					}
-					msg, ps = string(v), ps[m:]
-				default:
-					m := protowire.ConsumeFieldValue(pn, pt, ps)
-					if m < 0 {
-						return
-					}
-					ps = ps[m:]
-				}
-			}
-			continue
-		}
-		m := protowire.ConsumeFieldValue(num, typ, b)
-		if m < 0 {
-			return
-		}
-		b = b[m:]
-	}
+	ps := protoField(b, 1)
+	rejected, _ := protowire.ConsumeVarint(protoField(ps, 1)) // 0 when absent
+	msg := string(protoField(ps, 2))
 	if rejected > 0 || msg != "" {
 		otel.Handle(fmt.Errorf("otel: the collector rejected %d spans: %s", rejected, provider.Truncate(msg, 300)))
 	}
+}
+
+// protoField returns the value of the last field num in the protobuf
+// message b: the contents of a length-delimited field, the encoded value of
+// any other; nil when absent or b is malformed.
+func protoField(b []byte, num protowire.Number) (v []byte) {
+	for len(b) > 0 {
+		n, typ, l := protowire.ConsumeTag(b)
+		if l < 0 {
+			return nil
+		}
+		b = b[l:]
+		m := protowire.ConsumeFieldValue(n, typ, b)
+		if m < 0 {
+			return nil
+		}
+		if n == num {
+			v = b[:m]
+			if typ == protowire.BytesType {
+				v, _ = protowire.ConsumeBytes(v)
+			}
+		}
+		b = b[m:]
+	}
+	return v
 }
 
 // statusDetail is a short rendering of an error answer's body.
