@@ -182,7 +182,13 @@ func (c *otlpClient) send(ctx context.Context, body []byte) error {
 	if err != nil {
 		// The collector is down or the attempt timed out: worth retrying
 		// while the caller's context lasts.
-		return &retryableError{err: fmt.Errorf("export to %s: %w", c.endpoint, redactErr(err, c.url, c.endpoint))}
+		// The transport's error names the full URL, whose query may hold a
+		// token: keep what went wrong, and name the redacted endpoint.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return &retryableError{err: fmt.Errorf("export to %s: %w", c.endpoint, err)}
 	}
 	defer resp.Body.Close()
 	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
@@ -364,16 +370,6 @@ func isPrintable(s string) bool {
 		}
 	}
 	return true
-}
-
-// redactErr replaces the full URL in a transport error by the redacted
-// endpoint, so no user info or query string reaches a log.
-func redactErr(err error, full, redacted string) error {
-	s := err.Error()
-	if !strings.Contains(s, full) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(s, full, redacted))
 }
 
 var grpcCodes = [...]string{"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",

@@ -301,3 +301,27 @@ func TestNewExporter_BadEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestTransportError_NamesTheRedactedEndpoint: a collector that cannot be
+// reached is retried, then reported with the endpoint's redacted name;
+// the query's token is in no message.
+func TestTransportError_NamesTheRedactedEndpoint(t *testing.T) {
+	defer otel.SetRetryForTest(time.Millisecond, time.Millisecond, 20*time.Millisecond)()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	var handled atomic.Value
+	otelapi.SetErrorHandler(otelapi.ErrorHandlerFunc(func(err error) { handled.Store(err.Error()) }))
+	defer otelapi.SetErrorHandler(otelapi.ErrorHandlerFunc(func(error) {}))
+	l := exportOne(t, otel.Config{Endpoint: "http://" + addr + "/v1/traces?token=s3cret"})
+	got, _ := handled.Load().(string)
+	if !strings.Contains(got, "export to http://"+addr+"/v1/traces: ") || strings.Contains(got, "s3cret") {
+		t.Errorf("error handler got %q", got)
+	}
+	if st := l.SinkStats(); st.Dropped["export_failed"] == 0 {
+		t.Errorf("SinkStats %+v, want export_failed", st)
+	}
+}
