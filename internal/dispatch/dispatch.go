@@ -73,6 +73,10 @@ type Queue[T any] struct {
 	// (time.AfterFunc starts one per firing, a second wake per window).
 	lazyArmed bool
 	lazyTimer *time.Timer
+	// lazyPending is set when a value in pending was offered lazily: the
+	// consumer then sets lazyTimer itself once the batch is handled.
+	lazyPending bool
+	offerArms   uint64 // times OfferLazy set lazyTimer (tests)
 	closed    bool
 	accepted  uint64      // values accepted so far
 	handled   uint64      // values of batches the handler has returned from
@@ -126,6 +130,7 @@ func (q *Queue[T]) run() {
 	defer close(q.done)
 	var spare []T // the buffer Offer fills next; nil after a shrink
 	lean := 0     // batches in a row far below their buffer's capacity
+	poll := false // the last batch held values offered lazily
 	q.mu.Lock()
 	for {
 		for len(q.pending) == 0 {
@@ -133,19 +138,37 @@ func (q *Queue[T]) run() {
 				q.mu.Unlock()
 				return
 			}
+			if poll && !q.lazyArmed {
+				// Values offered lazily come in runs (a busy caller's
+				// events): the consumer sets the timer for the next ones
+				// itself before it parks, off the caller's path, so that
+				// OfferLazy only appends while the run lasts. A timer that
+				// finds nothing ends the run: the consumer then parks
+				// without one.
+				q.lazyArmed = true
+				q.lazyTimer.Reset(lazyDelay)
+			}
+			poll = false
 			q.parked = true
 			q.mu.Unlock()
+			fired := false
 			select {
 			case <-q.wake:
 			case <-q.lazyTimer.C: // values offered lazily waited LazyDelay
+				fired = true
 			}
 			q.mu.Lock()
 			q.parked = false
+			if fired {
+				q.lazyArmed = false
+			}
 		}
 		if q.lazyArmed { // the batch takes the values the timer was for
 			q.lazyTimer.Stop()
 			q.lazyArmed = false
 		}
+		poll = q.lazyPending
+		q.lazyPending = false
 		batch := q.pending
 		q.pending = spare[:0]
 		if q.handleOne != nil {
@@ -215,6 +238,9 @@ func (q *Queue[T]) Offer(v T) error { return q.offer(v, false) }
 // later; Flush and Close do not wait for it.
 const LazyDelay = 50 * time.Millisecond
 
+// lazyDelay is LazyDelay; tests lengthen it.
+var lazyDelay = LazyDelay
+
 // LazyBatch is how many values may wait for a parked consumer: the value
 // that makes a batch this large (or a quarter of the capacity, if less)
 // wakes it at once, so a lazily fed queue never fills while its consumer
@@ -225,11 +251,19 @@ const LazyBatch = 16
 
 // OfferLazy is [Queue.Offer] without waking a parked consumer at once: the
 // value is handed over with the next value offered with Offer, within
-// [LazyDelay], or once [LazyBatch] values wait, whichever comes first. A caller offering several values in
-// quick succession (an LLM call's pre- and post-call events, then its
-// success) thus wakes the consumer once, not per value: on a small
-// machine a wake is a cross-thread switch that costs more than handling a
-// value.
+// [LazyDelay], or once [LazyBatch] values wait, whichever comes first. A
+// caller offering several values in quick succession (an LLM call's pre-
+// and post-call events, then its success) thus wakes the consumer once,
+// not per value: on a small machine a wake is a cross-thread switch that
+// costs more than handling a value.
+//
+// Only the first value of a run sets the timer. After handling a batch
+// that held values offered lazily, the consumer sets it again itself
+// before it parks, so while values keep coming at least once per
+// LazyDelay, OfferLazy only appends under the lock: resetting a timer
+// from the caller can cost a wake of the thread waiting in the network
+// poller, on the caller's path. The first timer that finds nothing to
+// hand over ends the run.
 func (q *Queue[T]) OfferLazy(v T) error { return q.offer(v, true) }
 
 func (q *Queue[T]) offer(v T, lazy bool) error {
@@ -257,11 +291,13 @@ func (q *Queue[T]) offer(v T, lazy bool) error {
 	}
 	q.pending = append(q.pending, v)
 	q.accepted++
+	q.lazyPending = q.lazyPending || lazy
 	switch {
 	case q.parked && lazy && len(q.pending) < q.lazyBatch:
-		if !q.lazyArmed {
+		if !q.lazyArmed { // the first value of a run
 			q.lazyArmed = true
-			q.lazyTimer.Reset(LazyDelay)
+			q.lazyTimer.Reset(lazyDelay)
+			q.offerArms++
 		}
 	case q.parked:
 		// Signal before unlocking: a producer descheduled in between (an

@@ -560,7 +560,7 @@ func TestQueue_OfferLazy_DeliveredWithoutAnotherOffer(t *testing.T) {
 					if v != i {
 						t.Fatalf("handled %d, want %d", v, i)
 					}
-				case <-time.After(10 * time.Second): // LazyDelay is 2ms; this only bounds a hang
+				case <-time.After(10 * time.Second): // LazyDelay is 50ms; this only bounds a hang
 					t.Fatalf("value %d offered lazily was not handled", i)
 				}
 			}
@@ -630,5 +630,66 @@ func TestQueue_OfferLazy_FullAtCapacity(t *testing.T) {
 	close(release)
 	if err := q.Close(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestQueue_OfferLazy_RunSetsTimerOnce checks that in a run of values
+// offered lazily only the first sets the timer from the caller: after each
+// batch the consumer sets it itself before it parks. A timer that finds
+// nothing ends the run, and the next value offered lazily sets it again.
+func TestQueue_OfferLazy_RunSetsTimerOnce(t *testing.T) {
+	defer func(d time.Duration) { lazyDelay = d }(lazyDelay)
+	lazyDelay = time.Second // long enough that the run cannot end while the test offers
+	for _, c := range constructors {
+		t.Run(c, func(t *testing.T) {
+			var mu sync.Mutex
+			var got []int
+			q := build(c, 8, func(v int) { mu.Lock(); got = append(got, v); mu.Unlock() })
+			defer q.Close(context.Background())
+			state := func() (parked, armed bool, arms uint64) {
+				q.mu.Lock()
+				defer q.mu.Unlock()
+				return q.parked, q.lazyArmed, q.offerArms
+			}
+			waitState := func(what string, ok func(parked, armed bool) bool) {
+				t.Helper()
+				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+					if p, a, _ := state(); ok(p, a) {
+						return
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("consumer never %s", what)
+					}
+				}
+			}
+			waitState("parked", func(p, a bool) bool { return p && !a })
+			for i := range 3 {
+				if err := q.OfferLazy(i); err != nil {
+					t.Fatal(err)
+				}
+				if _, _, arms := state(); arms != 1 {
+					t.Fatalf("after %d values offered lazily in a run, OfferLazy set the timer %d times, want 1", i+1, arms)
+				}
+				if err := q.Flush(context.Background()); err != nil { // hands the value over now
+					t.Fatal(err)
+				}
+				waitState("parked with its own timer set", func(p, a bool) bool { return p && a })
+			}
+			waitState("parked without a timer once the run ended", func(p, a bool) bool { return p && !a })
+			if err := q.OfferLazy(3); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, arms := state(); arms != 2 {
+				t.Fatalf("the first value offered lazily after the run ended: timer set %d times in all, want 2", arms)
+			}
+			if err := q.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !slices.Equal(got, []int{0, 1, 2, 3}) {
+				t.Fatalf("handled %v, want [0 1 2 3]", got)
+			}
+		})
 	}
 }

@@ -25,34 +25,62 @@ func Key(k string) string {
 // carries a secret: authorization, key, token, secret, password,
 // signature, cookie.
 func IsSecretName(name string) bool {
-	for _, s := range [...]string{"authorization", "key", "token", "secret", "password", "signature", "cookie", "credential"} {
-		if containsFold(name, s) {
-			return true
+	// One pass over the name: only a letter that starts one of the words
+	// is compared further. Most names (Content-Type, Date, X-Request-Id)
+	// are decided a character at a time.
+	for i := 0; i < len(name); i++ {
+		var words []string
+		switch name[i] | 0x20 { // ASCII lower case; other bytes match no case
+		case 'a':
+			words = wordsA
+		case 'k':
+			words = wordsK
+		case 't':
+			words = wordsT
+		case 's':
+			words = wordsS
+		case 'p':
+			words = wordsP
+		case 'c':
+			words = wordsC
+		default:
+			continue
+		}
+		for _, w := range words {
+			if hasPrefixFold(name[i:], w) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// containsFold reports whether s contains the lowercase ASCII word sub,
+// The words of IsSecretName, by first letter.
+var (
+	wordsA = []string{"authorization"}
+	wordsK = []string{"key"}
+	wordsT = []string{"token"}
+	wordsS = []string{"secret", "signature"}
+	wordsP = []string{"password"}
+	wordsC = []string{"cookie", "credential"}
+)
+
+// hasPrefixFold reports whether s starts with the lowercase ASCII word w,
 // ignoring ASCII case, without allocating.
-func containsFold(s, sub string) bool {
-	n := len(sub)
-	for i := 0; i+n <= len(s); i++ {
-		j := 0
-		for ; j < n; j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != sub[j] {
-				break
-			}
+func hasPrefixFold(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for j := 0; j < len(w); j++ {
+		c := s[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-		if j == n {
-			return true
+		if c != w[j] {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // Header returns a copy of h with the values of secret headers masked.

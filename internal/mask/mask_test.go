@@ -61,3 +61,29 @@ func TestString(t *testing.T) {
 		t.Errorf("String = %q", got)
 	}
 }
+
+// TestIsSecretName checks the one-pass matcher against the plain
+// definition (the lower-cased name contains one of the words) on names
+// that hold a word anywhere, in any case, cut short, or none at all.
+func TestIsSecretName(t *testing.T) {
+	words := []string{"authorization", "key", "token", "secret", "password", "signature", "cookie", "credential"}
+	plain := func(name string) bool {
+		l := strings.ToLower(name)
+		for _, w := range words {
+			if strings.Contains(l, w) {
+				return true
+			}
+		}
+		return false
+	}
+	names := []string{"", "a", "k", "ke", "Date", "Content-Type", "Content-Length", "X-Request-Id", "Openai-Processing-Ms",
+		"Authorization", "Proxy-Authorization", "authorizatio", "x-api-key", "X-API-KEY", "api_key", "apikey", "Keyword",
+		"monkey", "Set-Cookie", "cookies", "X-Goog-Api-Key", "x-amz-security-token", "tok", "TOKEN", "client_secret",
+		"Secre", "passwd", "PASSWORD", "X-Amz-Signature", "signatur", "aws_credentials", "credentia", "ocp-apim-subscription-key",
+		"\xffkey", "K\xe9y", "sss-secret", "ppassword", "ccookie", "aauthorization"}
+	for _, n := range names {
+		if got, want := IsSecretName(n), plain(n); got != want {
+			t.Errorf("IsSecretName(%q) = %v, want %v", n, got, want)
+		}
+	}
+}
