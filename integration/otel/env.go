@@ -2,9 +2,14 @@ package otel
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // ConfigFromEnv reads a [Config] from LiteLLM's variables and the
@@ -22,6 +27,15 @@ import (
 //	OTEL_EXPORTER_OTLP_TRACES_HEADERS    the same, for traces only
 //	OTEL_EXPORTER_OTLP_COMPRESSION       gzip to compress
 //	OTEL_EXPORTER_OTLP_INSECURE          true: a gRPC endpoint without scheme uses no TLS
+//	OTEL_EXPORTER_OTLP_TIMEOUT           milliseconds one export request may take (default 10000)
+//	OTEL_EXPORTER_OTLP_CERTIFICATE       PEM file of the CA certificates that verify the collector
+//	                                     (instead of the system's roots)
+//	OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE PEM file of the client certificate for mutual TLS
+//	OTEL_EXPORTER_OTLP_CLIENT_KEY        PEM file of its private key
+//
+// Each OTEL_EXPORTER_OTLP_ variable has an OTEL_EXPORTER_OTLP_TRACES_
+// form, which wins. A file that cannot be read or parsed is an error
+// naming the variable and the path, never the file's contents.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var cfg Config
 	proto := getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
@@ -68,8 +82,68 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	cfg.ServiceName = getenv("OTEL_SERVICE_NAME")
-	cfg.Gzip = strings.EqualFold(getenv("OTEL_EXPORTER_OTLP_COMPRESSION"), "gzip")
+	cfg.Gzip = strings.EqualFold(otlpEnv(getenv, "COMPRESSION").value, "gzip")
+	if v := otlpEnv(getenv, "TIMEOUT"); v.value != "" {
+		ms, err := strconv.ParseInt(strings.TrimSpace(v.value), 10, 64)
+		if err != nil || ms <= 0 {
+			return cfg, fmt.Errorf("otel: %s: want a positive number of milliseconds, got %q", v.name, v.value)
+		}
+		cfg.Timeout = time.Duration(ms) * time.Millisecond
+	}
+	t, err := tlsFromEnv(getenv)
+	if err != nil {
+		return cfg, fmt.Errorf("otel: %w", err)
+	}
+	cfg.TLS = t
 	return cfg, nil
+}
+
+// envVar is a variable's name and value.
+type envVar struct{ name, value string }
+
+// otlpEnv reads OTEL_EXPORTER_OTLP_TRACES_<suffix>, or else
+// OTEL_EXPORTER_OTLP_<suffix>.
+func otlpEnv(getenv func(string) string, suffix string) envVar {
+	if n := "OTEL_EXPORTER_OTLP_TRACES_" + suffix; getenv(n) != "" {
+		return envVar{n, getenv(n)}
+	}
+	n := "OTEL_EXPORTER_OTLP_" + suffix
+	return envVar{n, getenv(n)}
+}
+
+// tlsFromEnv builds the TLS configuration the certificate variables ask
+// for, or nil when none is set.
+func tlsFromEnv(getenv func(string) string) (*tls.Config, error) {
+	ca, cert, key := otlpEnv(getenv, "CERTIFICATE"), otlpEnv(getenv, "CLIENT_CERTIFICATE"), otlpEnv(getenv, "CLIENT_KEY")
+	if ca.value == "" && cert.value == "" && key.value == "" {
+		return nil, nil
+	}
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if ca.value != "" {
+		pem, err := os.ReadFile(ca.value)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ca.name, err)
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: %s holds no PEM certificate", ca.name, ca.value)
+		}
+	}
+	switch {
+	case cert.value != "" && key.value != "":
+		pair, err := tls.LoadX509KeyPair(cert.value, key.value)
+		if err != nil {
+			// The error of LoadX509KeyPair names files and PEM block
+			// types, never key material.
+			return nil, fmt.Errorf("%s and %s: %w", cert.name, key.name, err)
+		}
+		c.Certificates = []tls.Certificate{pair}
+	case cert.value != "":
+		return nil, fmt.Errorf("%s is set without %s", cert.name, key.name)
+	case key.value != "":
+		return nil, fmt.Errorf("%s is set without %s", key.name, cert.name)
+	}
+	return c, nil
 }
 
 // FromEnv builds the gateway's "otel" callback: [NewExporter] with

@@ -2,6 +2,7 @@ package otel
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -46,6 +47,13 @@ type Config struct {
 	MaxQueueSize int
 	// Gzip compresses export requests.
 	Gzip bool
+	// TLS is the TLS configuration for an https:// endpoint: RootCAs for
+	// a collector whose certificate a private CA signed, Certificates for
+	// mutual TLS. Nil trusts the system's roots and sends no client
+	// certificate. The exporter uses a copy; ALPN is set for gRPC.
+	// [ConfigFromEnv] fills it from OTEL_EXPORTER_OTLP_CERTIFICATE and
+	// OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE/_CLIENT_KEY.
+	TLS *tls.Config
 }
 
 // ownedProvider is the SDK provider NewExporter built, with its counters.

@@ -74,6 +74,9 @@ func newOTLPClient(cfg Config) (*otlpClient, error) {
 	c := &otlpClient{grpc: cfg.Protocol == ProtocolGRPC, headers: cfg.Headers, gzip: cfg.Gzip, timeout: cfg.Timeout,
 		endpoint: redactURL(cfg.Endpoint)}
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	if cfg.TLS != nil {
+		t.TLSClientConfig = cfg.TLS.Clone()
+	}
 	if c.grpc {
 		// gRPC is HTTP/2 only: with TLS (ALPN h2) for https, without
 		// (prior knowledge) for http, as the gRPC exporters do.
