@@ -77,10 +77,10 @@ type Queue[T any] struct {
 	// consumer then sets lazyTimer itself once the batch is handled.
 	lazyPending bool
 	offerArms   uint64 // times OfferLazy set lazyTimer (tests)
-	closed    bool
-	accepted  uint64      // values accepted so far
-	handled   uint64      // values of batches the handler has returned from
-	flushes   []flushMark // waiting Flush calls, by increasing target
+	closed      bool
+	accepted    uint64      // values accepted so far
+	handled     uint64      // values of batches the handler has returned from
+	flushes     []flushMark // waiting Flush calls, by increasing target
 }
 
 // flushMark is a barrier: done is closed once handled reaches target.
