@@ -59,9 +59,7 @@ func setParams(req *Request, out []string) []string {
 			out = append(out, k)
 		}
 	}
-	if len(out) > 1 {
-		slices.Sort(out)
-	}
+	slices.Sort(out)
 	return out
 }
 

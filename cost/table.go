@@ -147,7 +147,7 @@ func (b *base) find(k key, p *Price) bool {
 		}
 		if r := &b.rows[i-1]; b.str(r.name) == k.name && b.str(r.prefix) == k.prefix {
 			if p != nil {
-				*p = r.n.price(b.str(r.provider), b.str(r.mode))
+				*p = b.price(int(i - 1))
 			}
 			return true
 		}

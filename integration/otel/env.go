@@ -38,10 +38,7 @@ import (
 // naming the variable and the path, never the file's contents.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var cfg Config
-	proto := getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
-	if v := getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"); v != "" {
-		proto = v
-	}
+	proto := otlpEnv(getenv, "PROTOCOL").value
 	if v := getenv("OTEL_EXPORTER"); v != "" {
 		proto = v
 	}

@@ -210,11 +210,20 @@ func (c *otlpClient) httpResult(resp *http.Response, body []byte, rerr error) er
 		return nil
 	}
 	err := fmt.Errorf("export to %s: HTTP %d%s", c.endpoint, resp.StatusCode, statusDetail(body))
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	if retryableStatus(resp.StatusCode) {
 		return &retryableError{err: err, after: provider.RetryAfter(resp.Header)}
 	}
 	return err
+}
+
+// retryableStatus reports whether the OTLP specification retries an HTTP
+// status: 429, 502, 503 and 504.
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // grpcResult interprets an OTLP/gRPC answer: the status is in the
@@ -222,8 +231,7 @@ func (c *otlpClient) httpResult(resp *http.Response, body []byte, rerr error) er
 func (c *otlpClient) grpcResult(resp *http.Response, body []byte, rerr error) error {
 	if resp.StatusCode != http.StatusOK {
 		err := fmt.Errorf("export to %s: HTTP %d from a gRPC endpoint", c.endpoint, resp.StatusCode)
-		switch resp.StatusCode {
-		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if retryableStatus(resp.StatusCode) {
 			return &retryableError{err: err}
 		}
 		return err
