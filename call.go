@@ -29,7 +29,9 @@ type call struct {
 	// Attempts send eff: req without the parameters the provider cannot
 	// take, when they are dropped.
 	req, eff *Request
-	mw       bool // middleware ran: the event is refreshed from req
+	orig     *Request // the caller's request
+	mw       bool     // middleware ran: the event is refreshed from req
+	snapped  bool     // the event holds a snapshot of the request
 	chain    CallFunc
 	callv    Call
 	p        Provider
@@ -69,7 +71,7 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 	if nilReq {
 		req = &Request{}
 	}
-	cl := &call{c: c, req: req, eff: req, ct: ct, stream: stream, global: sc.global}
+	cl := &call{c: c, req: req, eff: req, orig: req, ct: ct, stream: stream, global: sc.global}
 	cl.regs[0], cl.regs[1] = sc.reg, c.reg
 	cl.ev.StartTime = time.Now()
 	cl.ev.CallType = ct
@@ -101,7 +103,9 @@ func (c *Client) begin(ctx context.Context, req *Request, ct CallType, stream bo
 		}
 		cl.ev.MessagesRedacted = cl.redact
 		cl.ev.PayloadExcludedFields = c.cfg.payloadExclude
-		cl.snapshot()
+		// The request's fields are copied into the event once, when the
+		// chain reaches the client (invoke), or, for a call that ends
+		// before, when it ends (ensureSnapshot): not here too.
 		cl.bg = context.WithoutCancel(ctx)
 	}
 	if nilReq {
@@ -167,9 +171,23 @@ func (cl *call) collect() {
 
 func (cl *call) has(k kind) bool { return len(cl.subs[k]) > 0 }
 
+// ensureSnapshot gives the event the caller's request when no snapshot
+// was taken: the call ended, or middleware answered it, before the chain
+// reached the client.
+func (cl *call) ensureSnapshot() {
+	if !cl.any || cl.snapped {
+		return
+	}
+	req, eff := cl.req, cl.eff
+	cl.req, cl.eff = cl.orig, cl.orig
+	cl.snapshot()
+	cl.req, cl.eff = req, eff
+}
+
 // snapshot copies the request's fields into the event: deep copies, so
 // nothing the caller changes later shows, scrubbed of the secrets known.
 func (cl *call) snapshot() {
+	cl.snapped = true
 	req, e := cl.eff, &cl.ev
 	e.Model = cl.req.Model
 	e.Route = Route{}
@@ -242,6 +260,7 @@ func (cl *call) run(ctx context.Context) (res *Result, err error) {
 	req := *cl.req // the chain's shallow copy
 	cl.callv = Call{ID: cl.ev.CallID, Type: cl.ct, Stream: cl.stream, Request: &req, cl: cl}
 	defer func() {
+		cl.ensureSnapshot()
 		if p := recover(); p != nil {
 			res, err = nil, &Error{Code: CodeUnknown, Message: fmt.Sprintf("middleware panicked: %v", p)}
 			cl.c.cfg.log.Error("llmux: middleware panicked", "call_id", cl.ev.CallID, "panic", cl.secrets.String(fmt.Sprint(p)))
@@ -313,7 +332,7 @@ func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
 		return nil, err
 	}
 	cl.eff = eff
-	if cl.any && (cl.mw || len(dropped) > 0) {
+	if cl.any && (!cl.snapped || cl.mw || len(dropped) > 0) {
 		cl.ev.DroppedParams = dropped
 		cl.snapshot()
 	}
@@ -520,6 +539,7 @@ func (cl *call) fail(ctx context.Context, err error) error {
 	if !cl.finished.CompareAndSwap(false, true) || !cl.has(kindFailure) {
 		return e
 	}
+	cl.ensureSnapshot()
 	cl.ev.EndTime = time.Now()
 	if cl.ev.CompletionStartTime.IsZero() {
 		cl.ev.CompletionStartTime = cl.ev.EndTime
