@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/llmux/llmux/cost"
 	"github.com/llmux/llmux/internal/mask"
 )
 
@@ -49,6 +48,11 @@ type call struct {
 	// secrets are every secret the call knows (keys, secret headers and
 	// query values); everything it reports is scrubbed of them.
 	secrets mask.Secrets
+	// wireFin, respFin and costFin are the event work left to the loggers
+	// (finish.go): the latest attempt's request and response, the cost.
+	wireFin *wireParts
+	respFin *respParts
+	costFin *costParts
 	// cache is the call's cache, nil when it uses none; its key is
 	// ev.CacheKey.
 	cache *cacher
@@ -399,16 +403,17 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 		input = RedactedText
 		body = redactedJSON
 	}
+	// The key, the URL and the headers are masked by the loggers
+	// (finish.go): the provider never changes them after sending.
 	cl.ev.Attempt = AttemptInfo{
 		Number:      a.Number,
 		StartTime:   a.startedAt,
 		Input:       input,
-		APIKey:      mask.Key(w.apiKey),
-		APIBase:     s.String(mask.URL(w.url)),
 		RequestBody: body,
-		Headers:     s.Map(mask.Header(w.header)),
 	}
+	cl.wireFin = &wireParts{secrets: s.Snapshot(), apiKey: w.apiKey, url: w.url, header: w.header}
 	cl.ev.OriginalResponse, cl.ev.ResponseHeaders, cl.ev.StatusCode = "", nil, 0
+	cl.respFin = nil
 	cl.emit(ctx, kindPre)
 }
 
@@ -421,17 +426,21 @@ func (cl *call) postAPICall(ctx context.Context, a *Attempt, err *Error) {
 	if !cl.any || !a.began || !(a.sent || a.received) {
 		return
 	}
+	// The body and the headers are scrubbed by the loggers (finish.go):
+	// nothing changes them after they were received.
+	r := &respParts{secrets: cl.secrets.Snapshot(), header: a.header}
 	var raw string
 	switch {
 	case cl.redact && err == nil:
 		raw = RedactedText
 	case len(a.raw) > 0:
-		raw = cl.secrets.String(string(a.raw))
+		r.raw, r.hasRaw = string(a.raw), true
 	case err != nil:
 		raw = err.Error()
 	}
 	cl.ev.OriginalResponse = raw
-	cl.ev.ResponseHeaders = cl.secrets.Map(mask.Header(a.header))
+	cl.ev.ResponseHeaders = nil
+	cl.respFin = r
 	cl.ev.StatusCode = a.status
 	if err != nil {
 		cl.ev.Attempt.Err = err.clone()
@@ -580,34 +589,32 @@ func (cl *call) account(resp *Response) {
 }
 
 // charge sets the usage and its cost on the event. A cache hit costs
-// nothing: what the call would have cost is its saved cost.
+// nothing: what the call would have cost is its saved cost. The cost is
+// the request's own price, else the client's table's under the upstream
+// model name, else under the model name the provider answered with; the
+// table's is worked out by the loggers (finish.go).
 func (cl *call) charge(u Usage, respModel string) {
 	if !cl.any {
 		return
 	}
 	cl.ev.Usage = u.clone()
-	total, b, err := cl.price(u, respModel)
+	p := cl.req.Price
+	if p == nil {
+		upstream := cl.upstream
+		if upstream == "" {
+			upstream = cl.req.Model
+		}
+		cl.costFin = &costParts{prices: cl.c.cfg.prices, provider: cl.ev.Provider, usage: cl.ev.Usage,
+			model: upstream, fallback: respModel}
+		return
+	}
+	// The caller's price is read now: the caller may change it after.
+	b, err := p.Cost(costUsage(u))
 	if cl.ev.CacheHit {
 		if err == nil {
-			cl.ev.SavedCacheCost = total
+			cl.ev.SavedCacheCost = b.Total
 		}
 		return
 	}
-	cl.ev.ResponseCost, cl.ev.CostBreakdown, cl.ev.CostErr = total, b, err
-}
-
-// price computes the cost of a usage: the request's own price, else the
-// client's table under the upstream model name, else under the model name
-// the provider answered with.
-func (cl *call) price(u Usage, respModel string) (float64, cost.Breakdown, error) {
-	if p := cl.req.Price; p != nil {
-		b, err := p.Cost(costUsage(u))
-		return b.Total, b, err
-	}
-	upstream := cl.upstream
-	if upstream == "" {
-		upstream = cl.req.Model
-	}
-	b, err := usageCost(cl.c.cfg.prices, cl.ev.Provider, u, upstream, respModel)
-	return b.Total, b, err
+	cl.ev.ResponseCost, cl.ev.CostBreakdown, cl.ev.CostErr = b.Total, b, err
 }

@@ -298,6 +298,7 @@ func (s *subscriber) deliver(d delivery) {
 			s.log.Error("llmux: logger panicked", "logger", s.name, "event", string(kindTypes[d.kind]), "call_id", d.ev.CallID, "panic", fmt.Sprint(p))
 		}
 	}()
+	d.ev.finish()
 	switch d.kind {
 	case kindPre:
 		s.pre.LogPreAPICall(d.ctx, d.ev)

@@ -13,6 +13,7 @@ func (cl *call) emit(ctx context.Context, k kind) {
 	e := new(Event)
 	*e = cl.ev
 	e.Type = kindTypes[k]
+	e.fin = cl.finisherFor()
 	cl.emitEvent(ctx, k, e, nil)
 }
 

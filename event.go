@@ -108,6 +108,9 @@ type Event struct {
 	// Set by failure events.
 	Err       error
 	Traceback string // the goroutine stack where the failure was reported
+
+	// fin completes the event before its first delivery (finish.go).
+	fin *finisher
 }
 
 // AttemptInfo describes one upstream attempt.
@@ -162,7 +165,9 @@ func (e *Event) Clone() *Event {
 	if e == nil {
 		return nil
 	}
+	e.finish()
 	c := *e
+	c.fin = nil
 	c.Messages = cloneSlice(e.Messages, Message.clone)
 	c.Input = cloneStrings(e.Input)
 	c.OptionalParams = copyParams(e.OptionalParams)

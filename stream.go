@@ -127,6 +127,7 @@ func (s *ChatStream) emitChunk(c *Chunk) {
 		e := new(Event)
 		*e = cl.ev
 		e.Type = EventStream
+		e.fin = cl.finisherFor()
 		s.streamEv = e
 	}
 	// Loggers get their own copy: the caller owns c.

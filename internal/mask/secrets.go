@@ -38,6 +38,12 @@ func (s *Secrets) Add(v string) bool {
 	return true
 }
 
+// Snapshot returns the set as it is now, for reading on another
+// goroutine while s grows: what is added to s later does not show in it.
+func (s *Secrets) Snapshot() Secrets {
+	return Secrets{list: s.list[:len(s.list):len(s.list)]}
+}
+
 // Len returns the number of secrets.
 func (s *Secrets) Len() int { return len(s.list) }
 
