@@ -70,7 +70,7 @@ func (s *Server) mountMetrics(m *http.ServeMux) {
 	}
 }
 
-// requestContexter is a logger that reads that read a request's trace context (the
+// requestContexter is a logger that reads a request's trace context (the
 // otel callback reads W3C traceparent), so a call's spans continue the
 // client's trace.
 type requestContexter interface {
