@@ -383,14 +383,46 @@ func (e *Enc) Name(n string) {
 	e.B = append(e.B, ':')
 }
 
-// plainASCII reports whether s needs no escaping inside a JSON string.
+// plainASCII reports whether s needs no escaping inside a JSON string:
+// no control character, quote, backslash or byte of 0x80 and above. It
+// checks eight bytes at a time (every string the encoders write goes
+// through it, and a payload's messages and responses are kilobytes).
 func plainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7]
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if !plainWord(w) {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
 			return false
 		}
 	}
 	return true
+}
+
+// plainWord is plainASCII for the eight bytes of w. With every byte below
+// 0x80, a byte that is below 0x20 (or equal to the quote, or to the
+// backslash, after the XOR) wraps around in the subtraction and sets its
+// high bit. The borrow it passes up may set the high bit of the byte above
+// too, but only when that byte's word is refused already: a plain word
+// never borrows, so it is never refused.
+func plainWord(w uint64) bool {
+	const (
+		lo = 0x0101010101010101
+		hi = 0x8080808080808080
+	)
+	if w&hi != 0 {
+		return false
+	}
+	ctl := w - 0x20*lo
+	quote := (w ^ '"'*lo) - lo
+	backslash := (w ^ '\\'*lo) - lo
+	return (ctl|quote|backslash)&hi == 0
 }
 
 // Str writes a string. Invalid UTF-8 is replaced by U+FFFD, as
