@@ -16,9 +16,9 @@ func plainASCIIBytewise(s string) bool {
 	return true
 }
 
-// Every byte value at every position of strings of 0 to 24 bytes, over a
-// plain background and next to each other offending byte, so the word
-// check's borrows between bytes are exercised both ways.
+// Every byte value at every position of strings of 0 to 24 bytes over a
+// plain background, and every pair of edge values at every two positions,
+// so the word check's borrows between bytes are exercised both ways.
 func TestPlainASCII_MatchesBytewise(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
@@ -30,19 +30,22 @@ func TestPlainASCII_MatchesBytewise(t *testing.T) {
 	for n := 0; n <= 24; n++ {
 		base := []byte(strings.Repeat("a", n))
 		check(string(base))
+		b := make([]byte, n)
 		for i := 0; i < n; i++ {
 			for c := 0; c < 256; c++ {
-				b := append([]byte(nil), base...)
+				copy(b, base)
 				b[i] = byte(c)
 				check(string(b))
+			}
+			for _, c := range edges {
 				for j := 0; j < n; j++ {
-					if j == i {
-						continue
-					}
 					for _, e := range edges {
-						b2 := append([]byte(nil), b...)
-						b2[j] = e
-						check(string(b2))
+						if j == i {
+							continue
+						}
+						copy(b, base)
+						b[i], b[j] = c, e
+						check(string(b))
 					}
 				}
 			}
