@@ -182,41 +182,40 @@ func (cl *call) ensureSnapshot() {
 	if !cl.any || cl.snapped {
 		return
 	}
-	req, eff := cl.req, cl.eff
-	cl.req, cl.eff = cl.orig, cl.orig
-	cl.snapshot()
-	cl.req, cl.eff = req, eff
+	cl.snapshot(cl.orig, cl.orig)
 }
 
 // snapshot copies the request's fields into the event: deep copies, so
 // nothing the caller changes later shows, scrubbed of the secrets known.
-func (cl *call) snapshot() {
+// req is the request the call runs (its model and route), eff what it
+// sends (req without dropped parameters).
+func (cl *call) snapshot(req, eff *Request) {
 	cl.snapped = true
-	req, e := cl.eff, &cl.ev
-	e.Model = cl.req.Model
+	e := &cl.ev
+	e.Model = req.Model
 	e.Route = Route{}
-	if r := cl.req.Route; r != nil {
+	if r := req.Route; r != nil {
 		e.Route = *r
 	}
-	e.User = req.User
-	e.Tags = cloneStrings(req.Tags)
-	e.Metadata = copyMeta(req.Metadata)
-	e.OptionalParams = optionalParams(req, cl.stream)
+	e.User = eff.User
+	e.Tags = cloneStrings(eff.Tags)
+	e.Metadata = copyMeta(eff.Metadata)
+	e.OptionalParams = optionalParams(eff, cl.stream)
 	if cl.redact {
 		e.Messages, e.Prompt, e.Input = nil, "", nil
-		if len(req.Messages) > 0 {
+		if len(eff.Messages) > 0 {
 			e.Messages = []Message{{Role: RoleUser, Content: RedactedText}}
 		}
-		if req.Prompt != "" {
+		if eff.Prompt != "" {
 			e.Prompt = RedactedText
 		}
-		if len(req.Input) > 0 {
+		if len(eff.Input) > 0 {
 			e.Input = []string{RedactedText}
 		}
 	} else {
-		e.Messages = cloneSlice(req.Messages, Message.clone)
-		e.Prompt = req.Prompt
-		e.Input = cloneStrings(req.Input)
+		e.Messages = cloneSlice(eff.Messages, Message.clone)
+		e.Prompt = eff.Prompt
+		e.Input = cloneStrings(eff.Input)
 	}
 	cl.scrubSnapshot()
 }
@@ -338,7 +337,7 @@ func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
 	cl.eff = eff
 	if cl.any && (!cl.snapped || cl.mw || len(dropped) > 0) {
 		cl.ev.DroppedParams = dropped
-		cl.snapshot()
+		cl.snapshot(cl.req, cl.eff)
 	}
 	k := cl.c.cache
 	if s := cl.scope(); s != nil {
@@ -412,7 +411,7 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 		RequestBody: body,
 	}
 	cl.wireFin = &wireParts{secrets: s.Snapshot(), apiKey: w.apiKey, url: w.url, header: w.header}
-	cl.ev.OriginalResponse, cl.ev.ResponseHeaders, cl.ev.StatusCode = "", nil, 0
+	cl.ev.OriginalResponse, cl.ev.StatusCode = "", 0
 	cl.respFin = nil
 	cl.emit(ctx, kindPre)
 }
@@ -434,12 +433,11 @@ func (cl *call) postAPICall(ctx context.Context, a *Attempt, err *Error) {
 	case cl.redact && err == nil:
 		raw = RedactedText
 	case len(a.raw) > 0:
-		r.raw, r.hasRaw = string(a.raw), true
+		r.raw = string(a.raw)
 	case err != nil:
 		raw = err.Error()
 	}
 	cl.ev.OriginalResponse = raw
-	cl.ev.ResponseHeaders = nil
 	cl.respFin = r
 	cl.ev.StatusCode = a.status
 	if err != nil {

@@ -10,11 +10,7 @@ func (cl *call) emit(ctx context.Context, k kind) {
 	if !cl.has(k) {
 		return
 	}
-	e := new(Event)
-	*e = cl.ev
-	e.Type = kindTypes[k]
-	e.fin = cl.finisherFor()
-	cl.emitEvent(ctx, k, e, nil)
+	cl.emitEvent(ctx, k, cl.newEvent(kindTypes[k]), nil)
 }
 
 // emitEvent hands e (and c, for stream events) to each logger of kind k:

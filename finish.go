@@ -45,9 +45,9 @@ type respParts struct {
 	once    sync.Once
 	secrets mask.Secrets
 	// raw is a copy of the body as received (the caller's Response.Raw
-	// is the same bytes, and the caller owns it); set when hasRaw.
+	// is the same bytes, and the caller owns it); empty when the event's
+	// OriginalResponse was set at once.
 	raw    string
-	hasRaw bool
 	header http.Header
 	// scrubbed
 	orig    string
@@ -56,9 +56,7 @@ type respParts struct {
 
 func (r *respParts) masked() *respParts {
 	r.once.Do(func() {
-		if r.hasRaw {
-			r.orig = r.secrets.String(r.raw)
-		}
+		r.orig = r.secrets.String(r.raw)
 		r.headers = r.secrets.Map(mask.Header(r.header))
 	})
 	return r
@@ -114,7 +112,7 @@ func (e *Event) finish() {
 		if r := f.resp; r != nil {
 			r.masked()
 			e.ResponseHeaders = r.headers
-			if r.hasRaw {
+			if r.raw != "" {
 				e.OriginalResponse = r.orig
 				if f.redact && e.Err == nil && e.Attempt.Err == nil {
 					e.OriginalResponse = RedactedText
@@ -133,19 +131,29 @@ func (e *Event) finish() {
 	})
 }
 
-// finisherFor returns the finisher of an event emitted now, nil when the
-// call deferred nothing.
-func (cl *call) finisherFor() *finisher {
+// newEvent returns a new event: a shallow copy of the one being built,
+// of type t, with its own finisher when the call left work to the loggers
+// (one allocation for both).
+func (cl *call) newEvent(t EventType) *Event {
 	if cl.wireFin == nil && cl.respFin == nil && cl.costFin == nil {
-		return nil
+		e := new(Event)
+		*e = cl.ev
+		e.Type = t
+		return e
 	}
-	return &finisher{wire: cl.wireFin, resp: cl.respFin, cost: cl.costFin, cacheHit: cl.ev.CacheHit}
+	p := &struct {
+		e Event
+		f finisher
+	}{e: cl.ev, f: finisher{wire: cl.wireFin, resp: cl.respFin, cost: cl.costFin, cacheHit: cl.ev.CacheHit}}
+	p.e.Type = t
+	p.e.fin = &p.f
+	return &p.e
 }
 
-// copyFor returns the finisher of a copy of f's event.
-func (f *finisher) copyFor(redact bool) *finisher {
+// redacted returns the finisher of a logger's redacted copy of f's event.
+func (f *finisher) redacted() *finisher {
 	if f == nil {
 		return nil
 	}
-	return &finisher{wire: f.wire, resp: f.resp, cost: f.cost, cacheHit: f.cacheHit, redact: redact || f.redact}
+	return &finisher{wire: f.wire, resp: f.resp, cost: f.cost, cacheHit: f.cacheHit, redact: true}
 }

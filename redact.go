@@ -121,7 +121,7 @@ func redactChunk(c *Chunk) *Chunk {
 // redacted ([RedactMessages]).
 func redactEvent(e *Event) *Event {
 	c := *e
-	c.fin = e.fin.copyFor(true)
+	c.fin = e.fin.redacted()
 	c.MessagesRedacted = true
 	if len(e.Messages) > 0 {
 		c.Messages = []Message{{Role: RoleUser, Content: RedactedText}}

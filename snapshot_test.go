@@ -261,7 +261,7 @@ func BenchmarkSnapshot(b *testing.B) {
 			cl := &call{c: c, req: req, eff: req, ct: CallCompletion}
 			cl.regs[1] = c.reg
 			cl.collect()
-			cl.snapshot()
+			cl.snapshot(req, req)
 		}
 	})
 	b.Run("response-copy", func(b *testing.B) {

@@ -124,11 +124,7 @@ func (s *ChatStream) emitChunk(c *Chunk) {
 		return
 	}
 	if s.streamEv == nil {
-		e := new(Event)
-		*e = cl.ev
-		e.Type = EventStream
-		e.fin = cl.finisherFor()
-		s.streamEv = e
+		s.streamEv = cl.newEvent(EventStream)
 	}
 	// Loggers get their own copy: the caller owns c.
 	var lc *Chunk
