@@ -26,8 +26,7 @@ func writeAnthropicError(w http.ResponseWriter, err error) errorFields {
 		f.status, body = messages.EncodeError(err)
 	}
 	writeErrorHeaders(w, f)
-	w.WriteHeader(f.status)
-	_, _ = w.Write(body)
+	writeBody(w, f.status, body)
 	return f
 }
 

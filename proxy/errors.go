@@ -181,8 +181,7 @@ func writeErrorHeaders(w http.ResponseWriter, f errorFields) {
 func writeOpenAIError(w http.ResponseWriter, err error) errorFields {
 	f := classify(err)
 	writeErrorHeaders(w, f)
-	w.WriteHeader(f.status)
-	_, _ = w.Write(openAIErrorBody(f))
+	writeBody(w, f.status, openAIErrorBody(f))
 	return f
 }
 

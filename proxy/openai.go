@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/jsonx"
@@ -232,11 +233,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	writeBody(w, status, b)
 	if bp != nil {
 		jsonx.PutBuf(bp, b)
 	}
+}
+
+// writeBody answers a whole body with its length, so an answer over 2 KiB
+// is not sent chunked.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 // sseWriter writes server-sent events, flushing each.

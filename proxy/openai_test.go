@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -90,5 +92,40 @@ func TestChat_StreamLosslessBothWays(t *testing.T) {
 	g.flush(t)
 	if got := g.rec.types(); strings.Join(got, ",") != "pre_api_call,post_api_call,successful_api_call" {
 		t.Errorf("events %v, want one pre/post pair and one success", got)
+	}
+}
+
+// TestChat_AnswerHasItsLength checks that a whole-body answer carries its
+// Content-Length, also past the 2 KiB net/http would otherwise send
+// chunked, and that an error answer does too.
+func TestChat_AnswerHasItsLength(t *testing.T) {
+	long := strings.Repeat("All work and no play makes Jack a dull boy. ", 200) // 9 KB of content
+	body := `{"id":"chatcmpl-1","object":"chat.completion","created":1764000000,"model":"gpt-4o-mini",` +
+		`"choices":[{"index":0,"message":{"role":"assistant","content":"` + long + `"},"finish_reason":"stop"}],` +
+		`"usage":{"prompt_tokens":5,"completion_tokens":2000,"total_tokens":2005}}`
+	up := newFakeUpstream(t, upstreamReply{body: body})
+	g := newGateway(t, up, nil)
+	for _, tc := range []struct{ name, body string }{
+		{"answer", `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}`},
+		{"error", `{"model":"gpt-4o-mini","messages":"not a list"}`},
+	} {
+		resp, err := http.Post(g.URL+"/v1/chat/completions", "application/json", strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := strconv.Atoi(resp.Header.Get("Content-Length")); err != nil || n != len(b) || len(resp.TransferEncoding) != 0 {
+			t.Errorf("%s: Content-Length %q for %d bytes, transfer encoding %v", tc.name, resp.Header.Get("Content-Length"), len(b), resp.TransferEncoding)
+		}
+		if tc.name == "answer" && (resp.StatusCode != 200 || !strings.Contains(string(b), long)) {
+			t.Errorf("answer: %d, %d bytes", resp.StatusCode, len(b))
+		}
+		if tc.name == "error" && resp.StatusCode != 400 {
+			t.Errorf("error: status %d: %s", resp.StatusCode, b)
+		}
 	}
 }

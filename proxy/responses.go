@@ -58,7 +58,7 @@ func (s *Server) serveTranslated(w http.ResponseWriter, rc *reqCtx, req *llmux.R
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(out)
+		writeBody(w, http.StatusOK, out)
 		return
 	}
 	if !s.acquireStream(w, rc) {
