@@ -255,10 +255,10 @@ func (s *subscriber) send(ctx context.Context, k kind, e *Event, c *Chunk) {
 		return
 	}
 	// Events are handed over lazily: a parked logger goroutine is woken
-	// once per dispatch.LazyDelay (50 ms) or per dispatch.LazyBatch events,
-	// not per event: a wake is a cross-thread switch that costs more than
-	// a quick logger's work, and one per event per logger dominated a
-	// busy gateway's CPU.
+	// once per dispatch.LazyDelay (200 ms, on a grid every queue shares) or
+	// per dispatch.LazyBatch events, not per event: a wake is a
+	// cross-thread switch that costs more than a quick logger's work, and
+	// one per event per logger dominated a busy gateway's CPU.
 	switch err := s.q.OfferLazy(d); err {
 	case nil:
 	case dispatch.ErrClosed:

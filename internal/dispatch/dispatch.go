@@ -146,7 +146,7 @@ func (q *Queue[T]) run() {
 				// finds nothing ends the run: the consumer then parks
 				// without one.
 				q.lazyArmed = true
-				q.lazyTimer.Reset(lazyDelay)
+				q.lazyTimer.Reset(lazyWait())
 			}
 			poll = false
 			q.parked = true
@@ -231,15 +231,40 @@ func (q *Queue[T]) Offer(v T) error { return q.offer(v, false) }
 
 // LazyDelay is how long a value given to [Queue.OfferLazy] may wait for
 // the consumer to be woken. Longer means fewer wakes and bigger batches:
-// on the gateway at 500 rps with three loggers, 50 ms costs 393 µs of CPU
-// per request where 10 ms costs 523 and 2 ms about 450-470 (side by side,
-// gatewaybench); a batch handled back to back runs with warm caches, one
-// handled alone after a sleep does not. Loggers see events that much
-// later; Flush and Close do not wait for it.
-const LazyDelay = 50 * time.Millisecond
+// on a small machine a wake from idle costs more than the batch it hands
+// over (the thread's wake, the scheduler's monitor polling again while a
+// processor is busy, the batch handled cold). On the gateway with three
+// loggers at 50 rps, CPU per request (gatewaybench's load, side by
+// side, two to four rounds of 20 s) was 1,230-1,450 µs with 50 ms timers
+// each on its own phase, 1,080-1,150 with 50 ms on a shared grid (see
+// lazyWait) and 960-970 with 200 ms on it (ref-json: 720). At 500 rps the batches are
+// handed over by count ([LazyBatch]) before any timer fires, and the
+// three did not differ beyond the run-to-run spread (560-684 µs). Earlier,
+// at 500 rps, 50 ms beat 10 ms (393 against 523 µs) and 2 ms (450-470).
+// Loggers see events that much later; Flush and Close do not wait for it.
+const LazyDelay = 200 * time.Millisecond
 
 // lazyDelay is LazyDelay; tests lengthen it.
 var lazyDelay = LazyDelay
+
+// lazyAligned makes lazy timers fire on the process-wide grid of
+// multiples of lazyDelay; a test that needs a full lazyDelay turns it off.
+var lazyAligned = true
+
+// lazyWait is how long a lazy timer set now waits: until the next
+// multiple of lazyDelay on the wall clock, at most lazyDelay. Every queue
+// of the process (a gateway has one per logger) fires on the same grid,
+// so their consumers wake together, once per period, instead of each on
+// its own phase: on a small machine every wake from idle costs more
+// (thread wakes, the scheduler's monitor polling again while a processor
+// is busy) than the batch it hands over.
+func lazyWait() time.Duration {
+	d := int64(lazyDelay)
+	if !lazyAligned || d <= 0 {
+		return lazyDelay
+	}
+	return time.Duration(d - time.Now().UnixNano()%d)
+}
 
 // LazyBatch is how many values may wait for a parked consumer: the value
 // that makes a batch this large (or a quarter of the capacity, if less)
@@ -296,7 +321,7 @@ func (q *Queue[T]) offer(v T, lazy bool) error {
 	case q.parked && lazy && len(q.pending) < q.lazyBatch:
 		if !q.lazyArmed { // the first value of a run
 			q.lazyArmed = true
-			q.lazyTimer.Reset(lazyDelay)
+			q.lazyTimer.Reset(lazyWait())
 			q.offerArms++
 		}
 	case q.parked:

@@ -560,7 +560,7 @@ func TestQueue_OfferLazy_DeliveredWithoutAnotherOffer(t *testing.T) {
 					if v != i {
 						t.Fatalf("handled %d, want %d", v, i)
 					}
-				case <-time.After(10 * time.Second): // LazyDelay is 50ms; this only bounds a hang
+				case <-time.After(10 * time.Second): // LazyDelay is 200 ms; this only bounds a hang
 					t.Fatalf("value %d offered lazily was not handled", i)
 				}
 			}
@@ -638,8 +638,10 @@ func TestQueue_OfferLazy_FullAtCapacity(t *testing.T) {
 // batch the consumer sets it itself before it parks. A timer that finds
 // nothing ends the run, and the next value offered lazily sets it again.
 func TestQueue_OfferLazy_RunSetsTimerOnce(t *testing.T) {
-	defer func(d time.Duration) { lazyDelay = d }(lazyDelay)
-	lazyDelay = time.Second // long enough that the run cannot end while the test offers
+	defer func(d time.Duration, a bool) { lazyDelay, lazyAligned = d, a }(lazyDelay, lazyAligned)
+	// Long enough that the run cannot end while the test offers: a full
+	// second, not the rest of one.
+	lazyDelay, lazyAligned = time.Second, false
 	for _, c := range constructors {
 		t.Run(c, func(t *testing.T) {
 			var mu sync.Mutex
