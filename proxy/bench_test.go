@@ -102,8 +102,16 @@ func BenchmarkGateway_Chat(b *testing.B) {
 		serve(b, srv)
 	}
 	b.Run("llmux", func(b *testing.B) { gw(b) })
-	b.Run("llmux+router", func(b *testing.B) { // bench/gateway/config.yaml's shape: the model through model_list
-		cfg, err := config.Load([]byte(`
+	b.Run("llmux+router", func(b *testing.B) { serve(b, routedGateway(b, hc)) })
+	b.Run("llmux+3loggers", func(b *testing.B) {
+		gw(b, &countEvents{}, jsonl.NewPayloads(io.Discard), &countEvents{})
+	})
+}
+
+// routedGateway is a gateway of bench/gateway/config.yaml's shape (the
+// model through model_list) on hc, with loggers; closed when b ends.
+func routedGateway(b *testing.B, hc *http.Client, loggers ...any) *Server {
+	cfg, err := config.Load([]byte(`
 model_list:
   - model_name: gpt-4o-mini
     litellm_params:
@@ -111,20 +119,17 @@ model_list:
       api_base: http://upstream.invalid/v1
       api_key: sk-bench-not-a-real-key
 `))
-		if err != nil {
-			b.Fatal(err)
-		}
-		srv, err := New(WithConfig(cfg, func(string) string { return "" }), WithClientOptions(llmux.WithHTTPClient(hc)),
-			WithLog(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer func() { _ = srv.Close(context.Background()) }()
-		serve(b, srv)
-	})
-	b.Run("llmux+3loggers", func(b *testing.B) {
-		gw(b, &countEvents{}, jsonl.NewPayloads(io.Discard), &countEvents{})
-	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(WithConfig(cfg, func(string) string { return "" }), WithClientOptions(llmux.WithHTTPClient(hc)),
+		WithCallbacks(loggers...),
+		WithLog(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close(context.Background()) })
+	return srv
 }
 
 // evictBuf is larger than the machine's last-level cache (32 MiB here).
@@ -155,27 +160,6 @@ func evict() {
 func BenchmarkGateway_ChatCold(b *testing.B) {
 	up := benchUpstream(b)
 	hc := &http.Client{Transport: up}
-	gw := func(loggers ...any) http.Handler {
-		cfg, err := config.Load([]byte(`
-model_list:
-  - model_name: gpt-4o-mini
-    litellm_params:
-      model: openai/gpt-4o-mini
-      api_base: http://upstream.invalid/v1
-      api_key: sk-bench-not-a-real-key
-`))
-		if err != nil {
-			b.Fatal(err)
-		}
-		srv, err := New(WithConfig(cfg, func(string) string { return "" }), WithClientOptions(llmux.WithHTTPClient(hc)),
-			WithCallbacks(loggers...),
-			WithLog(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = srv.Close(context.Background()) })
-		return srv
-	}
 	ref := newRefJSON(hc)
 	defer close(ref.log)
 	targets := []struct {
@@ -184,8 +168,8 @@ model_list:
 		took []time.Duration
 	}{
 		{name: "ref", h: ref},
-		{name: "llmux", h: gw()},
-		{name: "llmux+3loggers", h: gw(prometheus.New(), jsonl.NewPayloads(io.Discard), &countEvents{})},
+		{name: "llmux", h: routedGateway(b, hc)},
+		{name: "llmux+3loggers", h: routedGateway(b, hc, prometheus.New(), jsonl.NewPayloads(io.Discard), &countEvents{})},
 	}
 	n := 0
 	for b.Loop() {
