@@ -234,14 +234,15 @@ func (q *Queue[T]) Offer(v T) error { return q.offer(v, false) }
 // on a small machine a wake from idle costs more than the batch it hands
 // over (the thread's wake, the scheduler's monitor polling again while a
 // processor is busy, the batch handled cold). On the gateway with three
-// loggers at 50 rps, CPU per request (gatewaybench's load, side by
-// side, two to four rounds of 20 s) was 1,230-1,450 µs with 50 ms timers
-// each on its own phase, 1,080-1,150 with 50 ms on a shared grid (see
-// lazyWait) and 960-970 with 200 ms on it (ref-json: 720). At 500 rps the batches are
-// handed over by count ([LazyBatch]) before any timer fires, and the
-// three did not differ beyond the run-to-run spread (560-684 µs). Earlier,
-// at 500 rps, 50 ms beat 10 ms (393 against 523 µs) and 2 ms (450-470).
-// Loggers see events that much later; Flush and Close do not wait for it.
+// loggers at 50 rps, CPU per request (gatewaybench's load, side by side,
+// two to four rounds of 20 s) was 1,230-1,450 µs with 50 ms timers each
+// on its own phase, 1,080-1,150 with 50 ms on a shared grid (lazyWait)
+// and 960-970 with 200 ms on it (ref-json: 720). At 500 rps the batches
+// are handed over by count ([LazyBatch]) before any timer fires, and the
+// three did not differ beyond the run-to-run spread (560-684 µs).
+// Earlier, at 500 rps, 50 ms beat 10 ms (393 against 523 µs) and 2 ms
+// (450-470). Loggers see events that much later; Flush and Close do not
+// wait for it.
 const LazyDelay = 200 * time.Millisecond
 
 // lazyDelay is LazyDelay; tests lengthen it.
@@ -255,9 +256,7 @@ var lazyAligned = true
 // multiple of lazyDelay on the wall clock, at most lazyDelay. Every queue
 // of the process (a gateway has one per logger) fires on the same grid,
 // so their consumers wake together, once per period, instead of each on
-// its own phase: on a small machine every wake from idle costs more
-// (thread wakes, the scheduler's monitor polling again while a processor
-// is busy) than the batch it hands over.
+// its own phase (see LazyDelay for what a wake costs).
 func lazyWait() time.Duration {
 	d := int64(lazyDelay)
 	if !lazyAligned || d <= 0 {
