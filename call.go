@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux/internal/mask"
+	"github.com/llmux/llmux/internal/stage"
 )
 
 // call is the state of one call across its attempts: it builds the event
@@ -256,6 +257,7 @@ func (cl *call) scrubSnapshot() {
 
 // run runs the call through the middleware chain.
 func (cl *call) run(ctx context.Context) (res *Result, err error) {
+	stage.Mark(stage.CallBegun)
 	if cl.chain == nil {
 		return cl.invoke(ctx, nil)
 	}
@@ -295,6 +297,7 @@ func (cl *call) addRequestSecrets(req *Request) {
 // chain: validate, resolve, check the parameters, then answer from the
 // cache or the provider.
 func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
+	stage.Mark(stage.ChainDone)
 	if c != nil {
 		if c.Request == nil {
 			return nil, &Error{Code: CodeInvalidRequest, Message: "middleware set a nil request"}
@@ -308,6 +311,7 @@ func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
 	}
 	p, name, upstream, err := cl.c.resolve(req, cl.global)
 	cl.ev.Provider, cl.ev.UpstreamModel = name, upstream
+	stage.Mark(stage.Resolved)
 	if err != nil {
 		return nil, err
 	}
@@ -339,11 +343,13 @@ func (cl *call) invoke(ctx context.Context, c *Call) (*Result, error) {
 		cl.ev.DroppedParams = dropped
 		cl.snapshot(cl.req, cl.eff)
 	}
+	stage.Mark(stage.Checked)
 	k := cl.c.cache
 	if s := cl.scope(); s != nil {
 		k = s
 	}
 	cl.cacheSetup(k)
+	stage.Mark(stage.CacheReady)
 	return cl.answer(ctx)
 }
 
@@ -472,6 +478,7 @@ func (cl *call) attempt(ctx context.Context, fn func(context.Context, *Attempt) 
 		timer := time.AfterFunc(timeout, func() { timedOut.Store(true); cancel() })
 		err := fn(actx, a)
 		timer.Stop()
+		stage.Mark(stage.AttemptDone)
 		if err != nil && ctx.Err() == nil && timedOut.Load() {
 			err = &Error{Code: CodeTimeout, Message: fmt.Sprintf("no response within %v", timeout), Err: context.DeadlineExceeded}
 		}
@@ -483,6 +490,7 @@ func (cl *call) attempt(ctx context.Context, fn func(context.Context, *Attempt) 
 			e = cl.normalize(err)
 		}
 		cl.postAPICall(ctx, a, e)
+		stage.Mark(stage.PostEvent)
 		if e == nil {
 			if cl.stream {
 				cl.cancel = cancel

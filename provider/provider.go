@@ -11,6 +11,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/attemptlink"
+	"github.com/llmux/llmux/internal/stage"
 )
 
 // Wire is what a provider is about to send upstream.
@@ -71,6 +72,7 @@ func Send(ctx context.Context, a *llmux.Attempt, w Wire) (*http.Response, error)
 		w.Method = http.MethodPost
 	}
 	Begin(ctx, a, w)
+	stage.Mark(stage.PreEvent)
 	req, err := http.NewRequestWithContext(ctx, w.Method, w.URL, bytes.NewReader(w.Body))
 	if err != nil {
 		return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Message: "build request: " + err.Error(), Err: err}
@@ -88,7 +90,9 @@ func Send(ctx context.Context, a *llmux.Attempt, w Wire) (*http.Response, error)
 		hc = a.HTTPClient
 	}
 	rec := recorder(a)
+	stage.Mark(stage.Send)
 	resp, err := hc.Do(req)
+	stage.Mark(stage.Received)
 	if err != nil {
 		if rec != nil {
 			rec.Sent(0, nil)

@@ -3,7 +3,6 @@ package proxy
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/integration/jsonl"
 	"github.com/llmux/llmux/integration/prometheus"
+	"github.com/llmux/llmux/internal/refjson"
 	"github.com/llmux/llmux/provider/openai"
 	"github.com/llmux/llmux/proxy/config"
 )
@@ -29,6 +29,10 @@ import (
 // parses. Compare ns/op and allocs side by side:
 //
 //	go test ./proxy -run '^$' -bench Gateway_Chat -count 6
+
+// refURL is where the ref-json hop sends requests: the in-memory upstream
+// answers any URL.
+const refURL = "http://upstream.invalid/v1/chat/completions"
 
 // benchBody is gatewaybench's default request.
 const benchBody = `{"max_tokens":256,"messages":[{"content":"You are a concise assistant. Answer in one paragraph.","role":"system"},{"content":"In a few sentences, explain what an LLM gateway does and why its added latency matters.","role":"user"}],"model":"gpt-4o-mini","temperature":0.2,"user":"bench-user-1"}`
@@ -82,8 +86,8 @@ func BenchmarkGateway_Chat(b *testing.B) {
 		}
 	}
 	b.Run("ref", func(b *testing.B) {
-		ref := newRefJSON(hc)
-		defer close(ref.log)
+		ref := refjson.New(hc, refURL)
+		defer ref.Close()
 		serve(b, ref)
 	})
 	gw := func(b *testing.B, loggers ...any) {
@@ -160,8 +164,8 @@ func evict() {
 func BenchmarkGateway_ChatCold(b *testing.B) {
 	up := benchUpstream(b)
 	hc := &http.Client{Transport: up}
-	ref := newRefJSON(hc)
-	defer close(ref.log)
+	ref := refjson.New(hc, refURL)
+	defer ref.Close()
 	targets := []struct {
 		name string
 		h    http.Handler
@@ -195,101 +199,4 @@ func BenchmarkGateway_ChatCold(b *testing.B) {
 		b.ReportMetric(float64(t.took[len(t.took)/2].Nanoseconds())/1e3, t.name+"-p50-µs")
 	}
 	b.ReportMetric(0, "ns/op")
-}
-
-// refJSON is gatewaybench's ref-json hop, condensed.
-type refJSON struct {
-	hc  *http.Client
-	log chan refRecord
-}
-
-type refMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
-
-type refRequest struct {
-	Model       string       `json:"model"`
-	Messages    []refMessage `json:"messages"`
-	MaxTokens   *int         `json:"max_tokens,omitempty"`
-	Temperature *float64     `json:"temperature,omitempty"`
-	Stream      bool         `json:"stream,omitempty"`
-	User        string       `json:"user,omitempty"`
-}
-
-type refUsage struct {
-	PromptTokens     int `json:"prompt_tokens"`
-	CompletionTokens int `json:"completion_tokens"`
-	TotalTokens      int `json:"total_tokens"`
-}
-
-type refChoice struct {
-	Index        int         `json:"index"`
-	Message      *refMessage `json:"message,omitempty"`
-	FinishReason *string     `json:"finish_reason"`
-}
-
-type refResponse struct {
-	ID                string      `json:"id"`
-	Object            string      `json:"object"`
-	Created           int64       `json:"created"`
-	Model             string      `json:"model"`
-	Choices           []refChoice `json:"choices"`
-	Usage             *refUsage   `json:"usage,omitempty"`
-	SystemFingerprint string      `json:"system_fingerprint,omitempty"`
-}
-
-type refRecord struct {
-	Model    string
-	Usage    refUsage
-	Start    time.Time
-	Duration time.Duration
-}
-
-func newRefJSON(hc *http.Client) *refJSON {
-	r := &refJSON{hc: hc, log: make(chan refRecord, 4096)}
-	go func() {
-		enc := json.NewEncoder(io.Discard)
-		for rec := range r.log {
-			_ = enc.Encode(rec)
-		}
-	}()
-	return r
-}
-
-func (p *refJSON) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	body, _ := io.ReadAll(r.Body)
-	var req refRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		http.Error(w, "bad json", http.StatusBadRequest)
-		return
-	}
-	out, _ := json.Marshal(&req)
-	ureq, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, "http://upstream.invalid/v1/chat/completions", bytes.NewReader(out))
-	ureq.Header.Set("Content-Type", "application/json")
-	resp, err := p.hc.Do(ureq)
-	if err != nil {
-		http.Error(w, "upstream", http.StatusBadGateway)
-		return
-	}
-	defer resp.Body.Close()
-	rb, _ := io.ReadAll(resp.Body)
-	var cr refResponse
-	if err := json.Unmarshal(rb, &cr); err != nil {
-		http.Error(w, "bad upstream json", http.StatusBadGateway)
-		return
-	}
-	rec := refRecord{Model: req.Model, Start: start}
-	if cr.Usage != nil {
-		rec.Usage = *cr.Usage
-	}
-	ob, _ := json.Marshal(&cr)
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(ob)
-	rec.Duration = time.Since(start)
-	select {
-	case p.log <- rec:
-	default:
-	}
 }

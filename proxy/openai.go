@@ -10,6 +10,7 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/jsonx"
+	"github.com/llmux/llmux/internal/stage"
 )
 
 // The OpenAI-shaped endpoints: chat completions, completions, embeddings
@@ -24,7 +25,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		s.streamChat(w, r, rc, req)
 		return
 	}
+	stage.Mark(stage.Prepared)
 	resp, err := s.client.Completion(rc.ctx, req)
+	stage.Mark(stage.Answered)
 	if err != nil {
 		rc.fail(w, err)
 		return
@@ -118,11 +121,13 @@ func (s *Server) listModels(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 // answered.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, rc *reqCtx, ct llmux.CallType) (*llmux.Request, bool) {
 	body, err := s.readBody(w, r)
+	stage.Mark(stage.BodyRead)
 	if err != nil {
 		rc.fail(w, err)
 		return nil, false
 	}
 	req, err := decodeRequest(body)
+	stage.Mark(stage.Decoded)
 	if err == nil {
 		err = s.prepare(r, rc, req, ct)
 	}
@@ -232,8 +237,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		writeOpenAIError(w, &llmux.Error{Code: llmux.CodeBadResponse, Message: "encode response: " + err.Error()})
 		return
 	}
+	stage.Mark(stage.AnswerEncoded)
 	w.Header().Set("Content-Type", "application/json")
 	writeBody(w, status, b)
+	stage.Mark(stage.Written)
 	if bp != nil {
 		jsonx.PutBuf(bp, b)
 	}

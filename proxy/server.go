@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/stage"
 )
 
 // Server is the gateway: an http.Handler that serves OpenAI's and
@@ -230,6 +231,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // the method check and, when auth is set, the master key.
 func (s *Server) wrap(endpoint, method string, auth bool, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stage.Mark(stage.Enter)
 		s.inflight.Add(1)
 		defer s.inflight.Done()
 		start := time.Now()
@@ -272,6 +274,7 @@ func (s *Server) wrap(endpoint, method string, auth bool, h handlerFunc) http.Ha
 			}
 			rc.keyHash = s.keyHash
 		}
+		stage.Mark(stage.Admitted)
 		h(sw, r, rc)
 	})
 }

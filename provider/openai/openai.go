@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/stage"
 	"github.com/llmux/llmux/provider"
 )
 
@@ -193,6 +194,7 @@ func Do[T any](ctx context.Context, a *llmux.Attempt, name string, w provider.Wi
 		return zero, provider.Named(err, name)
 	}
 	b, err := provider.ReadBody(a, resp)
+	stage.Mark(stage.ResponseRead)
 	if err != nil {
 		return zero, provider.Named(err, name)
 	}
@@ -200,11 +202,13 @@ func Do[T any](ctx context.Context, a *llmux.Attempt, name string, w provider.Wi
 		return zero, provider.Named(MapError(name, resp.StatusCode, resp.Header, b), name)
 	}
 	r, err := decode(name, b)
+	stage.Mark(stage.ResponseDecoded)
 	return r, provider.Named(err, name)
 }
 
 // Chat performs one Chat Completions attempt: POST {base}/chat/completions.
 func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response, error) {
+	stage.Mark(stage.AttemptBegun)
 	w, err := p.wire(a, "/chat/completions", false)
 	if err != nil {
 		return nil, err
@@ -212,6 +216,7 @@ func (p *Provider) Chat(ctx context.Context, a *llmux.Attempt) (*llmux.Response,
 	if w.Body, err = EncodeChat(p.model(a.Model), a.Request, false); err != nil {
 		return nil, invalid(p.name, err)
 	}
+	stage.Mark(stage.Encoded)
 	return Do(ctx, a, p.name, w, DecodeResponse)
 }
 
