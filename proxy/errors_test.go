@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -153,4 +155,55 @@ func TestErrors_MethodAndRoute(t *testing.T) {
 		t.Errorf("unknown route: %d %s", status, body)
 	}
 	decodeOpenAIError(t, body)
+}
+
+// TestErrors_BodyLimitEitherFraming: a body with a Content-Length over
+// the limit is refused before it is read, a chunked one (no length) when
+// it passes the limit; under the limit both are served, and an empty
+// chunked body is a 400.
+func TestErrors_BodyLimitEitherFraming(t *testing.T) {
+	up := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/openai-chat.json"))})
+	g := newGateway(t, up, nil, WithMaxBodySize(1024))
+	small := `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`
+	large := `{"model":"gpt-4o","messages":[{"role":"user","content":"` + strings.Repeat("x", 2000) + `"}]}`
+	send := func(t *testing.T, body string, chunked bool) (int, []byte) {
+		t.Helper()
+		var r io.Reader = strings.NewReader(body)
+		if chunked {
+			r = io.MultiReader(r) // no length known: sent chunked
+		}
+		req, err := http.NewRequest(http.MethodPost, g.URL+"/v1/chat/completions", r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !chunked && req.ContentLength != int64(len(body)) {
+			t.Fatalf("ContentLength %d", req.ContentLength)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	for _, chunked := range []bool{false, true} {
+		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {
+			if status, body := send(t, small, chunked); status != http.StatusOK {
+				t.Fatalf("small: status %d: %s", status, body)
+			}
+			status, body := send(t, large, chunked)
+			if status != http.StatusRequestEntityTooLarge {
+				t.Fatalf("large: status %d: %s", status, body)
+			}
+			if e := decodeOpenAIError(t, body); !strings.Contains(e.Error.Message, "larger than 1024 bytes") ||
+				e.Error.Code == nil || *e.Error.Code != "request_too_large" {
+				t.Errorf("large: %s", body)
+			}
+			if status, body := send(t, "  \n", chunked); status != http.StatusBadRequest || !strings.Contains(string(body), "empty request body") {
+				t.Errorf("blank: status %d: %s", status, body)
+			}
+		})
+	}
 }

@@ -77,9 +77,11 @@ type requestContexter interface {
 	RequestContext(r *http.Request) context.Context
 }
 
-// withRequestContext gives r the context of every logger that reads one.
-func (s *Server) withRequestContext(r *http.Request) *http.Request {
-	for _, l := range s.set.callbacks {
+// requestContexters returns the loggers that read a request's context,
+// once, so a request does not ask every logger.
+func requestContexters(loggers []any) []requestContexter {
+	var out []requestContexter
+	for _, l := range loggers {
 		switch w := l.(type) {
 		case onlySuccess:
 			l = w.l
@@ -87,8 +89,16 @@ func (s *Server) withRequestContext(r *http.Request) *http.Request {
 			l = w.l
 		}
 		if rc, ok := l.(requestContexter); ok {
-			r = r.WithContext(rc.RequestContext(r))
+			out = append(out, rc)
 		}
+	}
+	return out
+}
+
+// withRequestContext gives r the context of every logger that reads one.
+func (s *Server) withRequestContext(r *http.Request) *http.Request {
+	for _, rc := range s.reqCtx {
+		r = r.WithContext(rc.RequestContext(r))
 	}
 	return r
 }

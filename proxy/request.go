@@ -22,19 +22,40 @@ import (
 // readBody reads the request body up to the size limit: a larger body is
 // a 413, an empty one a 400.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > s.set.maxBodySize {
+		return nil, tooLarge(s.set.maxBodySize)
+	} else if n >= 0 {
+		// The length is known and allowed: one buffer of that size, read
+		// to its end (net/http's body reader stops at the length).
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, badRequest("", "read request body: %v", err)
+		}
+		return checkBody(b)
+	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.set.maxBodySize))
 	if err != nil {
 		var mb *http.MaxBytesError
 		if errors.As(err, &mb) {
-			return nil, &apiError{status: http.StatusRequestEntityTooLarge, typ: "invalid_request_error", code: "request_too_large",
-				message: fmt.Sprintf("request body larger than %d bytes", mb.Limit)}
+			return nil, tooLarge(mb.Limit)
 		}
 		return nil, badRequest("", "read request body: %v", err)
 	}
+	return checkBody(b)
+}
+
+// checkBody refuses an empty body (or one of white space only).
+func checkBody(b []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, badRequest("", "empty request body: send a JSON object")
 	}
 	return b, nil
+}
+
+// tooLarge is the 413 of a body over the limit.
+func tooLarge(limit int64) error {
+	return &apiError{status: http.StatusRequestEntityTooLarge, typ: "invalid_request_error", code: "request_too_large",
+		message: fmt.Sprintf("request body larger than %d bytes", limit)}
 }
 
 // decodeRequest decodes an OpenAI-shaped body (chat completions,

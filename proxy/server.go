@@ -35,6 +35,8 @@ type Server struct {
 	streams chan struct{} // a token per stream served, when bounded
 	keySum  [sha256.Size]byte
 	keyHash string // hex SHA-256 of the master key
+	// reqCtx are the loggers that read a request's trace context.
+	reqCtx  []requestContexter
 	closing atomic.Bool
 	// inflight counts handlers running, so shutdown closes the client
 	// (flushing the loggers) only after the last one emitted its events.
@@ -86,6 +88,7 @@ func New(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("proxy: %w", err)
 	}
 	s.client = c
+	s.reqCtx = requestContexters(set.callbacks)
 	switch {
 	case set.models != nil:
 		s.models = set.models
