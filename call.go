@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/llmux/llmux/internal/later"
 	"github.com/llmux/llmux/internal/mask"
 	"github.com/llmux/llmux/internal/stage"
 )
@@ -59,6 +60,12 @@ type call struct {
 	cache *cacher
 	// cancel ends a successful streaming attempt's context.
 	cancel context.CancelFunc
+	// later is the gateway's slot for the events after the answer
+	// (internal/later), nil without one; held is the successful attempt
+	// whose post-API-call event waits for it, heldCtx its context.
+	later   *later.Slot
+	held    *Attempt
+	heldCtx context.Context
 }
 
 // scope is what the package-level functions add to a client's call: the
@@ -364,6 +371,7 @@ func (cl *call) scope() *cacher {
 // preAPICall records the attempt's wire request and emits the pre-API-call
 // event.
 func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
+	cl.releaseHeld()
 	cl.attempted = true
 	w := &a.wire
 	s := &cl.secrets
@@ -420,6 +428,16 @@ func (cl *call) preAPICall(ctx context.Context, a *Attempt) {
 	cl.ev.OriginalResponse, cl.ev.StatusCode = "", 0
 	cl.respFin = nil
 	cl.emit(ctx, kindPre)
+}
+
+// releaseHeld emits the post-API-call event a successful attempt left for
+// after the answer: now, as something else (another attempt, a failure)
+// is about to be emitted, or the answer was written.
+func (cl *call) releaseHeld() {
+	if a := cl.held; a != nil {
+		cl.held = nil
+		cl.postAPICall(cl.heldCtx, a, nil)
+	}
 }
 
 var redactedJSON = []byte(`"` + RedactedText + `"`)
@@ -489,7 +507,11 @@ func (cl *call) attempt(ctx context.Context, fn func(context.Context, *Attempt) 
 		if err != nil {
 			e = cl.normalize(err)
 		}
-		cl.postAPICall(ctx, a, e)
+		if e == nil && cl.later != nil && cl.any {
+			cl.held, cl.heldCtx = a, ctx // emitted after the answer, or before what comes next
+		} else {
+			cl.postAPICall(ctx, a, e)
+		}
 		stage.Mark(stage.PostEvent)
 		if e == nil {
 			if cl.stream {
@@ -551,6 +573,7 @@ func (cl *call) normalize(err error) *Error {
 // caller. The event gets its own copy of the error.
 func (cl *call) fail(ctx context.Context, err error) error {
 	e := cl.normalize(err)
+	cl.releaseHeld()
 	if !cl.finished.CompareAndSwap(false, true) || !cl.has(kindFailure) {
 		return e
 	}
@@ -570,11 +593,15 @@ func (cl *call) fail(ctx context.Context, err error) error {
 }
 
 // succeed ends the call with its success event.
-func (cl *call) succeed(ctx context.Context) {
+func (cl *call) succeed(ctx context.Context) { cl.succeedAt(ctx, time.Now()) }
+
+// succeedAt ends the call with its success event, the call having ended
+// at end.
+func (cl *call) succeedAt(ctx context.Context, end time.Time) {
 	if !cl.finished.CompareAndSwap(false, true) || !cl.has(kindSuccess) {
 		return
 	}
-	cl.ev.EndTime = time.Now()
+	cl.ev.EndTime = end
 	if cl.ev.CompletionStartTime.IsZero() {
 		cl.ev.CompletionStartTime = cl.ev.EndTime
 	}
@@ -588,10 +615,16 @@ func (cl *call) account(resp *Response) {
 	if resp == nil {
 		return
 	}
+	cl.estimate(resp)
+	cl.charge(resp.Usage, resp.Model)
+}
+
+// estimate sets the usage of a provider's answer that has none, estimated
+// with the offline tokenizer.
+func (cl *call) estimate(resp *Response) {
 	if resp.Usage.IsZero() && cl.attempted {
 		resp.Usage = estimateUsage(cl.upstream, cl.eff, resp)
 	}
-	cl.charge(resp.Usage, resp.Model)
 }
 
 // charge sets the usage and its cost on the event. A cache hit costs

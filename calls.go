@@ -2,6 +2,9 @@ package llmux
 
 import (
 	"context"
+	"time"
+
+	"github.com/llmux/llmux/internal/later"
 )
 
 func (c *Client) completion(ctx context.Context, req *Request, sc scope) (*Response, error) {
@@ -18,6 +21,9 @@ func (c *Client) complete(ctx context.Context, req *Request, sc scope, ct CallTy
 	if err != nil {
 		return nil, err
 	}
+	if cl.any {
+		cl.later = later.From(ctx)
+	}
 	res, err := cl.run(ctx)
 	if err == nil && (res == nil || res.Response == nil) {
 		err = &Error{Code: CodeBadResponse, Message: "middleware returned no response and no error"}
@@ -26,6 +32,23 @@ func (c *Client) complete(ctx context.Context, req *Request, sc scope, ct CallTy
 		return nil, cl.fail(ctx, err)
 	}
 	resp := res.Response
+	if l := cl.later; l != nil {
+		// The gateway writes the answer first; the events are built from
+		// it afterwards (it does not change the response it was given),
+		// each as it would have been: the post-API-call event before the
+		// usage and cost are set.
+		cl.estimate(resp)
+		end := time.Now()
+		l.Set(func() {
+			cl.releaseHeld()
+			cl.charge(resp.Usage, resp.Model)
+			if cl.has(kindSuccess) {
+				cl.ev.Response = cl.forLog(resp)
+			}
+			cl.succeedAt(ctx, end)
+		})
+		return resp, nil
+	}
 	cl.account(resp)
 	if cl.any && cl.has(kindSuccess) {
 		cl.ev.Response = cl.forLog(resp)

@@ -186,6 +186,9 @@ func newGateway(t *testing.T, oa, an *fakeUpstream, opts ...Option) *gateway {
 // flush waits until every event so far reached the loggers.
 func (g *gateway) flush(t *testing.T) {
 	t.Helper()
+	// A handler emits a call's last events after its answer: wait for
+	// the handlers the test's requests started.
+	g.srv.inflight.Wait()
 	if err := g.srv.Client().Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}

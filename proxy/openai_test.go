@@ -1,12 +1,16 @@
 package proxy
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/llmux/llmux"
 )
 
 // withoutStream returns the body with stream and stream_options removed.
@@ -127,5 +131,70 @@ func TestChat_AnswerHasItsLength(t *testing.T) {
 		if tc.name == "error" && resp.StatusCode != 400 {
 			t.Errorf("error: status %d: %s", resp.StatusCode, b)
 		}
+	}
+}
+
+// blockingSuccess is an inline logger whose success method waits for
+// release: a slow logger a gateway must not make its clients wait for.
+type blockingSuccess struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingSuccess) LogSuccessEvent(context.Context, *llmux.Event) {
+	b.entered <- struct{}{}
+	<-b.release
+}
+
+// TestCompletions_AnswerBeforeTheirLastEvents: a completion's answer
+// (chat, legacy completions, Anthropic Messages and Responses from a chat
+// backend) reaches the client while an inline logger still holds its
+// success event, and the call's events are complete and in order after.
+func TestCompletions_AnswerBeforeTheirLastEvents(t *testing.T) {
+	for _, tc := range []struct{ path, body string }{
+		{"/v1/chat/completions", `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}`},
+		{"/v1/completions", `{"model":"mock/gpt-4o","prompt":"Hi","mock_response":"Hello"}`},
+		{"/v1/messages", `{"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"Hi"}]}`},
+		{"/v1/responses", `{"model":"gpt-4o-mini","input":"Hi"}`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			up := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/openai-chat.json"))})
+			b := &blockingSuccess{entered: make(chan struct{}, 1), release: make(chan struct{})}
+			g := newGateway(t, up, nil, WithCallbacks(llmux.Inline(b)))
+			type answer struct {
+				status int
+				err    error
+			}
+			got := make(chan answer, 1)
+			go func() {
+				resp, err := http.Post(g.URL+tc.path, "application/json", strings.NewReader(tc.body))
+				if err != nil {
+					got <- answer{err: err}
+					return
+				}
+				_, err = io.ReadAll(resp.Body)
+				_ = resp.Body.Close()
+				got <- answer{status: resp.StatusCode, err: err}
+			}()
+			select {
+			case a := <-got:
+				if a.err != nil || a.status != http.StatusOK {
+					t.Fatalf("answer: status %d, %v", a.status, a.err)
+				}
+			case <-time.After(10 * time.Second):
+				close(b.release)
+				t.Fatal("the answer waited for an inline logger's success method")
+			}
+			select {
+			case <-b.entered: // the logger has the success event, after the answer
+			case <-time.After(10 * time.Second):
+				t.Fatal("no success event")
+			}
+			close(b.release)
+			g.flush(t)
+			if got := strings.Join(g.rec.types(), ","); got != "pre_api_call,post_api_call,successful_api_call" {
+				t.Errorf("events %s, want one pre/post pair and one success", got)
+			}
+		})
 	}
 }
