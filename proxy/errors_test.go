@@ -179,14 +179,8 @@ func TestErrors_BodyLimitEitherFraming(t *testing.T) {
 		if !chunked && req.ContentLength != int64(len(body)) {
 			t.Fatalf("ContentLength %d", req.ContentLength)
 		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
+		status, _, b := send(t, req, "Content-Type", "application/json")
+		return status, b
 	}
 	for _, chunked := range []bool{false, true} {
 		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {

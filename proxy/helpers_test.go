@@ -203,6 +203,13 @@ func (g *gateway) post(t *testing.T, path, body string, header ...string) (int, 
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return send(t, req, header...)
+}
+
+// send sends req with the header pairs given and returns the answer's
+// status, headers and body.
+func send(t *testing.T, req *http.Request, header ...string) (int, http.Header, []byte) {
+	t.Helper()
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

@@ -60,16 +60,8 @@ func getMetrics(t *testing.T, url string, header ...string) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	status, _, b := send(t, req, header...)
+	return status, b
 }
 
 // metricValue finds the series of family name with exactly the labels
