@@ -23,7 +23,7 @@ var (
 	tracks [2]track
 	got    [numPoints][]time.Duration
 	counts [2]int // tracks completed
-	lost   [2]int // tracks spoiled by an overlapping request
+	lost   [2]int // tracks spoiled by an overlapping request or left open
 )
 
 func trackOf(p Point) (int, Point, Point) {
@@ -44,10 +44,13 @@ func Mark(p Point) {
 	t := &tracks[k]
 	switch {
 	case p == first:
-		if t.open {
+		if t.open && now.Sub(t.start) < abandoned {
 			t.spoiled = true // the other request's marks mix with this one's
 			lost[k]++
 			return
+		}
+		if t.open {
+			lost[k]++ // a request that ended early (a 400, a failed call) left it open
 		}
 		*t = track{start: now, open: true}
 		return
@@ -77,7 +80,7 @@ func Report(w io.Writer) {
 	defer mu.Unlock()
 	for k, name := range []string{"pre-upstream", "post-upstream"} {
 		_, first, last := trackOf(Point(k) * Received)
-		fmt.Fprintf(w, "%s: %d requests (%d spoiled by an overlap)\n", name, counts[k], lost[k])
+		fmt.Fprintf(w, "%s: %d requests (%d spoiled by an overlap or left unfinished)\n", name, counts[k], lost[k])
 		prev := time.Duration(0)
 		for q := first + 1; q <= last; q++ {
 			d := got[q]

@@ -11,7 +11,9 @@
 // point before added.
 //
 // The points are process-wide, not per request: a request that starts
-// while another is on its track spoils both, and neither is counted. So the
+// while another is on its track spoils both, and neither is counted (a
+// request that ended before its track's last point, such as an error
+// answer, is dropped when the next one starts 100 ms or more later). So the
 // figures are for low, open-loop rates (tens of requests per second), where
 // a request's path is cold and a gateway's latency is furthest from its
 // in-process benchmark. bench/gateway serves Report at /debug/stages, and
@@ -24,6 +26,13 @@
 // then load each hop at 50 rps in turn and read /debug/stages after each
 // (reading resets it).
 package stage
+
+import "time"
+
+// abandoned is how long a track may stay open: a request that ended before
+// its track's last point (an error answer) leaves it open, and the next
+// request after this long starts a new one.
+const abandoned = 100 * time.Millisecond
 
 // Point is a place on the request path.
 type Point uint8

@@ -38,8 +38,8 @@ func TestReport_SaysWhereTimeWent(t *testing.T) {
 		return
 	}
 	for _, want := range []string{
-		"pre-upstream: 5 requests (1 spoiled by an overlap)",
-		"post-upstream: 5 requests (0 spoiled by an overlap)",
+		"pre-upstream: 5 requests (1 spoiled by an overlap or left unfinished)",
+		"post-upstream: 5 requests (0 spoiled by an overlap or left unfinished)",
 		"body read", "decoded", "send", "written",
 	} {
 		if !strings.Contains(out, want) {
@@ -83,6 +83,23 @@ func TestMark_ConcurrentSafe(t *testing.T) {
 	var b strings.Builder
 	Report(&b)
 	if recording && !strings.Contains(b.String(), "pre-upstream:") {
+		t.Fatalf("report:\n%s", b.String())
+	}
+}
+
+// TestMark_UnfinishedTrackIsDropped: a request that ends before its
+// track's last point (an error answer) does not block the ones after it.
+func TestMark_UnfinishedTrackIsDropped(t *testing.T) {
+	var b strings.Builder
+	Report(&b)
+	b.Reset()
+	Mark(Enter)
+	Mark(BodyRead) // a 400: nothing more
+	time.Sleep(abandoned + 20*time.Millisecond)
+	Mark(Enter)
+	Mark(Send)
+	Report(&b)
+	if recording && !strings.Contains(b.String(), "pre-upstream: 1 requests (1 spoiled by an overlap or left unfinished)") {
 		t.Fatalf("report:\n%s", b.String())
 	}
 }
