@@ -198,3 +198,36 @@ func TestCompletions_AnswerBeforeTheirLastEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestClose_WaitsForTheEventsAfterAnswers: a client can have its answer
+// while the handler still emits the call's last events; Server.Close
+// waits for them, so none is dropped.
+func TestClose_WaitsForTheEventsAfterAnswers(t *testing.T) {
+	up := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/openai-chat.json"))})
+	b := &blockingSuccess{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	g := newGateway(t, up, nil, WithCallbacks(llmux.Inline(b)))
+	if status, _, body := g.post(t, "/v1/chat/completions", `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}`); status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	<-b.entered // the handler is in the inline logger, after the answer
+	closed := make(chan error, 1)
+	go func() { closed <- g.srv.Close(context.Background()) }()
+	select {
+	case err := <-closed:
+		close(b.release)
+		t.Fatalf("Close returned (%v) while a handler was still emitting its events", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(b.release)
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return after the handler ended")
+	}
+	if got := strings.Join(g.rec.types(), ","); got != "pre_api_call,post_api_call,successful_api_call" {
+		t.Errorf("events %s: Close dropped some", got)
+	}
+}

@@ -148,11 +148,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	<-done
 	// Handlers of cut connections see their context end and finish
 	// promptly; their failure events must reach the loggers.
-	waited := make(chan struct{})
-	go func() { s.inflight.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-time.After(5 * time.Second):
+	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer wcancel()
+	if !s.waitHandlers(wctx) {
 		s.log.Warn("proxy: handlers still running 5s after the connections were closed")
 	}
 	cctx, ccancel := context.WithTimeout(context.Background(), s.set.shutdownTimeout)
@@ -168,14 +166,30 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Close closes the client, delivering queued events, for a Server used as
-// a handler without Serve.
+// a handler without Serve. It first waits, until ctx ends, for the handlers
+// still running: a completion's handler emits the call's last events after
+// its answer was sent (internal/later), so a client may have its answer
+// before they are queued.
 func (s *Server) Close(ctx context.Context) error {
 	s.closing.Store(true)
+	s.waitHandlers(ctx)
 	err := s.client.Close(ctx)
 	if cerr := closeAll(s.set.closers); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// waitHandlers waits until no handler runs, or ctx ends (false).
+func (s *Server) waitHandlers(ctx context.Context) bool {
+	waited := make(chan struct{})
+	go func() { s.inflight.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // closeAll closes what the config opened, once each.
