@@ -507,7 +507,7 @@ func (cl *call) attempt(ctx context.Context, fn func(context.Context, *Attempt) 
 		if err != nil {
 			e = cl.normalize(err)
 		}
-		if e == nil && cl.later != nil && cl.any {
+		if e == nil && cl.later != nil {
 			cl.held, cl.heldCtx = a, ctx // emitted after the answer, or before what comes next
 		} else {
 			cl.postAPICall(ctx, a, e)

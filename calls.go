@@ -32,29 +32,28 @@ func (c *Client) complete(ctx context.Context, req *Request, sc scope, ct CallTy
 		return nil, cl.fail(ctx, err)
 	}
 	resp := res.Response
+	cl.estimate(resp) // the caller's answer carries it
+	end := time.Now()
 	if l := cl.later; l != nil {
 		// The gateway writes the answer first; the events are built from
-		// it afterwards (it does not change the response it was given),
-		// each as it would have been: the post-API-call event before the
-		// usage and cost are set.
-		cl.estimate(resp)
-		end := time.Now()
-		l.Set(func() {
-			cl.releaseHeld()
-			cl.charge(resp.Usage, resp.Model)
-			if cl.has(kindSuccess) {
-				cl.ev.Response = cl.forLog(resp)
-			}
-			cl.succeedAt(ctx, end)
-		})
-		return resp, nil
+		// it afterwards (it does not change the response it was given).
+		l.Set(func() { cl.finishCompletion(ctx, resp, end) })
+	} else {
+		cl.finishCompletion(ctx, resp, end)
 	}
-	cl.account(resp)
-	if cl.any && cl.has(kindSuccess) {
+	return resp, nil
+}
+
+// finishCompletion emits a successful completion's last events: the held
+// post-API-call event (before the usage and cost are set, as ever), then
+// the success event with the response, ended at end.
+func (cl *call) finishCompletion(ctx context.Context, resp *Response, end time.Time) {
+	cl.releaseHeld()
+	cl.charge(resp.Usage, resp.Model)
+	if cl.has(kindSuccess) {
 		cl.ev.Response = cl.forLog(resp)
 	}
-	cl.succeed(ctx)
-	return resp, nil
+	cl.succeedAt(ctx, end)
 }
 
 func (c *Client) embedding(ctx context.Context, req *Request, sc scope) (*EmbeddingResponse, error) {

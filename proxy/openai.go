@@ -10,7 +10,6 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/jsonx"
-	"github.com/llmux/llmux/internal/later"
 	"github.com/llmux/llmux/internal/stage"
 )
 
@@ -26,27 +25,13 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		s.streamChat(w, r, rc, req)
 		return
 	}
-	stage.Mark(stage.Prepared)
-	ctx, events := later.With(rc.ctx)
-	defer events.Run()
-	resp, err := s.client.Completion(ctx, req)
+	resp, err := s.client.Completion(rc.ctx, req)
 	stage.Mark(stage.Answered)
 	if err != nil {
 		rc.fail(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
-	flush(w) // the answer goes out before its last events are built
-	events.Run()
-}
-
-// flush sends what w holds to the client. A completion's handler flushes
-// its answer before it runs the call's last events (internal/later), so
-// neither their building nor an inline logger delays the answer.
-func flush(w http.ResponseWriter) {
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
 }
 
 func (s *Server) textCompletion(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -54,17 +39,13 @@ func (s *Server) textCompletion(w http.ResponseWriter, r *http.Request, rc *reqC
 	if !ok {
 		return
 	}
-	ctx, events := later.With(rc.ctx)
-	defer events.Run()
-	resp, err := s.client.TextCompletion(ctx, req)
+	resp, err := s.client.TextCompletion(rc.ctx, req)
 	if err != nil {
 		rc.fail(w, err)
 		return
 	}
 	if !req.Stream {
 		writeJSON(w, http.StatusOK, resp)
-		flush(w)
-		events.Run()
 		return
 	}
 	// The SDK has no streaming text completion: the answer is sent as a

@@ -180,6 +180,7 @@ callback_settings:
 	if status, _, body := g.post(t, "/v1/chat/completions", `{"model":"gpt","messages":[{"role":"user","content":"my diary entry"}]}`); status != 200 {
 		t.Fatalf("status %d: %s", status, body)
 	}
+	g.flush(t) // the terminal event follows the answer
 	o, p := open.terminal(), private.terminal()
 	if len(o) != 1 || len(p) != 1 {
 		t.Fatalf("terminal events: open %d, private %d", len(o), len(p))

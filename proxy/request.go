@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/later"
+	"github.com/llmux/llmux/internal/stage"
 	"github.com/llmux/llmux/proxy/config"
 )
 
@@ -241,7 +243,10 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 	req.Metadata = meta
 	req.TraceID = rc.id
 	rc.hc = &HookCall{Endpoint: rc.endpoint, CallType: ct, Stream: req.Stream, Request: req, RequestID: rc.id, KeyHash: rc.keyHash}
-	rc.ctx = context.WithValue(r.Context(), hookCallKey{}, rc.hc)
+	// A completion leaves its last events in the slot; wrap runs it once
+	// the answer is out (internal/later). Other calls never fill it.
+	rc.ctx, rc.events = later.With(context.WithValue(r.Context(), hookCallKey{}, rc.hc))
+	stage.Mark(stage.Prepared)
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/llmux/llmux"
-	"github.com/llmux/llmux/internal/later"
 	"github.com/llmux/llmux/proxy/internal/responses"
 )
 
@@ -48,9 +47,7 @@ type translatedStream interface {
 func (s *Server) serveTranslated(w http.ResponseWriter, rc *reqCtx, req *llmux.Request,
 	encode func(*llmux.Response) ([]byte, error), newStream func(flush func()) (translatedStream, error)) {
 	if !req.Stream {
-		ctx, events := later.With(rc.ctx)
-		defer events.Run()
-		resp, err := s.client.Completion(ctx, req)
+		resp, err := s.client.Completion(rc.ctx, req)
 		if err != nil {
 			rc.fail(w, err)
 			return
@@ -62,8 +59,6 @@ func (s *Server) serveTranslated(w http.ResponseWriter, rc *reqCtx, req *llmux.R
 		}
 		w.Header().Set("Content-Type", "application/json")
 		writeBody(w, http.StatusOK, out)
-		flush(w)
-		events.Run()
 		return
 	}
 	if !s.acquireStream(w, rc) {

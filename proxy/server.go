@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/internal/later"
 	"github.com/llmux/llmux/internal/stage"
 )
 
@@ -240,6 +241,22 @@ type reqCtx struct {
 	hc       *HookCall
 	s        *Server
 	ctx      context.Context
+	// events holds what a call left for after its answer; nil until
+	// prepare makes the call's context.
+	events *later.Slot
+}
+
+// runEvents sends the answer written so far, then runs what the call left
+// for after it (internal/later): neither the building of its last events
+// nor an inline logger delays the client.
+func (rc *reqCtx) runEvents(w http.ResponseWriter) {
+	if rc.events == nil {
+		return
+	}
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	rc.events.Run()
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, rc *reqCtx)
@@ -270,6 +287,7 @@ func (s *Server) wrap(endpoint, method string, auth bool, h handlerFunc) http.Ha
 				slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.String("model", rc.model),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.Int64("bytes", sw.bytes))
 		}()
+		defer rc.runEvents(sw)
 		if method != "" && r.Method != method && !(method == http.MethodGet && r.Method == http.MethodHead) {
 			sw.Header().Set("Allow", method)
 			rc.fail(sw, &apiError{status: http.StatusMethodNotAllowed, typ: "invalid_request_error",

@@ -1,9 +1,9 @@
 // Package later lets the gateway answer a call before the SDK finishes the
-// call's last events. A handler puts a Slot in the call's context; a
-// non-streaming call that succeeds leaves the building and emitting of its
-// last post-API-call event and its success event in the slot, with their
-// times taken when the answer was ready, and the handler runs the slot
-// once the answer is written and flushed. The events and their order are
+// call's last events. The gateway puts a Slot in every call's context; a
+// completion that succeeds leaves the building and emitting of its last
+// post-API-call event and its success event in the slot, with their times
+// taken when the answer was ready, and the gateway runs the slot once the
+// handler has written its answer and it is flushed. The events and their order are
 // the same as without a slot; the client just does not wait for them.
 package later
 

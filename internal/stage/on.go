@@ -79,7 +79,7 @@ func Report(w io.Writer) {
 	mu.Lock()
 	defer mu.Unlock()
 	for k, name := range []string{"pre-upstream", "post-upstream"} {
-		_, first, last := trackOf(Point(k) * Received)
+		_, first, last := trackOf([]Point{Enter, Received}[k])
 		fmt.Fprintf(w, "%s: %d requests (%d spoiled by an overlap or left unfinished)\n", name, counts[k], lost[k])
 		prev := time.Duration(0)
 		for q := first + 1; q <= last; q++ {
