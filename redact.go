@@ -17,11 +17,15 @@ func (cl *call) forLog(r *Response) *Response {
 	c := r.Clone()
 	r.Raw = raw
 	// The raw body is the original response the event already holds as a
-	// string: share its bytes rather than copy them again (loggers must
-	// not modify what they get).
-	if len(raw) > 0 && cl.ev.OriginalResponse != "" && len(cl.ev.OriginalResponse) == len(raw) && cl.ev.OriginalResponse == string(raw) {
+	// string, or the copy the post-API-call event's finisher took: share
+	// its bytes rather than copy them again (loggers must not modify what
+	// they get; a scrubbed body is a copy).
+	switch {
+	case len(raw) > 0 && len(cl.ev.OriginalResponse) == len(raw) && cl.ev.OriginalResponse == string(raw):
 		c.Raw = unsafe.Slice(unsafe.StringData(cl.ev.OriginalResponse), len(raw))
-	} else {
+	case len(raw) > 0 && cl.respFin != nil && len(cl.respFin.raw) == len(raw) && cl.respFin.raw == string(raw):
+		c.Raw = cl.secrets.Bytes(unsafe.Slice(unsafe.StringData(cl.respFin.raw), len(raw)))
+	default:
 		c.Raw = cl.secrets.Bytes(cloneRaw(raw))
 	}
 	scrubResponse(&cl.secrets, c)

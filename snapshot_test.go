@@ -285,3 +285,27 @@ func TestNewID_IsAUniqueV4UUID(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// The success event's response body is the event's own: the caller
+// changing the Raw bytes it got back does not reach it (the event shares
+// the copy its post-API-call event took, not the caller's bytes).
+func TestSnapshot_SuccessRawIsTheEvents(t *testing.T) {
+	u := newUpstream(t, reply{body: okBody})
+	c, rec := fakeClient(t, u)
+	resp, err := c.Completion(context.Background(), &Request{Model: "gpt-4o", Messages: hi()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Raw[0] = 'X'
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantTypes(t, rec, "pre_api_call", "post_api_call", "successful_api_call")
+	ev := rec.last()
+	if got := string(ev.Response.Raw); got != okBody {
+		t.Errorf("success event's Response.Raw = %.60q..., want the body as received", got)
+	}
+	if ev.OriginalResponse != okBody {
+		t.Errorf("success event's OriginalResponse = %.60q..., want the body as received", ev.OriginalResponse)
+	}
+}

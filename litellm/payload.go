@@ -601,16 +601,17 @@ func standardMetadata(m map[string]any, u llmux.Usage) StandardLoggingMetadata {
 // metaString returns m[k] as a string: strings as they are, numbers and
 // booleans formatted, anything else nil.
 func metaString(m map[string]any, k string) *string {
-	var s string
+	// Each branch makes its own string: one declared before the switch
+	// would be moved to the heap on every call, a key absent or not (a
+	// payload looks up twenty such keys).
 	switch v := m[k].(type) {
 	case string:
-		s = v
+		return &v
 	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
-		s = fmt.Sprint(v)
-	default:
-		return nil
+		s := fmt.Sprint(v)
+		return &s
 	}
-	return &s
+	return nil
 }
 
 // metaFloat returns m[k] as a finite float64, or nil.
@@ -698,7 +699,8 @@ func optString(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return &s
+	v := s // only a non-empty string is moved to the heap
+	return &v
 }
 
 // epochSeconds returns t as Unix seconds with a fractional part; 0 for the

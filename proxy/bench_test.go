@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"slices"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,8 +75,16 @@ func (c *countEvents) LogSuccessEvent(context.Context, *llmux.Event) {
 func BenchmarkGateway_Chat(b *testing.B) {
 	up := benchUpstream(b)
 	hc := &http.Client{Transport: up}
-	serve := func(b *testing.B, h http.Handler) {
+	// serve reports, beside ns/op, the process's CPU per request
+	// (cpu-µs/op), which counts the loggers' work on their own goroutines
+	// too: h is closed (its events delivered) before the clock stops.
+	serve := func(b *testing.B, h interface {
+		http.Handler
+		Close(context.Context) error
+	}) {
+		runtime.GC()
 		b.ReportAllocs()
+		start := cpuNanos()
 		for b.Loop() {
 			req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", bytes.NewReader([]byte(benchBody)))
 			req.Header.Set("Content-Type", "application/json")
@@ -84,11 +94,11 @@ func BenchmarkGateway_Chat(b *testing.B) {
 				b.Fatalf("status %d: %s", w.Code, w.Body)
 			}
 		}
+		_ = h.Close(context.Background())
+		b.ReportMetric(float64(cpuNanos()-start)/1e3/float64(b.N), "cpu-µs/op")
 	}
 	b.Run("ref", func(b *testing.B) {
-		ref := refjson.New(hc, refURL)
-		defer ref.Close()
-		serve(b, ref)
+		serve(b, refCloser{refjson.New(hc, refURL)})
 	})
 	gw := func(b *testing.B, loggers ...any) {
 		srv, err := New(
@@ -102,7 +112,6 @@ func BenchmarkGateway_Chat(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer func() { _ = srv.Close(context.Background()) }()
 		serve(b, srv)
 	}
 	b.Run("llmux", func(b *testing.B) { gw(b) })
@@ -110,6 +119,23 @@ func BenchmarkGateway_Chat(b *testing.B) {
 	b.Run("llmux+3loggers", func(b *testing.B) {
 		gw(b, &countEvents{}, jsonl.NewPayloads(io.Discard), &countEvents{})
 	})
+	// bench/gateway's shape: the model through model_list, its three
+	// loggers (prometheus, payload lines, an event counter).
+	b.Run("bench-gateway", func(b *testing.B) {
+		serve(b, routedGateway(b, hc, prometheus.New(), jsonl.NewPayloads(io.Discard), &countEvents{}))
+	})
+}
+
+// refCloser gives the ref-json hop the gateway's Close.
+type refCloser struct{ *refjson.Hop }
+
+func (r refCloser) Close(context.Context) error { r.Hop.Close(); return nil }
+
+// cpuNanos returns the process's user + system CPU time.
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // routedGateway is a gateway of bench/gateway/config.yaml's shape (the

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 
@@ -40,6 +41,8 @@ Once listening, the gateway hands back to the kernel the pages of its
 executable that only start-up touched (Linux; the pages still in use are
 mapped back from the page cache when next touched), which takes its RSS
 from about 30 to about 23 MB; LLMUX_KEEP_STARTUP_PAGES=1 keeps them.
+Unless the GOGC variable is set, it serves with GOGC=200: its live heap
+is small, and at Go's default the collector ran every hundred requests.
 
 Flags:
 `
@@ -179,11 +182,32 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			log.Debug("start-up pages released", "bytes", n)
 		}
 	}
+	defer serveGC(os.LookupEnv, log)()
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "llmux serve: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// ServeGCPercent is the collector's GOGC while serving, unless the GOGC
+// environment variable sets it. The gateway's live heap is about 1 MB,
+// under the runtime's 4 MB floor, while each request allocates about
+// 30 KB, so at Go's default of 100 it collected every hundred requests.
+// At 200, side by side (gatewaybench, 64 workers, three rounds): 255-278
+// against 291-318 µs of CPU per request and 10% more requests a second;
+// RSS at 500 rps 27 against 23 MB.
+const ServeGCPercent = 200
+
+// serveGC sets the collector's GOGC to ServeGCPercent unless the GOGC
+// variable is set, and returns what puts the previous one back.
+func serveGC(lookup func(string) (string, bool), log *slog.Logger) (restore func()) {
+	if _, set := lookup("GOGC"); set {
+		return func() {}
+	}
+	old := debug.SetGCPercent(ServeGCPercent)
+	log.Debug("GOGC set for serving (the GOGC variable overrides it)", "gogc", ServeGCPercent)
+	return func() { debug.SetGCPercent(old) }
 }
 
 // Defaults are the gateway's embedded defaults: the providers configured

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +126,34 @@ func TestServe_ShutdownDeadlineCutsStreams(t *testing.T) {
 	}
 	if ts := rec.terminal(); len(ts) != 1 || ts[0].Type != llmux.EventFailure {
 		t.Errorf("events %v, want the cut stream's failure delivered", rec.types())
+	}
+}
+
+// TestServeGC_SetsGOGCUnlessTheVariableDoes: serving runs the collector at
+// ServeGCPercent, and puts the previous setting back after; a GOGC
+// variable, even empty or "off", is left to the runtime.
+func TestServeGC_SetsGOGCUnlessTheVariableDoes(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	prev := debug.SetGCPercent(137) // a value neither side uses
+	defer debug.SetGCPercent(prev)
+
+	restore := serveGC(func(string) (string, bool) { return "", false }, log)
+	if got := debug.SetGCPercent(ServeGCPercent); got != ServeGCPercent {
+		t.Errorf("while serving without GOGC: GOGC %d, want %d", got, ServeGCPercent)
+	}
+	restore()
+	if got := debug.SetGCPercent(137); got != 137 {
+		t.Errorf("after serving: GOGC %d, want the previous 137", got)
+	}
+
+	for _, v := range []string{"100", "off", ""} {
+		restore := serveGC(func(k string) (string, bool) { return v, k == "GOGC" }, log)
+		if got := debug.SetGCPercent(137); got != 137 {
+			t.Errorf("GOGC=%q: serving changed GOGC to %d", v, got)
+		}
+		restore()
+		if got := debug.SetGCPercent(137); got != 137 {
+			t.Errorf("GOGC=%q: restore changed GOGC to %d", v, got)
+		}
 	}
 }
