@@ -38,7 +38,20 @@ func (p *StandardLoggingPayload) sizeHint() int {
 // AppendJSON appends the payload's JSON ([StandardLoggingPayload.MarshalJSON])
 // to b.
 func (p *StandardLoggingPayload) AppendJSON(b []byte) ([]byte, error) {
-	e := jsonx.Enc{B: b}
+	return p.appendJSON(jsonx.Enc{B: b})
+}
+
+// AppendPythonJSON appends the payload's JSON as LiteLLM's Python writes
+// it (json.dumps) to b: as [StandardLoggingPayload.AppendJSON], but with
+// the numbers Go and Python print differently in Python's form (3.5e-05,
+// not 0.000035; 1e+16, not 10000000000000000), as a file or bucket of
+// LiteLLM's payloads holds them. It writes those at once instead of
+// rewriting the whole line after: the same bytes for less work.
+func (p *StandardLoggingPayload) AppendPythonJSON(b []byte) ([]byte, error) {
+	return p.appendJSON(jsonx.Enc{B: b, Python: true})
+}
+
+func (p *StandardLoggingPayload) appendJSON(e jsonx.Enc) ([]byte, error) {
 	e.Open()
 	e.Name("id")
 	e.Str(p.ID)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/llmux/llmux"
+	"github.com/llmux/llmux/cost"
+	"github.com/llmux/llmux/internal/jsonx"
 )
 
 // reflected encodes p with encoding/json's reflection (the type without
@@ -25,10 +27,11 @@ func reflected(t *testing.T, p *StandardLoggingPayload) []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
-func TestStandardLoggingPayload_MarshalJSONEqualsReflection(t *testing.T) {
+// payloadEvents are events of every shape a payload is built from.
+func payloadEvents() map[string]func() *llmux.Event {
 	spend, budget := 2.5, 100.0
 	one := 1
-	events := map[string]func() *llmux.Event{
+	return map[string]func() *llmux.Event{
 		"success": payloadSuccessEvent,
 		"failure": payloadFailureEvent,
 		"unknown cost": func() *llmux.Event {
@@ -86,7 +89,10 @@ func TestStandardLoggingPayload_MarshalJSONEqualsReflection(t *testing.T) {
 			return e
 		},
 	}
-	for name, mk := range events {
+}
+
+func TestStandardLoggingPayload_MarshalJSONEqualsReflection(t *testing.T) {
+	for name, mk := range payloadEvents() {
 		t.Run(name, func(t *testing.T) {
 			p := Payload(mk())
 			got, err := p.MarshalJSON()
@@ -102,6 +108,58 @@ func TestStandardLoggingPayload_MarshalJSONEqualsReflection(t *testing.T) {
 			}
 			if !json.Valid(got) {
 				t.Errorf("invalid JSON: %s", got)
+			}
+		})
+	}
+}
+
+// AppendPythonJSON writes numbers in Python's form as it goes: the same
+// bytes as AppendJSON's line rewritten by jsonx.PythonFloats, for events
+// whose costs, times, parameters, metadata, raw extras and embeddings hold
+// numbers in both ranges where Go and Python differ.
+func TestStandardLoggingPayload_AppendPythonJSONEqualsRewrite(t *testing.T) {
+	events := payloadEvents()
+	events["python numbers"] = func() *llmux.Event {
+		e := payloadSuccessEvent()
+		e.ResponseCost = 3.5e-05
+		e.CostBreakdown = cost.Breakdown{Input: 1.2e-06, Output: 2.3e-05, Total: 2.42e-05}
+		e.SavedCacheCost = 0.00001
+		e.OptionalParams = map[string]any{"temperature": 2e-05, "top_p": 0.5, "seed": 12345678901234567.0}
+		e.Metadata = map[string]any{"user_api_key_spend": 7e-05, "big": 3e+17, "small": []any{1e-05, "0.00001"},
+			"raw": json.RawMessage(`{"p":0.000012,"q":[1e-7,20000000000000000]}`)}
+		e.Response = &llmux.Response{ID: "c-1", Object: "chat.completion", Model: "gpt-4o-mini",
+			Choices: []llmux.Choice{{Message: llmux.Message{Role: "assistant", Content: "0.00001 stays a string"},
+				FinishReason: "stop", Logprobs: json.RawMessage(`{"content":[{"token":"a","logprob":-0.0000123}]}`)}},
+			Extra: map[string]json.RawMessage{"x_score": json.RawMessage(`0.000099`)}}
+		return e
+	}
+	events["python embedding"] = func() *llmux.Event {
+		e := payloadSuccessEvent()
+		e.CallType = llmux.CallEmbedding
+		e.Messages = nil
+		e.Input = []string{"a"}
+		e.Response = nil
+		e.EmbeddingResponse = &llmux.EmbeddingResponse{Model: "text-embedding-3-small",
+			Data: []llmux.EmbeddingVector{{Index: 0, Vector: []float32{0.25, -1e-7, 3.5e-05, -0.0000999, 2e+16}}}}
+		return e
+	}
+	for name, mk := range events {
+		t.Run(name, func(t *testing.T) {
+			p := Payload(mk())
+			plain, err := p.AppendJSON(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := jsonx.PythonFloats(plain)
+			got, err := p.AppendPythonJSON([]byte("["))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(got, []byte("[")) {
+				t.Fatalf("AppendPythonJSON dropped what b held: %.20s", got)
+			}
+			if got = got[1:]; !bytes.Equal(got, want) {
+				t.Errorf("AppendPythonJSON differs from the rewritten line:\n got %s\nwant %s", got, want)
 			}
 		})
 	}

@@ -77,17 +77,17 @@ func Line(e *llmux.Event, c *llmux.Chunk) []byte {
 	if err != nil {
 		b, _ = json.Marshal(map[string]any{"event": string(e.Type), "litellm_call_id": e.CallID, "marshal_error": err.Error()})
 	}
-	return pythonFloats(b)
+	return jsonx.PythonFloats(b)
 }
 
 // PayloadLine returns the line a Payloads logger writes for a terminal
 // event: LiteLLM's standard_logging_object, without its newline.
 func PayloadLine(e *llmux.Event) []byte {
-	b, err := litellm.Payload(e).MarshalJSON()
+	b, err := litellm.Payload(e).AppendPythonJSON(make([]byte, 0, 4096))
 	if err != nil {
 		b, _ = json.Marshal(map[string]any{"id": e.CallID, "marshal_error": err.Error()})
 	}
-	return pythonFloats(b)
+	return b
 }
 
 func (l *Logger) write(e *llmux.Event, c *llmux.Chunk) { l.writeLine(Line(e, c)) }
@@ -170,11 +170,11 @@ func (p *PayloadLogger) LogFailureEvent(_ context.Context, e *llmux.Event) { p.l
 // not keep what it is given).
 func (p *PayloadLogger) log(e *llmux.Event) {
 	bp := jsonx.GetBuf()
-	b, err := litellm.Payload(e).AppendJSON(*bp)
+	b, err := litellm.Payload(e).AppendPythonJSON(*bp)
 	if err != nil {
 		b, _ = json.Marshal(map[string]any{"id": e.CallID, "marshal_error": err.Error()})
 	}
-	b = append(pythonFloats(b), '\n')
+	b = append(b, '\n')
 	p.l.mu.Lock()
 	_, _ = p.l.w.Write(b)
 	p.l.mu.Unlock()

@@ -346,6 +346,12 @@ func (d *Dec) StrSlice() (out []string, wasString, null bool, err error) {
 type Enc struct {
 	B   []byte
 	Err error
+	// Python writes numbers as LiteLLM's Python (json.dumps) does where
+	// Go's differ (3.5e-05, not 0.000035: see [PythonFloats]): floats
+	// written with Float and Float32 at once, and every value written by
+	// another encoder (AppendWith, Raw, Value, Trusted) by a pass over
+	// what it wrote.
+	Python bool
 }
 
 func (e *Enc) sep() {
@@ -459,6 +465,7 @@ func (e *Enc) float(f float64, bits int) {
 	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
 		format = 'e'
 	}
+	start := len(e.B)
 	b := strconv.AppendFloat(e.B, f, format, -1, bits)
 	if format == 'e' {
 		// clean up e-09 to e-9
@@ -467,6 +474,9 @@ func (e *Enc) float(f float64, bits int) {
 			b[n-2] = b[n-1]
 			b = b[:n-1]
 		}
+	}
+	if e.Python {
+		b = pythonNumber(b, start)
 	}
 	e.B = b
 }
@@ -488,6 +498,10 @@ func (e *Enc) Null() { e.sep(); e.B = append(e.B, "null"...) }
 // an error.
 func (e *Enc) Raw(v []byte) {
 	e.sep()
+	if e.Python {
+		n := len(e.B)
+		defer e.pythonFrom(n)
+	}
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
 		e.B = append(e.B, "null"...)
@@ -931,9 +945,23 @@ func (e *Enc) AppendWith(f func([]byte) ([]byte, error)) {
 		return
 	}
 	e.B = b
+	if e.Python {
+		e.pythonFrom(n)
+	}
 }
 
 func (e *Enc) Trusted(v []byte) {
 	e.sep()
+	n := len(e.B)
 	e.B = append(e.B, v...)
+	if e.Python {
+		e.pythonFrom(n)
+	}
+}
+
+// pythonFrom rewrites the numbers of e.B[n:] as Python writes them.
+func (e *Enc) pythonFrom(n int) {
+	// PythonFloats rewrites in place (its result then starts at e.B[n])
+	// or returns a copy; appending its result over e.B[n:] covers both.
+	e.B = append(e.B[:n], PythonFloats(e.B[n:])...)
 }

@@ -1,4 +1,4 @@
-package jsonl
+package jsonx
 
 import (
 	"bytes"
@@ -21,8 +21,8 @@ func TestPythonFloats(t *testing.T) {
 		`[0.000035,12345678901234567,0.00001,"0.00002"]`: `[3.5e-05,1.2345678901234568e+16,1e-05,"0.00002"]`,
 		`[0.000035,0.00001,0.5]`:                         `[3.5e-05,1e-05,0.5]`,
 	} {
-		if got := string(pythonFloats([]byte(in))); got != want {
-			t.Errorf("pythonFloats(%s) = %s, want %s", in, got, want)
+		if got := string(PythonFloats([]byte(in))); got != want {
+			t.Errorf("PythonFloats(%s) = %s, want %s", in, got, want)
 		}
 	}
 }
@@ -39,7 +39,7 @@ func TestPythonFloats_ManyInOneLine(t *testing.T) {
 		}
 		b, _ := json.Marshal(fs)
 		in := string(b)
-		got := pythonFloats(b)
+		got := PythonFloats(b)
 		want := []byte{'['}
 		for i, f := range fs {
 			if i > 0 {
@@ -68,7 +68,7 @@ func TestPythonFloats_AgreesWithPython(t *testing.T) {
 			f = -f
 		}
 		b, _ := json.Marshal(map[string]float64{"v": f})
-		got := pythonFloats(b)
+		got := PythonFloats(b)
 		var back map[string]float64
 		if err := json.Unmarshal(got, &back); err != nil || back["v"] != f {
 			t.Fatalf("%s -> %s: value changed", b, got)
@@ -91,6 +91,6 @@ func BenchmarkPythonFloats(b *testing.B) {
 	buf := make([]byte, len(line))
 	for b.Loop() {
 		copy(buf, line) // rewritten in place
-		pythonFloats(buf)
+		PythonFloats(buf)
 	}
 }

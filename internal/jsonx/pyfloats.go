@@ -1,4 +1,4 @@
-package jsonl
+package jsonx
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"strconv"
 )
 
-// pythonFloats rewrites the JSON number literals that Go and Python print
+// PythonFloats rewrites the JSON number literals that Go and Python print
 // differently, so event lines read like LiteLLM's: Go's encoding/json
 // writes 3.5e-05 as 0.000035 (it switches to exponents below 1e-6), Python
 // below 1e-4. Only numbers in [1e-6, 1e-4) and [1e16, 1e21) differ; every
@@ -14,7 +14,7 @@ import (
 // skipped with IndexByte, and rewritten in place (it is the caller's own
 // fresh buffer): Python's form of a small number is always shorter than
 // Go's; only a rewrite that grows (a huge number) makes a copy.
-func pythonFloats(b []byte) []byte {
+func PythonFloats(b []byte) []byte {
 	var out []byte // nil while rewriting in place
 	w := 0         // in place: b[:w] is the output so far
 	done := 0      // b[:done] of the input has been written out
@@ -110,4 +110,21 @@ func candidate(lit []byte) bool {
 		}
 	}
 	return true
+}
+
+// pythonNumber rewrites the number literal b[i:] (the end of b) as
+// Python writes it, as PythonFloats would.
+func pythonNumber(b []byte, i int) []byte {
+	lit := b[i:]
+	if !candidate(lit) {
+		return b
+	}
+	f, err := strconv.ParseFloat(string(lit), 64)
+	if err != nil {
+		return b
+	}
+	if a := math.Abs(f); (a >= 1e-6 && a < 1e-4) || (a >= 1e16 && a < 1e21) {
+		return strconv.AppendFloat(b[:i], f, 'g', -1, 64)
+	}
+	return b
 }
