@@ -165,6 +165,28 @@ func TestStandardLoggingPayload_AppendPythonJSONEqualsRewrite(t *testing.T) {
 	}
 }
 
+// AppendPythonPayload writes what Payload(e).AppendPythonJSON writes,
+// event after event of every shape: the struct it reuses keeps nothing of
+// the event before.
+func TestAppendPythonPayload_EqualsPayload(t *testing.T) {
+	for round := range 2 {
+		for name, mk := range payloadEvents() {
+			e := mk()
+			want, err := Payload(e).AppendPythonJSON(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := AppendPythonPayload(nil, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("round %d, %s: AppendPythonPayload differs from Payload(e).AppendPythonJSON:\n got %s\nwant %s", round, name, got, want)
+			}
+		}
+	}
+}
+
 func BenchmarkPayloadMarshalJSON(b *testing.B) {
 	e := payloadSuccessEvent()
 	b.ReportAllocs()

@@ -134,7 +134,8 @@ func (s *Server) prepare(r *http.Request, rc *reqCtx, req *llmux.Request, ct llm
 			meta[mk] = mv
 		}
 	}
-	consumed := []string{"litellm_metadata", "tags", "mock_response", "cache", "api_key", "api_base", "base_url", "api_version"}
+	var names [16]string // on the stack unless a request sends many provider parameters
+	consumed := append(names[:0], "litellm_metadata", "tags", "mock_response", "cache", "api_key", "api_base", "base_url", "api_version")
 	if string(req.Extra["store"]) != "true" {
 		consumed = append(consumed, "metadata")
 	}

@@ -83,7 +83,7 @@ func Line(e *llmux.Event, c *llmux.Chunk) []byte {
 // PayloadLine returns the line a Payloads logger writes for a terminal
 // event: LiteLLM's standard_logging_object, without its newline.
 func PayloadLine(e *llmux.Event) []byte {
-	b, err := litellm.Payload(e).AppendPythonJSON(make([]byte, 0, 4096))
+	b, err := litellm.AppendPythonPayload(make([]byte, 0, 4096), e)
 	if err != nil {
 		b, _ = json.Marshal(map[string]any{"id": e.CallID, "marshal_error": err.Error()})
 	}
@@ -170,7 +170,7 @@ func (p *PayloadLogger) LogFailureEvent(_ context.Context, e *llmux.Event) { p.l
 // not keep what it is given).
 func (p *PayloadLogger) log(e *llmux.Event) {
 	bp := jsonx.GetBuf()
-	b, err := litellm.Payload(e).AppendPythonJSON(*bp)
+	b, err := litellm.AppendPythonPayload(*bp, e)
 	if err != nil {
 		b, _ = json.Marshal(map[string]any{"id": e.CallID, "marshal_error": err.Error()})
 	}
