@@ -197,7 +197,11 @@ func (m Message) MarshalJSON() ([]byte, error) {
 
 // AppendJSON appends the message's JSON ([Message.MarshalJSON]) to b, for
 // encoders that reuse a buffer.
-func (m *Message) AppendJSON(b []byte) ([]byte, error) { return jsonx.Append(b, m.encode) }
+func (m *Message) AppendJSON(b []byte) ([]byte, error) {
+	e := jsonx.Enc{B: b} // not jsonx.Append: a func value would move e to the heap
+	m.encode(&e)
+	return e.B, e.Err
+}
 
 // UnmarshalJSON decodes OpenAI's message object; content may be a string,
 // an array of parts or null.

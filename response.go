@@ -89,7 +89,11 @@ func (r Response) MarshalJSON() ([]byte, error) { return jsonx.Encode(r.sizeHint
 
 // AppendJSON appends the response's JSON ([Response.MarshalJSON]) to b, for
 // encoders that reuse a buffer.
-func (r *Response) AppendJSON(b []byte) ([]byte, error) { return jsonx.Append(b, r.encode) }
+func (r *Response) AppendJSON(b []byte) ([]byte, error) {
+	e := jsonx.Enc{B: b} // not jsonx.Append: a func value would move e to the heap
+	r.encode(&e)
+	return e.B, e.Err
+}
 
 // sizeHint estimates the encoded size, so encoding grows its buffer once
 // or never.

@@ -69,7 +69,11 @@ func (u Usage) MarshalJSON() ([]byte, error) { return jsonx.Encode(320, u.encode
 
 // AppendJSON appends the usage's JSON ([Usage.MarshalJSON]) to b, for
 // encoders that reuse a buffer.
-func (u *Usage) AppendJSON(b []byte) ([]byte, error) { return jsonx.Append(b, u.encode) }
+func (u *Usage) AppendJSON(b []byte) ([]byte, error) {
+	e := jsonx.Enc{B: b} // not jsonx.Append: a func value would move e to the heap
+	u.encode(&e)
+	return e.B, e.Err
+}
 
 // UnmarshalJSON decodes OpenAI's usage object, and LiteLLM's
 // cache_creation_input_tokens and cache_read_input_tokens.
