@@ -41,7 +41,7 @@ Once listening, the gateway hands back to the kernel the pages of its
 executable that only start-up touched (Linux; the pages still in use are
 mapped back from the page cache when next touched), which takes its RSS
 from about 30 to about 23 MB; LLMUX_KEEP_STARTUP_PAGES=1 keeps them.
-Unless the GOGC variable is set, it serves with GOGC=200: its live heap
+Unless the GOGC variable is set, it serves with GOGC=150: its live heap
 is small, and at Go's default the collector ran every hundred requests.
 
 Flags:
@@ -194,10 +194,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 // environment variable sets it. The gateway's live heap is about 1 MB,
 // under the runtime's 4 MB floor, while each request allocates about
 // 30 KB, so at Go's default of 100 it collected every hundred requests.
-// At 200, side by side (gatewaybench, 64 workers, three rounds): 255-278
-// against 291-318 µs of CPU per request and 10% more requests a second;
-// RSS at 500 rps 27 against 23 MB.
-const ServeGCPercent = 200
+// At 150, side by side (gatewaybench, three rounds each): saturated with
+// 64 workers 248-258 against 270-282 µs of CPU per request and 7% more
+// requests a second; 580 against 620 µs at 500 rps; RSS at 500 rps 25
+// against 23 MB. 200 saved a little more CPU but took RSS at 500 rps to
+// 27-30 MB.
+const ServeGCPercent = 150
 
 // serveGC sets the collector's GOGC to ServeGCPercent unless the GOGC
 // variable is set, and returns what puts the previous one back.
