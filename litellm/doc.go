@@ -8,7 +8,9 @@
 //   - [Payload] is LiteLLM's standard_logging_object
 //     ([StandardLoggingPayload]): one flat record of a call with exactly
 //     LiteLLM's 39 keys, always encodable as JSON whatever the caller put
-//     in its metadata.
+//     in its metadata. [AppendPythonPayload] writes its JSON as LiteLLM's
+//     Python loggers do (numbers in Python's form) for a logger that only
+//     writes lines.
 //
 // Both are views of an [llmux.Event], the typed record every logger
 // receives; they add nothing the event does not carry.
