@@ -21,15 +21,20 @@ func (cl *call) forLog(r *Response) *Response {
 	// its bytes rather than copy them again (loggers must not modify what
 	// they get; a scrubbed body is a copy).
 	switch {
-	case len(raw) > 0 && len(cl.ev.OriginalResponse) == len(raw) && cl.ev.OriginalResponse == string(raw):
+	case sameBytes(cl.ev.OriginalResponse, raw):
 		c.Raw = unsafe.Slice(unsafe.StringData(cl.ev.OriginalResponse), len(raw))
-	case len(raw) > 0 && cl.respFin != nil && len(cl.respFin.raw) == len(raw) && cl.respFin.raw == string(raw):
+	case cl.respFin != nil && sameBytes(cl.respFin.raw, raw):
 		c.Raw = cl.secrets.Bytes(unsafe.Slice(unsafe.StringData(cl.respFin.raw), len(raw)))
 	default:
 		c.Raw = cl.secrets.Bytes(cloneRaw(raw))
 	}
 	scrubResponse(&cl.secrets, c)
 	return c
+}
+
+// sameBytes reports whether s holds b's bytes, b not empty.
+func sameBytes(s string, b []byte) bool {
+	return len(b) > 0 && len(s) == len(b) && s == string(b)
 }
 
 // embeddingForLog returns a deep copy of the embedding response, its raw

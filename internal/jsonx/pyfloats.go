@@ -31,25 +31,21 @@ func PythonFloats(b []byte) []byte {
 		for j < len(b) && isNumberByte(b[j]) {
 			j++
 		}
-		if lit := b[i:j]; candidate(lit) {
-			if f, err := strconv.ParseFloat(string(lit), 64); err == nil {
-				if a := math.Abs(f); (a >= 1e-6 && a < 1e-4) || (a >= 1e16 && a < 1e21) {
-					var tmp [32]byte
-					py := strconv.AppendFloat(tmp[:0], f, 'g', -1, 64)
-					if out == nil && len(py) > j-i {
-						out = make([]byte, 0, len(b)+16)
-						out = append(out, b[:w]...)
-					}
-					if out == nil {
-						w += copy(b[w:], b[done:i])
-						w += copy(b[w:], py)
-					} else {
-						out = append(out, b[done:i]...)
-						out = append(out, py...)
-					}
-					done = j
-				}
+		if f, differs := pythonForm(b[i:j]); differs {
+			var tmp [32]byte
+			py := strconv.AppendFloat(tmp[:0], f, 'g', -1, 64)
+			if out == nil && len(py) > j-i {
+				out = make([]byte, 0, len(b)+16)
+				out = append(out, b[:w]...)
 			}
+			if out == nil {
+				w += copy(b[w:], b[done:i])
+				w += copy(b[w:], py)
+			} else {
+				out = append(out, b[done:i]...)
+				out = append(out, py...)
+			}
+			done = j
 		}
 		i = j - 1
 	}
@@ -115,16 +111,22 @@ func candidate(lit []byte) bool {
 // pythonNumber rewrites the number literal b[i:] (the end of b) as
 // Python writes it, as PythonFloats would.
 func pythonNumber(b []byte, i int) []byte {
-	lit := b[i:]
-	if !candidate(lit) {
-		return b
-	}
-	f, err := strconv.ParseFloat(string(lit), 64)
-	if err != nil {
-		return b
-	}
-	if a := math.Abs(f); (a >= 1e-6 && a < 1e-4) || (a >= 1e16 && a < 1e21) {
+	if f, differs := pythonForm(b[i:]); differs {
 		return strconv.AppendFloat(b[:i], f, 'g', -1, 64)
 	}
 	return b
+}
+
+// pythonForm returns the value of the number literal lit and whether
+// Python writes it differently from Go (then as 'g' formats it).
+func pythonForm(lit []byte) (float64, bool) {
+	if !candidate(lit) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(lit), 64)
+	if err != nil {
+		return 0, false
+	}
+	a := math.Abs(f)
+	return f, (a >= 1e-6 && a < 1e-4) || (a >= 1e16 && a < 1e21)
 }
