@@ -10,6 +10,7 @@ import (
 
 	"github.com/llmux/llmux/cost"
 	"github.com/llmux/llmux/internal/dispatch"
+	"github.com/llmux/llmux/internal/h1"
 )
 
 // Client calls LLM providers and reports every call to its loggers. It is
@@ -145,15 +146,17 @@ func (c *Client) Stats() []LoggerStats {
 	return append(c.reg.stats(), c.reqStats.stats("per-request"))
 }
 
-// sharedTransport is the default clients' transport: http.DefaultTransport's
-// settings with enough idle connections per host for concurrent calls to
-// one provider. With DefaultTransport's 2, every call beyond the second
-// in flight opens and then closes a connection of its own: a busy gateway
-// spent more CPU in TCP handshakes than in calls. Clients made by New
-// share it, as clients of http.DefaultTransport share that.
-var sharedTransport = sync.OnceValue(func() *http.Transport {
+// sharedTransport is the default clients' transport: HTTP/1.1 on the
+// caller's goroutine (internal/h1), keeping up to 256 idle connections a
+// host, over http.DefaultTransport's settings for what it leaves to
+// net/http (proxies). With DefaultTransport's 2 idle connections a host,
+// every call beyond the second in flight opened and then closed a
+// connection of its own; and its two goroutines a connection cost a
+// gateway more than the rest of its hop. Clients made by New share it, as
+// clients of http.DefaultTransport share that.
+var sharedTransport = sync.OnceValue(func() *h1.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 1024
 	t.MaxIdleConnsPerHost = 256
-	return t
+	return h1.New(t, 256)
 })

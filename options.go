@@ -87,10 +87,13 @@ func WithCallbacks(loggers ...any) Option {
 
 // WithHTTPClient sets the HTTP client for upstream requests. Default: a
 // client with no overall timeout (per-attempt timeouts come from
-// [WithTimeout]) over a transport with http.DefaultTransport's settings
-// but up to 256 idle connections per host (DefaultTransport keeps 2, so
-// concurrent calls to one provider would each open a connection), shared
-// by the clients New makes.
+// [WithTimeout]), shared by the clients New makes, over a transport that
+// speaks HTTP/1.1 on the calling goroutine and keeps up to 256 idle
+// connections per host; requests through a proxy from the environment
+// (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) go through a net/http Transport
+// with http.DefaultTransport's settings. Pass a client of your own for
+// HTTP/2 to the upstream, a custom TLS configuration or a tracing
+// transport.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
