@@ -239,26 +239,31 @@ func (t *Transport) CloseIdleConnections() {
 }
 
 // body is a response body that gives its connection back once read to
-// its end and closed.
+// its end, as net/http's does: a caller that cancels its context after
+// the last read and before Close (a stream's end) still leaves the
+// connection reusable.
 type body struct {
-	rc   io.ReadCloser
-	t    *Transport
-	c    *conn
-	ctx  context.Context
-	stop func() bool
-	keep bool
-	eof  bool
-	done bool
+	rc       io.ReadCloser
+	t        *Transport
+	c        *conn
+	ctx      context.Context
+	stop     func() bool
+	keep     bool
+	released bool // the connection went back to the pool, or was closed
+	closed   bool
 }
 
 func (b *body) Read(p []byte) (int, error) {
-	if b.done {
+	if b.closed {
 		return 0, errors.New("h1: read on a closed response body")
+	}
+	if b.released {
+		return 0, io.EOF
 	}
 	n, err := b.rc.Read(p)
 	switch {
 	case err == io.EOF:
-		b.eof = true
+		b.release(true)
 	case err != nil && b.ctx.Err() != nil:
 		err = b.ctx.Err()
 	}
@@ -266,19 +271,27 @@ func (b *body) Read(p []byte) (int, error) {
 }
 
 func (b *body) Close() error {
-	if b.done {
+	if b.closed {
 		return nil
 	}
-	b.done = true
-	_ = b.rc.Close()
-	// stop reports false when the context's cancellation ran (or runs):
-	// the connection's deadline may be in the past.
-	if b.stop() && b.eof && b.keep && b.c.br.Buffered() == 0 {
+	b.closed = true
+	if !b.released {
+		_ = b.rc.Close()
+		b.release(false)
+	}
+	return nil
+}
+
+// release gives the connection back when the body ended (eof) cleanly, and
+// closes it otherwise. stop reports false when the context's cancellation
+// ran (or runs): the connection's deadline may be in the past.
+func (b *body) release(eof bool) {
+	b.released = true
+	if b.stop() && eof && b.keep && b.c.br.Buffered() == 0 {
 		b.t.put(b.c)
 	} else {
 		_ = b.c.nc.Close()
 	}
-	return nil
 }
 
 func closeBody(r *http.Request) {

@@ -407,3 +407,30 @@ func TestRoundTrip_RecentlyIdleIsNotChecked(t *testing.T) {
 		t.Fatalf("body %q", got)
 	}
 }
+
+// TestRoundTrip_CancelAfterEndKeepsConnection: a stream read to its end,
+// its context canceled before Close (as a call ends its stream), leaves
+// its connection reusable.
+func TestRoundTrip_CancelAfterEndKeepsConnection(t *testing.T) {
+	s := newServer(t, false, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "data: 1\n\n")
+		w.(http.Flusher).Flush()
+		_, _ = io.WriteString(w, "data: [DONE]\n\n")
+	})
+	tr := transport(t, s)
+	for range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		resp, err := post(t, tr, ctx, s.URL, `{}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadAll(resp.Body); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		_ = resp.Body.Close()
+	}
+	if n := s.conns.Load(); n != 1 {
+		t.Fatalf("%d connections for 3 streams, want 1", n)
+	}
+}
