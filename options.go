@@ -91,9 +91,9 @@ func WithCallbacks(loggers ...any) Option {
 // speaks HTTP/1.1 on the calling goroutine and keeps up to 256 idle
 // connections per host; streamed calls and requests through a proxy from
 // the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) go through a
-// net/http Transport with http.DefaultTransport's settings. Pass a client of your own for
-// HTTP/2 to the upstream, a custom TLS configuration or a tracing
-// transport.
+// net/http Transport with http.DefaultTransport's settings. Pass a client
+// of your own for HTTP/2 to the upstream, a custom TLS configuration or a
+// tracing transport.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

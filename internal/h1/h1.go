@@ -11,8 +11,8 @@
 // while the upstream thinks.
 //
 // What this transport does not do itself it leaves to Fallback (a
-// net/http Transport): requests whose context [ToFallback] marked
-// (package provider's streamed calls), requests through a proxy (the environment's
+// net/http Transport): requests whose context [ToFallback] marked (package
+// provider's streamed calls), requests through a proxy (the environment's
 // HTTP_PROXY, HTTPS_PROXY, NO_PROXY), schemes other than http and https,
 // and requests that expect 100-continue. It speaks HTTP/1.1 only (ALPN
 // "http/1.1" over TLS), sends no Accept-Encoding of its own (the providers
@@ -22,8 +22,8 @@
 // Cancellation: the request's context closing sets the connection's
 // deadline in the past, which ends any read or write at once; the
 // connection is then closed, not reused, and the error is the context's.
-// A connection is reused only after its response body was read to its end
-// and closed. Before reusing a connection idle for CheckAfter or longer
+// A connection goes back to the pool when its response body was read to
+// its end (a body closed before that takes its connection with it). Before reusing a connection idle for CheckAfter or longer
 // the transport peeks at it without blocking: one the server closed while
 // it was idle is dropped, and the request goes on a new one.
 package h1
@@ -64,7 +64,13 @@ type Transport struct {
 	proxy  func(*http.Request) (*url.URL, error)
 
 	mu   sync.Mutex
-	idle map[string][]*conn
+	idle map[hostKey][]*conn
+}
+
+// hostKey names the upstream a connection is to.
+type hostKey struct {
+	https bool
+	addr  string // host:port
 }
 
 // New returns a transport over fallback's proxy, dial timeout and TLS
@@ -78,7 +84,7 @@ func New(fallback *http.Transport, maxIdlePerHost int) *Transport {
 		CheckAfter:     100 * time.Millisecond,
 		dialer:         net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second},
 		proxy:          fallback.Proxy,
-		idle:           map[string][]*conn{},
+		idle:           map[hostKey][]*conn{},
 	}
 	if t.IdleTimeout <= 0 {
 		t.IdleTimeout = 90 * time.Second
@@ -96,10 +102,9 @@ func New(fallback *http.Transport, maxIdlePerHost int) *Transport {
 type conn struct {
 	nc   net.Conn // raw, or a TLS client over it
 	raw  net.Conn
-	tls  bool
 	br   *bufio.Reader
 	bw   *bufio.Writer
-	key  string
+	key  hostKey
 	idle time.Time // when it was put back
 }
 
@@ -109,8 +114,7 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return t.Fallback.RoundTrip(r)
 	}
 	ctx := r.Context()
-	key := r.URL.Scheme + "://" + canonicalAddr(r.URL)
-	c, err := t.get(ctx, key, r.URL)
+	c, err := t.get(ctx, hostKey{https: r.URL.Scheme == "https", addr: canonicalAddr(r.URL)}, r.URL.Hostname())
 	if err != nil {
 		closeBody(r)
 		return nil, err
@@ -181,7 +185,7 @@ func (c *conn) exchange(r *http.Request) (*http.Response, error) {
 }
 
 // get returns an idle connection to key that is still open, or a new one.
-func (t *Transport) get(ctx context.Context, key string, u *url.URL) (*conn, error) {
+func (t *Transport) get(ctx context.Context, key hostKey, host string) (*conn, error) {
 	now := time.Now()
 	for {
 		t.mu.Lock()
@@ -199,22 +203,21 @@ func (t *Transport) get(ctx context.Context, key string, u *url.URL) (*conn, err
 		}
 		_ = c.nc.Close()
 	}
-	return t.dial(ctx, key, u)
+	return t.dial(ctx, key, host)
 }
 
-// dial opens a connection for key.
-func (t *Transport) dial(ctx context.Context, key string, u *url.URL) (*conn, error) {
-	addr := canonicalAddr(u)
-	nc, err := t.dialer.DialContext(ctx, "tcp", addr)
+// dial opens a connection for key; host is the name TLS verifies.
+func (t *Transport) dial(ctx context.Context, key hostKey, host string) (*conn, error) {
+	nc, err := t.dialer.DialContext(ctx, "tcp", key.addr)
 	if err != nil {
 		return nil, err
 	}
 	raw := nc
-	if u.Scheme == "https" {
+	if key.https {
 		cfg := t.tls
 		if cfg.ServerName == "" {
 			cfg = cfg.Clone()
-			cfg.ServerName = u.Hostname()
+			cfg.ServerName = host
 		}
 		tc := tls.Client(nc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -223,7 +226,7 @@ func (t *Transport) dial(ctx context.Context, key string, u *url.URL) (*conn, er
 		}
 		nc = tc
 	}
-	return &conn{nc: nc, raw: raw, tls: raw != nc, br: bufio.NewReaderSize(nc, 8<<10), bw: bufio.NewWriterSize(nc, 8<<10), key: key}, nil
+	return &conn{nc: nc, raw: raw, br: bufio.NewReaderSize(nc, 8<<10), bw: bufio.NewWriterSize(nc, 8<<10), key: key}, nil
 }
 
 // put keeps c for the next request to its host, or closes it.
@@ -244,7 +247,7 @@ func (t *Transport) put(c *conn) {
 func (t *Transport) CloseIdleConnections() {
 	t.mu.Lock()
 	idle := t.idle
-	t.idle = map[string][]*conn{}
+	t.idle = map[hostKey][]*conn{}
 	t.mu.Unlock()
 	for _, l := range idle {
 		for _, c := range l {
@@ -316,14 +319,15 @@ func closeBody(r *http.Request) {
 	}
 }
 
-// canonicalAddr is u's host:port, with the scheme's port when u has none.
+// canonicalAddr is u's host:port, with the scheme's port when u has none
+// (u.Host as it is when it has one: nothing to build on each call).
 func canonicalAddr(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "80"
+	if u.Scheme == "https" {
+		port = "443"
 	}
 	return net.JoinHostPort(u.Hostname(), port)
 }

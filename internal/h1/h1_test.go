@@ -295,7 +295,7 @@ func TestRoundTrip_IdleLimitAndTimeout(t *testing.T) {
 	wg.Wait()
 	for k, l := range tr.idle {
 		if len(l) > 1 {
-			t.Fatalf("%s keeps %d idle connections, want at most 1", k, len(l))
+			t.Fatalf("%v keeps %d idle connections, want at most 1", k, len(l))
 		}
 	}
 	tr.IdleTimeout = time.Nanosecond

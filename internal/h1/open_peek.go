@@ -32,7 +32,7 @@ func (c *conn) open() bool {
 		case errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK):
 			alive = true
 		case err == nil && n > 0:
-			alive = c.tls
+			alive = c.raw != c.nc // TLS: a post-handshake message, read with the next response
 		}
 		return true
 	})
