@@ -182,6 +182,9 @@ func includeUsage(req *llmux.Request) bool {
 	if len(req.StreamOptions) == 0 {
 		return false
 	}
+	if string(req.StreamOptions) == `{"include_usage":true}` { // as clients send it, compacted by the decoder
+		return true
+	}
 	var o struct {
 		IncludeUsage bool `json:"include_usage"`
 	}

@@ -56,9 +56,17 @@ func TestStream_UsageChunkOnlyWhenAsked(t *testing.T) {
 	if !strings.Contains(string(up.received()[0]), `"include_usage":true`) {
 		t.Errorf("the gateway did not ask the upstream for usage: %s", up.received()[0])
 	}
-	_, _, body = g.post(t, "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}`)
-	if !strings.Contains(string(body), `"usage":{`) {
-		t.Errorf("a client that asked got no usage:\n%s", body)
+	for _, opts := range []string{`{"include_usage":true}`, `{ "include_usage" : true }`, `{"include_obfuscation":false,"include_usage":true}`} {
+		_, _, body = g.post(t, "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true,"stream_options":`+opts+`,"messages":[{"role":"user","content":"hi"}]}`)
+		if !strings.Contains(string(body), `"usage":{`) {
+			t.Errorf("a client that asked (%s) got no usage:\n%s", opts, body)
+		}
+	}
+	_, _, body = g.post(t, "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":false},"messages":[{"role":"user","content":"hi"}]}`)
+	for _, d := range sseData(body) {
+		if strings.Contains(d, `"usage":{`) {
+			t.Errorf("a client that said include_usage false got usage: %s", d)
+		}
 	}
 	g.flush(t)
 	for _, e := range g.rec.terminal() {

@@ -22,10 +22,17 @@ func usesMaxCompletionTokens(model string) bool {
 	return false
 }
 
+// usageOnly is stream_options as the official clients send it (and as
+// the gateway's decoder leaves it, compacted).
+var usageOnly = []byte(`{"include_usage":true}`)
+
 // includeUsage returns stream_options with include_usage set to true,
 // keeping the caller's other options, so the last chunk carries the usage
 // that cost is computed from.
 func includeUsage(opts json.RawMessage) (json.RawMessage, error) {
+	if bytes.Equal(opts, usageOnly) {
+		return opts, nil // as clients send it: nothing to change or re-encode
+	}
 	if len(bytes.TrimSpace(opts)) == 0 || bytes.Equal(bytes.TrimSpace(opts), []byte("null")) {
 		return json.RawMessage(`{"include_usage":true}`), nil
 	}

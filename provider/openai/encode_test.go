@@ -101,6 +101,56 @@ func TestEncodeChat_StreamOptionsKeepTheCallersAndIncludeUsage(t *testing.T) {
 	}
 }
 
+// TestEncodeChat_StreamOptionsForms: every form of stream_options a caller
+// may hold ends with include_usage true and the caller's other options; the
+// common one is sent as it is; a malformed one is an error naming it.
+func TestEncodeChat_StreamOptionsForms(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", `{"include_usage":true}`},
+		{"null", `{"include_usage":true}`},
+		{` null `, `{"include_usage":true}`},
+		{`{"include_usage":true}`, `{"include_usage":true}`},
+		{`{ "include_usage": true }`, `{"include_usage":true}`},
+		{`{"include_usage":false}`, `{"include_usage":true}`},
+		{`{}`, `{"include_usage":true}`},
+		{`{"include_obfuscation":true}`, `{"include_obfuscation":true,"include_usage":true}`},
+	} {
+		req := &llmux.Request{StreamOptions: json.RawMessage(tc.in)}
+		b, err := openai.EncodeChat("gpt-4o", req, true)
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		var got struct {
+			StreamOptions json.RawMessage `json:"stream_options"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%q: %s: %v", tc.in, b, err)
+		}
+		if !jsonEqual(t, got.StreamOptions, tc.want) {
+			t.Errorf("%q: stream_options %s, want %s", tc.in, got.StreamOptions, tc.want)
+		}
+		if string(req.StreamOptions) != tc.in {
+			t.Errorf("%q: the caller's request changed to %q", tc.in, req.StreamOptions)
+		}
+	}
+	_, err := openai.EncodeChat("gpt-4o", &llmux.Request{StreamOptions: json.RawMessage(`[true]`)}, true)
+	if err == nil || !strings.Contains(err.Error(), "stream_options") {
+		t.Errorf("stream_options [true]: err %v, want one naming stream_options", err)
+	}
+}
+
+func jsonEqual(t *testing.T, a json.RawMessage, b string) bool {
+	t.Helper()
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	xb, _ := json.Marshal(x)
+	yb, _ := json.Marshal(y)
+	return string(xb) == string(yb)
+}
+
 func TestEncodeChat_InvalidExtraIsError(t *testing.T) {
 	_, err := openai.EncodeChat("m", &llmux.Request{Extra: map[string]json.RawMessage{"bad": json.RawMessage(`{nope`)}}, false)
 	if err == nil {
