@@ -89,8 +89,8 @@ func WithCallbacks(loggers ...any) Option {
 // client with no overall timeout (per-attempt timeouts come from
 // [WithTimeout]), shared by the clients New makes, over a transport that
 // speaks HTTP/1.1 on the calling goroutine and keeps up to 256 idle
-// connections per host; streamed calls and requests through a proxy from
-// the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) go through a
+// connections per host, streamed calls included; requests through a proxy
+// from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) go through a
 // net/http Transport with http.DefaultTransport's settings. Pass a client
 // of your own for HTTP/2 to the upstream, a custom TLS configuration or a
 // tracing transport.

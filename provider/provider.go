@@ -11,7 +11,6 @@ import (
 
 	"github.com/llmux/llmux"
 	"github.com/llmux/llmux/internal/attemptlink"
-	"github.com/llmux/llmux/internal/h1"
 	"github.com/llmux/llmux/internal/stage"
 )
 
@@ -74,11 +73,7 @@ func Send(ctx context.Context, a *llmux.Attempt, w Wire) (*http.Response, error)
 	}
 	Begin(ctx, a, w)
 	stage.Mark(stage.PreEvent)
-	rctx := ctx
-	if a != nil && a.Stream {
-		rctx = h1.ToFallback(ctx) // streams keep net/http's transport (internal/h1)
-	}
-	req, err := http.NewRequestWithContext(rctx, w.Method, w.URL, bytes.NewReader(w.Body))
+	req, err := http.NewRequestWithContext(ctx, w.Method, w.URL, bytes.NewReader(w.Body))
 	if err != nil {
 		return nil, &llmux.Error{Code: llmux.CodeInvalidRequest, Message: "build request: " + err.Error(), Err: err}
 	}

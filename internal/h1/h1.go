@@ -11,8 +11,7 @@
 // while the upstream thinks.
 //
 // What this transport does not do itself it leaves to Fallback (a
-// net/http Transport): requests whose context [ToFallback] marked (package
-// provider's streamed calls), requests through a proxy (the environment's
+// net/http Transport): requests through a proxy (the environment's
 // HTTP_PROXY, HTTPS_PROXY, NO_PROXY), schemes other than http and https,
 // and requests that expect 100-continue. It speaks HTTP/1.1 only (ALPN
 // "http/1.1" over TLS), sends no Accept-Encoding of its own (the providers
@@ -133,23 +132,8 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// fallbackKey marks a context whose requests go to Fallback.
-type fallbackKey struct{}
-
-// ToFallback returns ctx marked so that the requests made with it go
-// through Fallback. Package provider marks streamed calls: under load at
-// 500 streams a second, one repetition in three through this transport
-// had a tail of 150–260 ms that net/http's did not (2 December), not yet
-// explained.
-func ToFallback(ctx context.Context) context.Context {
-	return context.WithValue(ctx, fallbackKey{}, true)
-}
-
 // handles tells whether r is this transport's to send.
 func (t *Transport) handles(r *http.Request) bool {
-	if r.Context().Value(fallbackKey{}) != nil {
-		return false
-	}
 	if r.URL == nil || (r.URL.Scheme != "http" && r.URL.Scheme != "https") || r.URL.Host == "" {
 		return false
 	}

@@ -353,14 +353,6 @@ func TestRoundTrip_Fallback(t *testing.T) {
 	if dials.Load() != 1 {
 		t.Fatal("a request expecting 100-continue did not go to the fallback")
 	}
-	resp, err = post(t, tr, ToFallback(context.Background()), s.URL, `{}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	readAll(t, resp)
-	if dials.Load() != 1 || s.conns.Load() != 1 {
-		t.Fatalf("a request marked ToFallback: %d fallback dials, %d connections; want it on the fallback's (idle) connection", dials.Load(), s.conns.Load())
-	}
 	if len(tr.idle) != 0 {
 		t.Fatal("the fallback's requests left connections in this transport's pool")
 	}
