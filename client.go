@@ -149,11 +149,11 @@ func (c *Client) Stats() []LoggerStats {
 // sharedTransport is the default clients' transport: HTTP/1.1 on the
 // caller's goroutine (internal/h1), keeping up to 256 idle connections a
 // host, over http.DefaultTransport's settings for what it leaves to
-// net/http (proxies, 100-continue). With DefaultTransport's 2 idle connections a host,
-// every call beyond the second in flight opened and then closed a
-// connection of its own; and its two goroutines a connection cost a
-// gateway more than the rest of its hop. Clients made by New share it, as
-// clients of http.DefaultTransport share that.
+// net/http (proxies, 100-continue). With DefaultTransport's 2 idle
+// connections a host, every call beyond the second in flight opened and
+// then closed a connection of its own; and its two goroutines a
+// connection cost a gateway more than the rest of its hop. Clients made
+// by New share it, as clients of http.DefaultTransport share that.
 var sharedTransport = sync.OnceValue(func() *h1.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 1024

@@ -22,9 +22,10 @@
 // deadline in the past, which ends any read or write at once; the
 // connection is then closed, not reused, and the error is the context's.
 // A connection goes back to the pool when its response body was read to
-// its end (a body closed before that takes its connection with it). Before reusing a connection idle for CheckAfter or longer
-// the transport peeks at it without blocking: one the server closed while
-// it was idle is dropped, and the request goes on a new one.
+// its end (a body closed before that takes its connection with it).
+// Before reusing a connection idle for CheckAfter or longer the transport
+// peeks at it without blocking: one the server closed while it was idle
+// is dropped, and the request goes on a new one.
 package h1
 
 import (

@@ -34,7 +34,7 @@ func includeUsage(opts json.RawMessage) (json.RawMessage, error) {
 		return opts, nil // as clients send it: nothing to change or re-encode
 	}
 	if len(bytes.TrimSpace(opts)) == 0 || bytes.Equal(bytes.TrimSpace(opts), []byte("null")) {
-		return json.RawMessage(`{"include_usage":true}`), nil
+		return usageOnly, nil // only ever encoded, never changed
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(opts, &m); err != nil {

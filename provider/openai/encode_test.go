@@ -2,6 +2,7 @@ package openai_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -140,15 +141,18 @@ func TestEncodeChat_StreamOptionsForms(t *testing.T) {
 	}
 }
 
+// jsonEqual reports whether a and b hold the same JSON value (member order
+// and whitespace aside), as the root package's test helper of that name.
 func jsonEqual(t *testing.T, a json.RawMessage, b string) bool {
 	t.Helper()
 	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return false
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatalf("invalid JSON %s: %v", a, err)
 	}
-	xb, _ := json.Marshal(x)
-	yb, _ := json.Marshal(y)
-	return string(xb) == string(yb)
+	if err := json.Unmarshal([]byte(b), &y); err != nil {
+		t.Fatalf("invalid JSON %s: %v", b, err)
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 func TestEncodeChat_InvalidExtraIsError(t *testing.T) {
