@@ -116,6 +116,14 @@ func BenchmarkGateway_Chat(b *testing.B) {
 	}
 	b.Run("llmux", func(b *testing.B) { gw(b) })
 	b.Run("llmux+router", func(b *testing.B) { serve(b, routedGateway(b, hc)) })
+	// Each of bench/gateway's loggers alone, to see what each costs: a
+	// counter of the pre-call, post-call and success events (the events
+	// themselves: the provider request body, masked key and headers, the
+	// raw response), LiteLLM's payload line of the success event, and the
+	// prometheus metrics of the success event.
+	b.Run("llmux+counter", func(b *testing.B) { gw(b, &countEvents{}) })
+	b.Run("llmux+payloads", func(b *testing.B) { gw(b, jsonl.NewPayloads(io.Discard)) })
+	b.Run("llmux+prometheus", func(b *testing.B) { gw(b, prometheus.New()) })
 	b.Run("llmux+3loggers", func(b *testing.B) {
 		gw(b, &countEvents{}, jsonl.NewPayloads(io.Discard), &countEvents{})
 	})

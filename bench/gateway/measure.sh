@@ -10,6 +10,8 @@
 # and one worker sending back to back (c=1, closed loop); streaming at
 # 500 rps (TTFB); closed loop with 64 workers (max rps); then 100k streams
 # counted for a missing [DONE]. Results land in $GWBENCH_DIR/results.
+# BARE=1 also runs the same gateway without its loggers (target "bare",
+# LLMUX_BENCH_NO_LOGGERS=1) in every comparison: what the loggers cost.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 GB="${1:-$ROOT/../shared/tools/gatewaybench}"
@@ -25,9 +27,15 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 "$WORK/bin/gwbench" mock -addr 127.0.0.1:19080 >"$WORK/mock.log" 2>&1 & pids+=($!)
 "$WORK/bin/llmux-gateway" --config "$ROOT/bench/gateway/config.yaml" --port 4000 >"$WORK/llmux.log" 2>&1 & gw=$!; pids+=($gw)
-for _ in $(seq 50); do curl -fs http://127.0.0.1:4000/health/liveliness >/dev/null && break; sleep 0.1; done
-T="llmux=http://127.0.0.1:4000;pid=$gw"
-run() { "$GB/run.sh" --mock-url http://127.0.0.1:19080 --with-ref --reps "$REPS" --duration "$DUR" "$@" "$T"; }
+T=("llmux=http://127.0.0.1:4000;pid=$gw")
+if [ -n "${BARE:-}" ]; then
+  LLMUX_BENCH_NO_LOGGERS=1 "$WORK/bin/llmux-gateway" --config "$ROOT/bench/gateway/config.yaml" --port 4001 >"$WORK/llmux-bare.log" 2>&1 & pids+=($!)
+  T+=("bare=http://127.0.0.1:4001;pid=$!")
+fi
+for port in 4000 ${BARE:+4001}; do
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/health/liveliness" >/dev/null && break; sleep 0.1; done
+done
+run() { "$GB/run.sh" --mock-url http://127.0.0.1:19080 --with-ref --reps "$REPS" --duration "$DUR" "$@" "${T[@]}"; }
 
 echo "== non-streaming, open loop 50/500/2000 rps, and closed loop with one worker (c=1)"
 run --rate 50,500,2000 --sat-c 1
