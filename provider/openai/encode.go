@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/llmux/llmux"
@@ -23,8 +24,10 @@ func usesMaxCompletionTokens(model string) bool {
 }
 
 // usageOnly is stream_options as the official clients send it (and as
-// the gateway's decoder leaves it, compacted).
-var usageOnly = []byte(`{"include_usage":true}`)
+// the gateway's decoder leaves it, compacted). It is shared by every
+// request includeUsage answers it to, so it is clipped: an append to it
+// copies rather than writes into it.
+var usageOnly = slices.Clip([]byte(`{"include_usage":true}`))
 
 // includeUsage returns stream_options with include_usage set to true,
 // keeping the caller's other options, so the last chunk carries the usage
