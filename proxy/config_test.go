@@ -134,8 +134,9 @@ func TestConfig_ServesModelListThroughTheRouter(t *testing.T) {
 func TestRun_ServesAConfigFileAndShutsDownOnSignal(t *testing.T) {
 	west := newFakeUpstream(t, upstreamReply{body: string(readFile(t, "testdata/openai-chat.json"))})
 	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(gatewayYAML+"\n  unsupported_thing: 1\n"), 0o600); err == nil {
-		// the extra key is not LiteLLM's: config check must refuse it
+	// the extra key is not LiteLLM's: config check must refuse it
+	if err := os.WriteFile(path, []byte(gatewayYAML+"\n  unsupported_thing: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
 	if code := CheckConfig(path, &out, &errb, configEnv(west.URL, west.URL), nil); code != 2 ||
