@@ -192,6 +192,62 @@ func TestRun_ServesAConfigFileAndShutsDownOnSignal(t *testing.T) {
 	}
 }
 
+// TestRun_HostAndPortFlags serves the embedded defaults on the --host and
+// --port given (LiteLLM's flags): a mock model answers on that address; a
+// port already taken is exit 1 naming the address; a bad flag value is
+// exit 2.
+func TestRun_HostAndPortFlags(t *testing.T) {
+	env := func(k string) string {
+		return map[string]string{"LLMUX_SPEND_DB": "off", "LLMUX_KEEP_STARTUP_PAGES": "1"}[k]
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- Run(ctx, []string{"--host", "127.0.0.2", "--port", "0"}, io.Discard, stderr, env) }()
+	defer func() {
+		stop()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("exit code %d after shutdown, want 0:\n%s", code, stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Run did not return")
+		}
+	}()
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := regexp.MustCompile(`"addr":"(http://[^"]+)"`).FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if !strings.HasPrefix(addr, "http://127.0.0.2:") {
+		t.Fatalf("listening on %q, want 127.0.0.2 (--host):\n%s", addr, stderr.String())
+	}
+	resp, err := http.Post(addr+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"mock/gpt-4o","messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"choices"`) {
+		t.Errorf("mock model on the embedded defaults: status %d, body %s", resp.StatusCode, body)
+	}
+
+	port := strings.TrimPrefix(addr, "http://127.0.0.2:")
+	var errb bytes.Buffer
+	if code := Run(context.Background(), []string{"--host", "127.0.0.2", "--port", port}, io.Discard, &errb, env); code != 1 ||
+		!strings.Contains(errb.String(), "127.0.0.2:"+port) {
+		t.Errorf("port taken: exit %d, stderr %q; want 1 naming the address", code, errb.String())
+	}
+	errb.Reset()
+	if code := Run(context.Background(), []string{"--port", "many"}, io.Discard, &errb, env); code != 2 ||
+		!strings.Contains(errb.String(), "-port") {
+		t.Errorf("--port many: exit %d, stderr %q; want 2 naming the flag", code, errb.String())
+	}
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
