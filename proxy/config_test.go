@@ -248,6 +248,49 @@ func TestRun_HostAndPortFlags(t *testing.T) {
 	}
 }
 
+// TestRun_LogFormatText writes the gateway's log as slog text lines
+// with --log-format text, the request id on the request's line; an
+// unknown format is exit 2 naming the flag.
+func TestRun_LogFormatText(t *testing.T) {
+	env := func(k string) string {
+		return map[string]string{"LLMUX_SPEND_DB": "off", "LLMUX_KEEP_STARTUP_PAGES": "1"}[k]
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- Run(ctx, []string{"--port", "0", "--log-format", "text"}, io.Discard, stderr, env) }()
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := regexp.MustCompile(`msg="llmux gateway listening" addr=(http://\S+)`).FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		stop()
+		<-done
+		t.Fatalf("no text listening line:\n%s", stderr.String())
+	}
+	req, _ := http.NewRequest(http.MethodPost, addr+"/v1/chat/completions", strings.NewReader(`{"model":"mock/gpt-4o","messages":[{"role":"user","content":"hi"}]}`))
+	req.Header.Set("X-Request-Id", "rid-text-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	stop()
+	if code := <-done; code != 0 || err != nil || resp.StatusCode != 200 {
+		t.Fatalf("exit %d, request error %v:\n%s", code, err, stderr.String())
+	}
+	if !regexp.MustCompile(`(?m)^time=\S+ level=INFO .*request_id=rid-text-1`).MatchString(stderr.String()) {
+		t.Errorf("no text line with the request id:\n%s", stderr.String())
+	}
+	var errb bytes.Buffer
+	if code := Run(context.Background(), []string{"--log-format", "yaml"}, io.Discard, &errb, env); code != 2 ||
+		!strings.Contains(errb.String(), "--log-format") {
+		t.Errorf("--log-format yaml: exit %d, stderr %q; want 2 naming the flag", code, errb.String())
+	}
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
