@@ -151,21 +151,8 @@ func TestRun_ServesAConfigFileAndShutsDownOnSignal(t *testing.T) {
 		t.Errorf("config check: exit %d, stdout %q", code, out.String())
 	}
 
-	ctx, stop := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, []string{"--config", path, "--port", "0", "--log-format", "json"}, io.Discard, stderr, configEnv(west.URL, west.URL))
-	}()
-	var addr string
-	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := regexp.MustCompile(`"addr":"(http://[^"]+)"`).FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		}
-	}
-	if addr == "" {
-		t.Fatalf("no listening line:\n%s", stderr.String())
-	}
+	g := runServe(t, []string{"--config", path, "--port", "0", "--log-format", "json"}, configEnv(west.URL, west.URL), jsonListening)
+	addr, stderr := g.addr, g.stderr
 	req, _ := http.NewRequest(http.MethodPost, addr+"/v1/chat/completions", strings.NewReader(`{"model":"backup","messages":[{"role":"user","content":"hi"}]}`))
 	req.Header.Set("Authorization", "Bearer "+masterKey)
 	resp, err := http.DefaultClient.Do(req)
@@ -176,14 +163,8 @@ func TestRun_ServesAConfigFileAndShutsDownOnSignal(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("status %d", resp.StatusCode)
 	}
-	stop()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit code %d after shutdown, want 0:\n%s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return")
+	if code := g.stop(); code != 0 {
+		t.Errorf("exit code %d after shutdown, want 0:\n%s", code, stderr.String())
 	}
 	for _, secret := range []string{masterKey, "sk-west-0123456789abcdef", "sk-east-0123456789abcdef"} {
 		if strings.Contains(stderr.String(), secret) {
@@ -197,32 +178,15 @@ func TestRun_ServesAConfigFileAndShutsDownOnSignal(t *testing.T) {
 // port already taken is exit 1 naming the address; a bad flag value is
 // exit 2.
 func TestRun_HostAndPortFlags(t *testing.T) {
-	env := func(k string) string {
-		return map[string]string{"LLMUX_SPEND_DB": "off", "LLMUX_KEEP_STARTUP_PAGES": "1"}[k]
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
-	done := make(chan int, 1)
-	go func() { done <- Run(ctx, []string{"--host", "127.0.0.2", "--port", "0"}, io.Discard, stderr, env) }()
+	g := runServe(t, []string{"--host", "127.0.0.2", "--port", "0"}, quietEnv, jsonListening)
 	defer func() {
-		stop()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Errorf("exit code %d after shutdown, want 0:\n%s", code, stderr.String())
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("Run did not return")
+		if code := g.stop(); code != 0 {
+			t.Errorf("exit code %d after shutdown, want 0:\n%s", code, g.stderr.String())
 		}
 	}()
-	var addr string
-	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := regexp.MustCompile(`"addr":"(http://[^"]+)"`).FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		}
-	}
+	addr := g.addr
 	if !strings.HasPrefix(addr, "http://127.0.0.2:") {
-		t.Fatalf("listening on %q, want 127.0.0.2 (--host):\n%s", addr, stderr.String())
+		t.Fatalf("listening on %q, want 127.0.0.2 (--host):\n%s", addr, g.stderr.String())
 	}
 	resp, err := http.Post(addr+"/v1/chat/completions", "application/json",
 		strings.NewReader(`{"model":"mock/gpt-4o","messages":[{"role":"user","content":"hi"}]}`))
@@ -237,12 +201,12 @@ func TestRun_HostAndPortFlags(t *testing.T) {
 
 	port := strings.TrimPrefix(addr, "http://127.0.0.2:")
 	var errb bytes.Buffer
-	if code := Run(context.Background(), []string{"--host", "127.0.0.2", "--port", port}, io.Discard, &errb, env); code != 1 ||
+	if code := Run(context.Background(), []string{"--host", "127.0.0.2", "--port", port}, io.Discard, &errb, quietEnv); code != 1 ||
 		!strings.Contains(errb.String(), "127.0.0.2:"+port) {
 		t.Errorf("port taken: exit %d, stderr %q; want 1 naming the address", code, errb.String())
 	}
 	errb.Reset()
-	if code := Run(context.Background(), []string{"--port", "many"}, io.Discard, &errb, env); code != 2 ||
+	if code := Run(context.Background(), []string{"--port", "many"}, io.Discard, &errb, quietEnv); code != 2 ||
 		!strings.Contains(errb.String(), "-port") {
 		t.Errorf("--port many: exit %d, stderr %q; want 2 naming the flag", code, errb.String())
 	}
@@ -252,24 +216,8 @@ func TestRun_HostAndPortFlags(t *testing.T) {
 // with --log-format text, the request id on the request's line; an
 // unknown format is exit 2 naming the flag.
 func TestRun_LogFormatText(t *testing.T) {
-	env := func(k string) string {
-		return map[string]string{"LLMUX_SPEND_DB": "off", "LLMUX_KEEP_STARTUP_PAGES": "1"}[k]
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
-	done := make(chan int, 1)
-	go func() { done <- Run(ctx, []string{"--port", "0", "--log-format", "text"}, io.Discard, stderr, env) }()
-	var addr string
-	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := regexp.MustCompile(`msg="llmux gateway listening" addr=(http://\S+)`).FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		}
-	}
-	if addr == "" {
-		stop()
-		<-done
-		t.Fatalf("no text listening line:\n%s", stderr.String())
-	}
+	g := runServe(t, []string{"--port", "0", "--log-format", "text"}, quietEnv, `msg="llmux gateway listening" addr=(http://\S+)`)
+	addr, stderr := g.addr, g.stderr
 	req, _ := http.NewRequest(http.MethodPost, addr+"/v1/chat/completions", strings.NewReader(`{"model":"mock/gpt-4o","messages":[{"role":"user","content":"hi"}]}`))
 	req.Header.Set("X-Request-Id", "rid-text-1")
 	resp, err := http.DefaultClient.Do(req)
@@ -277,18 +225,71 @@ func TestRun_LogFormatText(t *testing.T) {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	stop()
-	if code := <-done; code != 0 || err != nil || resp.StatusCode != 200 {
+	if code := g.stop(); code != 0 || err != nil || resp.StatusCode != 200 {
 		t.Fatalf("exit %d, request error %v:\n%s", code, err, stderr.String())
 	}
 	if !regexp.MustCompile(`(?m)^time=\S+ level=INFO .*request_id=rid-text-1`).MatchString(stderr.String()) {
 		t.Errorf("no text line with the request id:\n%s", stderr.String())
 	}
 	var errb bytes.Buffer
-	if code := Run(context.Background(), []string{"--log-format", "yaml"}, io.Discard, &errb, env); code != 2 ||
+	if code := Run(context.Background(), []string{"--log-format", "yaml"}, io.Discard, &errb, quietEnv); code != 2 ||
 		!strings.Contains(errb.String(), "--log-format") {
 		t.Errorf("--log-format yaml: exit %d, stderr %q; want 2 naming the flag", code, errb.String())
 	}
+}
+
+// quietEnv is the environment of a gateway run by a test: the embedded
+// default spend log off (no llmux.db in the package directory), and the
+// test binary's pages left mapped.
+func quietEnv(k string) string {
+	return map[string]string{"LLMUX_SPEND_DB": "off", "LLMUX_KEEP_STARTUP_PAGES": "1"}[k]
+}
+
+// jsonListening finds the address in the JSON listening line.
+const jsonListening = `"addr":"(http://[^"]+)"`
+
+// served is a gateway Run by runServe.
+type served struct {
+	addr   string
+	stderr *syncBuffer
+	stop   func() int // cancels Run and returns its exit code
+}
+
+// runServe runs Run(args) on a goroutine with getenv and waits up to 10 s
+// for its listening line, which listening (a regexp whose one group is the
+// address) finds in its log. The gateway is stopped when the test ends,
+// if stop was not called before.
+func runServe(t *testing.T, args []string, getenv func(string) string, listening string) *served {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	g := &served{stderr: &syncBuffer{}}
+	done := make(chan int, 1)
+	go func() { done <- Run(ctx, args, io.Discard, g.stderr, getenv) }()
+	var once sync.Once
+	code := -1
+	g.stop = func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-done:
+			case <-time.After(10 * time.Second):
+				t.Error("Run did not return")
+			}
+		})
+		return code
+	}
+	t.Cleanup(func() { g.stop() }) // a test that failed half-way leaves no gateway running
+	re := regexp.MustCompile(listening)
+	for deadline := time.Now().Add(10 * time.Second); g.addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(g.stderr.String()); m != nil {
+			g.addr = m[1]
+		}
+	}
+	if g.addr == "" {
+		code := g.stop()
+		t.Fatalf("no listening line (exit %d):\n%s", code, g.stderr.String())
+	}
+	return g
 }
 
 type syncBuffer struct {

@@ -35,13 +35,7 @@ func TestServe_GracefulShutdownLetsStreamsFinishAndFlushes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
+	ln, stop, served := serveLoopback(t, srv)
 
 	resp, err := http.Post("http://"+ln.Addr().String()+"/v1/chat/completions", "application/json", strings.NewReader(streamReq))
 	if err != nil {
@@ -100,13 +94,7 @@ func TestServe_ShutdownDeadlineCutsStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
+	ln, stop, served := serveLoopback(t, srv)
 	resp, err := http.Post("http://"+ln.Addr().String()+"/v1/chat/completions", "application/json", strings.NewReader(streamReq))
 	if err != nil {
 		t.Fatal(err)
@@ -156,4 +144,18 @@ func TestServeGC_SetsGOGCUnlessTheVariableDoes(t *testing.T) {
 			t.Errorf("GOGC=%q: restore changed GOGC to %d", v, got)
 		}
 	}
+}
+
+// serveLoopback serves srv on a new listener on 127.0.0.1 until stop is
+// called; served then receives Serve's result.
+func serveLoopback(t *testing.T, srv *Server) (ln net.Listener, stop context.CancelFunc, served <-chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	return ln, stop, done
 }
