@@ -248,8 +248,8 @@ func quietEnv(k string) string {
 // jsonListening finds the address in the JSON listening line.
 const jsonListening = `"addr":"(http://[^"]+)"`
 
-// served is a gateway Run by runServe.
-type served struct {
+// running is a gateway Run by runServe.
+type running struct {
 	addr   string
 	stderr *syncBuffer
 	stop   func() int // cancels Run and returns its exit code
@@ -259,10 +259,10 @@ type served struct {
 // for its listening line, which listening (a regexp whose one group is the
 // address) finds in its log. The gateway is stopped when the test ends,
 // if stop was not called before.
-func runServe(t *testing.T, args []string, getenv func(string) string, listening string) *served {
+func runServe(t *testing.T, args []string, getenv func(string) string, listening string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	g := &served{stderr: &syncBuffer{}}
+	g := &running{stderr: &syncBuffer{}}
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, args, io.Discard, g.stderr, getenv) }()
 	var once sync.Once
